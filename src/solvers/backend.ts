@@ -1,0 +1,51 @@
+import type { LinearProblem } from "../lower/standard-form.js";
+
+export type BackendName = "highs" | "glpk" | "jslp";
+export const backendNames: readonly BackendName[] = ["highs", "glpk", "jslp"];
+
+export interface SolveOptions {
+  /** Wall-clock limit for one solve, seconds. Default: no limit. */
+  readonly timeLimitSeconds?: number;
+  /** Relative MIP gap at which the solver may stop. Default 0: "optimal" means proven. */
+  readonly mipRelativeGap?: number;
+}
+
+/**
+ * What a backend reports. `values` are the solver's claim and nothing more: the pipeline
+ * re-checks them (and the verifier re-checks the allocation built from them).
+ */
+export interface SolverSolution {
+  /**
+   * optimal: proven within the requested gap. feasible: a limit was hit and an incumbent kept.
+   * infeasible / unbounded: proven. limitNoSolution: a limit was hit with no incumbent.
+   */
+  readonly status: "optimal" | "feasible" | "infeasible" | "unbounded" | "limitNoSolution";
+  /** Primal values, one per column, when status is optimal or feasible. */
+  readonly values?: Float64Array;
+  /** Objective value the solver claims (including the constant). */
+  readonly objective?: number;
+  /** Best proven lower bound (MIP dual bound) where the solver reports one. */
+  readonly bound?: number;
+  /** Relative gap |objective - bound| / max(1, |objective|) where known. */
+  readonly gap?: number;
+  /** Branch-and-bound nodes where the solver reports them. */
+  readonly nodes?: number;
+  readonly seconds: number;
+  readonly backend: BackendName;
+  readonly version: string;
+}
+
+export interface BackendCapabilities {
+  readonly integer: boolean;
+  /** Convex diagonal quadratic objective (continuous problems). */
+  readonly quadratic: boolean;
+  readonly timeLimit: boolean;
+}
+
+/** One solver, wrapped to read the standard form. Throws on a crash; never returns unchecked garbage as "optimal". */
+export interface SolverBackend {
+  readonly name: BackendName;
+  readonly version: string;
+  readonly capabilities: BackendCapabilities;
+  solve(problem: LinearProblem, options: SolveOptions): Promise<SolverSolution>;
+}
