@@ -133,6 +133,8 @@ export interface Wave {
   readonly layers?: { readonly names: readonly string[]; readonly capacity: readonly Float64Array[] };
   readonly positions?: BoundPositions;
   readonly objectives: readonly BoundObjective[];
+  /** The instance's raw numeric columns (same order as ids): what heuristics' scores read. */
+  readonly columns?: ReadonlyMap<string, Float64Array>;
 }
 
 // ---------------------------------------------------------------------------------------------
