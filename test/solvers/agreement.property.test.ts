@@ -1,0 +1,33 @@
+/**
+ * Property: on random small feasible MIPs with bounded columns, HiGHS, GLPK and javascript-lp-solver
+ * (each in its worker, through solveRobustly without fallbacks) find the same optimal objective.
+ */
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeBackends, solveRobustly } from "../../src/solvers/robust.js";
+import { buildRandomMip, randomMip } from "./random-mip.js";
+
+afterAll(async () => {
+  await closeBackends();
+});
+
+describe("backend agreement", () => {
+  it("highs, glpk and jslp agree on the optimum of random small feasible MIPs", async () => {
+    await fc.assert(
+      fc.asyncProperty(randomMip, async (random) => {
+        const p = buildRandomMip(random);
+        const answers = [];
+        for (const backend of ["highs", "glpk", "jslp"] as const) {
+          const { solution } = await solveRobustly(p, { backend, fallbacks: [], timeLimitSeconds: 20 });
+          expect(solution.status, backend).toBe("optimal");
+          answers.push({ backend, objective: solution.objective! });
+        }
+        const reference = answers[0]!.objective;
+        for (const { backend, objective } of answers) {
+          expect(Math.abs(objective - reference), `${backend}: ${objective} vs highs ${reference}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(reference)));
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Each backend, in process and hosted in its worker, on small problems with known answers.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import type { BackendName, SolverBackend } from "../../src/solvers/backend.js";
+import { createGlpkBackend } from "../../src/solvers/glpk.js";
+import { createHighsBackend } from "../../src/solvers/highs.js";
+import { createJslpBackend } from "../../src/solvers/jslp.js";
+import { checkSolution, closeBackends, getBackend } from "../../src/solvers/robust.js";
+import {
+  diagonalQp,
+  infeasibleLp,
+  infeasibleMip,
+  mipRunFailureTrap,
+  presolveTrapLp,
+  problem,
+  qpScaleTrap,
+  smallLp,
+  smallMip,
+  unboundedLp,
+  unboundedMip,
+  INF,
+} from "./problems.js";
+
+afterAll(async () => {
+  await closeBackends();
+});
+
+const factories: Record<BackendName, () => Promise<SolverBackend>> = {
+  highs: createHighsBackend,
+  glpk: createGlpkBackend,
+  jslp: createJslpBackend,
+};
+
+describe.each(["highs", "glpk", "jslp"] as const)("%s", (name) => {
+  const backend = factories[name]();
+
+  it("solves an LP (free-below column, constant) to its optimum", async () => {
+    const solution = await (await backend).solve(smallLp, {});
+    expect(solution.status).toBe("optimal");
+    expect(solution.objective).toBeCloseTo(11, 9);
+    expect(Array.from(solution.values!)).toEqual([expect.closeTo(1, 9), expect.closeTo(0, 9)]);
+    expect(checkSolution(smallLp, solution)).toBeUndefined();
+    expect(solution.backend).toBe(name);
+    expect(solution.version).toMatch(/\d+\.\d+/);
+    expect(solution.seconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it("solves a MIP to its optimum", async () => {
+    const solution = await (await backend).solve(smallMip, { mipRelativeGap: 0 });
+    expect(solution.status).toBe("optimal");
+    expect(solution.objective).toBeCloseTo(0, 9);
+    expect(Array.from(solution.values!)).toEqual([expect.closeTo(1, 9), expect.closeTo(2, 9)]);
+    expect(checkSolution(smallMip, solution)).toBeUndefined();
+  });
+
+  it("reports infeasible LPs and MIPs", async () => {
+    expect((await (await backend).solve(infeasibleLp, {})).status).toBe("infeasible");
+    expect((await (await backend).solve(infeasibleMip, {})).status).toBe("infeasible");
+  });
+
+  it("reports unbounded LPs and MIPs", async () => {
+    expect((await (await backend).solve(unboundedLp, {})).status).toBe("unbounded");
+    expect((await (await backend).solve(unboundedMip, {})).status).toBe("unbounded");
+  });
+
+  it("does not call an unbounded LP with free columns infeasible (a HiGHS presolve trap)", async () => {
+    expect((await (await backend).solve(presolveTrapLp, {})).status).toBe("unbounded");
+  });
+
+  it("treats contradictory bounds as infeasibility", async () => {
+    const crossed = problem({ columns: [{ lower: 2, upper: 1, cost: 1 }], rows: [{ entries: [[0, 1]], lower: 0, upper: INF }] });
+    expect((await (await backend).solve(crossed, {})).status).toBe("infeasible");
+  });
+
+  it("handles an empty objective and an equality row", async () => {
+    const p = problem({
+      columns: [
+        { lower: 0, upper: 4 },
+        { lower: -2, upper: 3 },
+      ],
+      rows: [{ entries: [[0, 1], [1, 1]], lower: 2.5, upper: 2.5 }],
+    });
+    const solution = await (await backend).solve(p, {});
+    expect(solution.status).toBe("optimal");
+    expect(solution.objective).toBeCloseTo(0, 12);
+    expect(checkSolution(p, solution)).toBeUndefined();
+  });
+
+  it(`declares quadratic support honestly`, async () => {
+    const b = await backend;
+    if (b.capabilities.quadratic) {
+      const solution = await b.solve(diagonalQp, {});
+      expect(solution.status).toBe("optimal");
+      expect(solution.objective).toBeCloseTo(-3, 6);
+      expect(solution.values![0]).toBeCloseTo(0, 6);
+      expect(solution.values![1]).toBeCloseTo(1, 6);
+      expect(checkSolution(diagonalQp, solution)).toBeUndefined();
+    } else {
+      await expect(b.solve(diagonalQp, {})).rejects.toThrow(/quadratic/);
+    }
+  });
+
+  it("answers the same from its worker", async () => {
+    const hosted = await getBackend(name);
+    expect(hosted.name).toBe(name);
+    expect(hosted.version).toBe((await backend).version);
+    const solution = await hosted.solve(smallMip, { timeLimitSeconds: 10 });
+    expect(solution.status).toBe("optimal");
+    expect(solution.values).toBeInstanceOf(Float64Array);
+    expect(solution.objective).toBeCloseTo(0, 9);
+  });
+});
+
+describe("highs details", () => {
+  it("reports MIP gap, bound and nodes", async () => {
+    const solution = await (await createHighsBackend()).solve(smallMip, {});
+    expect(solution.gap).toBe(0);
+    expect(solution.bound).toBeCloseTo(0, 9);
+    expect(solution.nodes).toBeGreaterThanOrEqual(0);
+  });
+
+  it("recovers from its QP solver's failure by scaling the objective", async () => {
+    const solution = await (await createHighsBackend()).solve(qpScaleTrap, {});
+    expect(solution.status).toBe("optimal");
+    expect(checkSolution(qpScaleTrap, solution)).toBeUndefined();
+    const t = 0.186056339028169;
+    const caps = [24, 19, 35, 27, 37];
+    const expected = caps.reduce((sum, cap, j) => sum + qpScaleTrap.quadratic![j]! * (cap * t) ** 2, 0);
+    expect(solution.objective).toBeCloseTo(expected, 7);
+  });
+
+  it("recovers from a failed MIP run by solving without presolve", async () => {
+    const solution = await (await createHighsBackend()).solve(mipRunFailureTrap, {});
+    expect(solution.status).toBe("optimal");
+    expect(checkSolution(mipRunFailureTrap, solution)).toBeUndefined();
+  });
+
+  it("refuses a quadratic objective with integer columns", async () => {
+    const miqp = { ...diagonalQp, integer: Uint8Array.from([1, 0]) };
+    await expect((await createHighsBackend()).solve(miqp, {})).rejects.toThrow(/MIQP/);
+  });
+});
+
+describe("no columns", () => {
+  it.each(["highs", "glpk", "jslp"] as const)("%s: optimal at the constant, or infeasible if a row excludes 0", async (name) => {
+    const backend = await factories[name]();
+    const empty = problem({ columns: [], rows: [{ entries: [], lower: -1, upper: 1 }], constant: 2.5 });
+    const solution = await backend.solve(empty, {});
+    expect(solution).toMatchObject({ status: "optimal", objective: 2.5 });
+    expect(solution.values).toHaveLength(0);
+    const impossible = problem({ columns: [], rows: [{ entries: [], lower: 1, upper: 2 }] });
+    expect((await backend.solve(impossible, {})).status).toBe("infeasible");
+  });
+});
