@@ -1,0 +1,163 @@
+/**
+ * How much each account can give in whole lots: the largest sum_p v_p q_p <= cap_i with integer
+ * 0 <= q_p <= Q_p over the account's positions. With one position (or when all of an account's lots
+ * fit under its cap) this is a closed form; with several positions it is a bounded subset-sum, solved
+ * exactly by a small branch and bound with a node budget per account, beyond which the result is
+ * marked inexact (an achieved amount plus an upper bound) and callers must not claim optimality.
+ */
+import type { BoundPositions } from "../domain.js";
+
+/** Positions grouped by account: account i's positions are order[start[i] .. start[i+1]), in table order. */
+export interface PositionIndex {
+  readonly start: Int32Array;
+  readonly order: Int32Array;
+}
+
+/** Groups the positions table by account (counting sort, stable). O(n + positions). */
+export function positionsByAccount(positions: BoundPositions, accounts: number): PositionIndex {
+  const start = new Int32Array(accounts + 1);
+  const P = positions.account.length;
+  for (let p = 0; p < P; p++) start[positions.account[p]! + 1]!++;
+  for (let i = 0; i < accounts; i++) start[i + 1]! += start[i]!;
+  const next = start.slice(0, accounts);
+  const order = new Int32Array(P);
+  for (let p = 0; p < P; p++) order[next[positions.account[p]!]!++] = p;
+  return { start, order };
+}
+
+/**
+ * The largest q with q * v <= amount, robust to the division rounding either way (0.3 / 0.1 is
+ * 2.9999999999999996 in floating point, yet 3 lots of 0.1 are 0.30000000000000004 <= 0.3 + tolerance).
+ * O(1).
+ */
+export function lotsWithin(amount: number, lotValue: number): number {
+  if (!(amount > 0) || !(lotValue > 0)) return 0;
+  let q = Math.floor(amount / lotValue);
+  if (!Number.isFinite(q)) return Number.MAX_SAFE_INTEGER;
+  while (q > 0 && q * lotValue > amount) q--;
+  while ((q + 1) * lotValue <= amount) q++;
+  return q;
+}
+
+/** The smallest q with q * v >= amount (0 when amount <= 0). O(1). */
+export function lotsToCover(amount: number, lotValue: number): number {
+  if (!(amount > 0)) return 0;
+  let q = Math.ceil(amount / lotValue);
+  while (q > 0 && (q - 1) * lotValue >= amount) q--;
+  while (q * lotValue < amount) q++;
+  return q;
+}
+
+export interface LotCapacity {
+  /** Per account: the largest lot amount found <= cap_i + slack (dollars); proven maximal where exact[i] = 1. */
+  readonly amount: Float64Array;
+  /** Per account: an upper bound on any lot amount <= cap_i (equals `amount` up to the slack where exact). */
+  readonly bound: Float64Array;
+  /** Per position: lots realizing `amount`. */
+  readonly lots: Int32Array;
+  readonly exact: Uint8Array;
+  readonly allExact: boolean;
+}
+
+/** Branch-and-bound nodes allowed per account with several positions before giving up exactness. */
+const nodeBudget = 20_000;
+
+/**
+ * Per-account lot capacity under h_i <= cap_i (+ slack, the absolute tolerance, so that amounts the
+ * verifier accepts are not lost to rounding). O(n + positions) when every account has one position
+ * or fits under its cap; otherwise at most `nodeBudget` nodes per such account.
+ */
+export function lotCapacities(positions: BoundPositions, index: PositionIndex, cap: Float64Array, slack: number): LotCapacity {
+  const n = cap.length;
+  const amount = new Float64Array(n);
+  const bound = new Float64Array(n);
+  const lots = new Int32Array(positions.account.length);
+  const exact = new Uint8Array(n).fill(1);
+  let allExact = true;
+  for (let i = 0; i < n; i++) {
+    const from = index.start[i]!;
+    const to = index.start[i + 1]!;
+    const limit = Math.max(0, cap[i]!) + slack;
+    if (to === from || !(cap[i]! > 0)) continue;
+    let full = 0;
+    for (let k = from; k < to; k++) {
+      const p = index.order[k]!;
+      full += positions.lotValue[p]! * positions.maxLots[p]!;
+    }
+    if (full <= limit) {
+      let sum = 0;
+      for (let k = from; k < to; k++) {
+        const p = index.order[k]!;
+        lots[p] = positions.maxLots[p]!;
+        sum += positions.lotValue[p]! * lots[p]!;
+      }
+      amount[i] = bound[i] = sum;
+    } else if (to - from === 1) {
+      const p = index.order[from]!;
+      lots[p] = Math.min(positions.maxLots[p]!, lotsWithin(limit, positions.lotValue[p]!));
+      amount[i] = bound[i] = positions.lotValue[p]! * lots[p]!;
+    } else {
+      const found = subsetSum(positions, index.order.subarray(from, to), limit, cap[i]!, lots);
+      amount[i] = found.amount;
+      bound[i] = found.exact ? found.amount : Math.max(found.amount, Math.min(cap[i]!, full));
+      if (!found.exact) {
+        exact[i] = 0;
+        allExact = false;
+      }
+    }
+  }
+  return { amount, bound, lots, exact, allExact };
+}
+
+/**
+ * max sum_p v_p q_p <= limit over 0 <= q_p <= Q_p, by depth-first branch and bound over positions
+ * in decreasing lot value, each tried from its most lots down. Bound: what is taken plus
+ * min(room left, everything left). Stops early at `target` (the cap: nothing above it is needed).
+ */
+function subsetSum(positions: BoundPositions, own: Int32Array, limit: number, target: number, lotsOut: Int32Array): { amount: number; exact: boolean } {
+  const order = Array.from(own).sort((a, b) => positions.lotValue[b]! - positions.lotValue[a]!);
+  const m = order.length;
+  const value = order.map((p) => positions.lotValue[p]!);
+  const most = order.map((p) => positions.maxLots[p]!);
+  const rest = new Array<number>(m + 1).fill(0);
+  for (let j = m - 1; j >= 0; j--) rest[j] = rest[j + 1]! + value[j]! * most[j]!;
+  const current = new Array<number>(m).fill(0);
+  let best = -1;
+  let bestLots = current.slice();
+  let nodes = 0;
+  let aborted = false;
+
+  const search = (j: number, used: number): void => {
+    if (++nodes > nodeBudget) {
+      aborted = true;
+      return;
+    }
+    const v = value[j]!;
+    const top = Math.min(most[j]!, lotsWithin(limit - used, v));
+    if (j === m - 1) {
+      current[j] = top;
+      const total = used + top * v;
+      if (total > best) {
+        best = total;
+        bestLots = current.slice();
+      }
+      return;
+    }
+    for (let q = top; q >= 0; q--) {
+      const taken = used + q * v;
+      if (taken + Math.min(limit - taken, rest[j + 1]!) <= best) break;
+      current[j] = q;
+      search(j + 1, taken);
+      if (aborted || best >= target) return;
+    }
+    current[j] = 0;
+  };
+  search(0, 0);
+
+  let amount = 0;
+  for (let j = 0; j < m; j++) {
+    lotsOut[order[j]!] = bestLots[j]!;
+    amount += value[j]! * bestLots[j]!;
+  }
+  return { amount, exact: !aborted };
+}

@@ -1,0 +1,50 @@
+/**
+ * The seniority ladder without lots, in closed form.
+ *
+ * Let C_i(l) = sum_{k<l} c_ik (what account i holds below layer l) and cap_i its per-account cap.
+ * Whatever the allocation, the total taken from layers >= l is at least
+ *   M_l = max(0, B - sum_i min(cap_i, C_i(l))).
+ * Let l* be the lowest layer with sum_i min(cap_i, C_i(l*+1)) >= B (the marginal layer). Every
+ * allocation with
+ *   lower_i = min(cap_i, C_i(l*)) <= h_i <= upper_i = min(cap_i, C_i(l*+1)),  sum_i h_i = B,
+ * split junior-first inside each account, reaches M_l for every senior layer at once, and (for
+ * l* >= 1) these are exactly the allocations that do: total below l* must be used in full, nothing
+ * above l*+1 may be touched. So the lexicographic seniority stages reduce to a box, and the model's
+ * own objective is then solved on that box by the inner algorithm. (For l* = 0 the budget is a
+ * lower bound, sum h >= B, and the inner objectives here all prefer sum h = B.)
+ */
+import type { Wave } from "../domain.js";
+import { CompensatedSum } from "../verify/sum.js";
+
+export interface LadderBox {
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** l*, the layer (junior = 0) where the budget is reached. */
+  readonly marginal: number;
+}
+
+/** The box of lexicographically optimal haircuts (see the module comment). O(n * layers). */
+export function ladderBox(wave: Wave, cap: Float64Array): LadderBox {
+  const layers = wave.layers!.capacity;
+  const L = layers.length;
+  const n = cap.length;
+  const below = new Float64Array(n);
+  const lower = new Float64Array(n);
+  let marginal = L - 1;
+  for (let l = 0; l < L; l++) {
+    // Invariant: below[i] = C_i(l); test whether the layers up to and including l reach B.
+    const usable = new CompensatedSum();
+    for (let i = 0; i < n; i++) usable.add(Math.min(cap[i]!, below[i]! + layers[l]![i]!));
+    if (usable.value >= wave.budget || l === L - 1) {
+      marginal = l;
+      break;
+    }
+    for (let i = 0; i < n; i++) below[i]! += layers[l]![i]!;
+  }
+  const upper = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    lower[i] = Math.max(0, Math.min(cap[i]!, below[i]!));
+    upper[i] = marginal === L - 1 ? cap[i]! : Math.max(lower[i]!, Math.min(cap[i]!, below[i]! + layers[marginal]![i]!));
+  }
+  return { lower, upper, marginal };
+}

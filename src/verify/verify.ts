@@ -1,0 +1,363 @@
+/**
+ * The independent verifier. It re-derives every bound from the wave's raw data (capacity,
+ * eligibility, model.alpha, positions, layer capacities, model.maxAccounts, model.coverage, budget)
+ * and never reads `wave.upper` or anything a solver claims, so that a bug in binding, lowering or a
+ * backend shows up here instead of in a report. It uses no code from the dedicated algorithms.
+ */
+import type { Allocation, Wave } from "../domain.js";
+import { objectiveValues } from "./objectives.js";
+import { CompensatedSum } from "./sum.js";
+import { allowance, tolerance, touchTolerance, type Tolerance } from "./tolerance.js";
+
+export type ConstraintName =
+  /** An array of the allocation has the wrong length or is missing. */
+  | "shape"
+  | "finite"
+  | "nonnegative"
+  | "capacity"
+  | "eligibility"
+  | "alpha"
+  | "coverage"
+  | "lot-integrality"
+  | "lot-bounds"
+  | "lot-sum"
+  | "maxAccounts"
+  | "layer-bounds"
+  | "layer-sum"
+  | "seniority";
+
+export interface Violation {
+  readonly constraint: ConstraintName;
+  /** The account's id when the constraint belongs to one account. */
+  readonly account?: string;
+  /** Index into wave.positions for lot rows. */
+  readonly position?: number;
+  /** How far the constraint is violated, in its own unit: dollars, lots, accounts (array entries for "shape"); +Infinity for a non-finite value. */
+  readonly amount: number;
+  readonly message: string;
+}
+
+export interface Verdict {
+  readonly ok: boolean;
+  /** The largest violation amount (see Violation.amount); 0 when ok. */
+  readonly worstViolation: number;
+  /** |violation| <= absolute + relative * |rhs| counts as satisfied. */
+  readonly tolerance: Tolerance;
+  /** At most `listedPerConstraint` per constraint are listed; `notes` says how many more there were. */
+  readonly violations: Violation[];
+  /** Objective vector recomputed from the haircuts (see objectiveValues); [] when the shape is wrong. */
+  readonly objectives: number[];
+  /** What the verifier could not decide, and how many violations were not listed. */
+  readonly notes: string[];
+}
+
+/** Enough to diagnose; 10^6 identical violations would only bury the first one. */
+const listedPerConstraint = 50;
+
+/**
+ * Checks an allocation against every constraint of the wave's model, from the raw data:
+ * finite, non-negative haircuts; h_i <= c_i; ineligible h_i = 0; h_i <= alpha c_i; coverage
+ * sum h >= B (or = B); lots integer 0 <= q_p <= Q_p with h_i = sum_p v_p q_p; at most K touched
+ * accounts; layers 0 <= h_il <= c_il with h_i = sum_l h_il; and lexicographic optimality of the
+ * seniority stages (see checkSeniority). Tolerances as in `tolerance.ts` (stated in the verdict).
+ * O(n * layers + positions).
+ */
+export function verifyAllocation(wave: Wave, allocation: Allocation): Verdict {
+  const tol = tolerance(wave);
+  const report = new Report(tol);
+  const n = wave.ids.length;
+  const haircut = allocation.haircut;
+
+  if (haircut.length !== n) {
+    report.add({ constraint: "shape", amount: Math.abs(haircut.length - n), message: `haircut has ${haircut.length} entries; the wave has ${n} accounts` });
+    return report.verdict([]);
+  }
+  const shapeOk = checkShapes(wave, allocation, report);
+
+  const touchTol = touchTolerance(wave);
+  const alpha = wave.model.alpha;
+  const total = new CompensatedSum();
+  let allFinite = true;
+  let touched = 0;
+  for (let i = 0; i < n; i++) {
+    const h = haircut[i]!;
+    const id = wave.ids[i]!;
+    if (!Number.isFinite(h)) {
+      allFinite = false;
+      report.add({ constraint: "finite", account: id, amount: Infinity, message: `account ${quote(id)}: haircut is ${h}` });
+      continue;
+    }
+    total.add(h);
+    if (h > touchTol) touched++;
+    if (-h > allowance(tol, 0)) report.add({ constraint: "nonnegative", account: id, amount: -h, message: `account ${quote(id)}: haircut ${fmt(h)} is negative` });
+    const c = wave.capacity[i]!;
+    if (h - c > allowance(tol, c)) {
+      report.add({ constraint: "capacity", account: id, amount: h - c, message: `account ${quote(id)}: haircut ${fmt(h)} exceeds capacity ${fmt(c)} by ${fmt(h - c)}` });
+    }
+    if (wave.eligible[i] === 0 && h > allowance(tol, 0)) {
+      report.add({ constraint: "eligibility", account: id, amount: h, message: `account ${quote(id)} is not eligible but has haircut ${fmt(h)}` });
+    }
+    if (alpha !== undefined && h - alpha * c > allowance(tol, alpha * c)) {
+      report.add({ constraint: "alpha", account: id, amount: h - alpha * c, message: `account ${quote(id)}: haircut ${fmt(h)} exceeds alpha * capacity = ${fmt(alpha)} * ${fmt(c)} = ${fmt(alpha * c)}` });
+    }
+  }
+
+  if (allFinite) {
+    const sum = total.value;
+    const B = wave.budget;
+    if (wave.model.coverage === "exact") {
+      if (Math.abs(sum - B) > allowance(tol, B)) {
+        report.add({ constraint: "coverage", amount: Math.abs(sum - B), message: `haircuts sum to ${fmt(sum)}; the model requires exactly the budget ${fmt(B)}` });
+      }
+    } else if (B - sum > allowance(tol, B)) {
+      report.add({ constraint: "coverage", amount: B - sum, message: `haircuts sum to ${fmt(sum)}, short of the budget ${fmt(B)} by ${fmt(B - sum)}` });
+    }
+  } else {
+    report.note("coverage not checked: some haircuts are not finite numbers");
+  }
+
+  const K = wave.model.maxAccounts;
+  if (K !== undefined && touched > K) {
+    report.add({ constraint: "maxAccounts", amount: touched - K, message: `${touched} accounts have a haircut above ${fmt(touchTol)}; the model allows at most ${K}` });
+  }
+
+  if (shapeOk.lots) checkLots(wave, allocation, tol, report);
+  if (shapeOk.layers) {
+    checkLayers(wave, allocation, tol, report);
+    checkSeniority(wave, allocation.layers!, tol, report);
+  }
+  return report.verdict(objectiveValues(wave, allocation));
+}
+
+/** Collects violations, keeps the worst amount over all of them, lists a bounded number. */
+class Report {
+  private readonly listed: Violation[] = [];
+  private readonly counts = new Map<ConstraintName, number>();
+  private readonly notes: string[] = [];
+  private worst = 0;
+
+  constructor(private readonly tol: Tolerance) {}
+
+  add(violation: Violation): void {
+    const count = (this.counts.get(violation.constraint) ?? 0) + 1;
+    this.counts.set(violation.constraint, count);
+    if (count <= listedPerConstraint) this.listed.push(violation);
+    if (!(violation.amount <= this.worst)) this.worst = violation.amount;
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  verdict(objectives: number[]): Verdict {
+    for (const [constraint, count] of this.counts) {
+      if (count > listedPerConstraint) this.notes.push(`${count - listedPerConstraint} further ${constraint} violations not listed (${count} in all)`);
+    }
+    const ok = this.counts.size === 0;
+    return { ok, worstViolation: ok ? 0 : this.worst, tolerance: this.tol, violations: this.listed, objectives, notes: this.notes };
+  }
+}
+
+/** Lots and layers must be present, with one entry per position / per account, exactly when the wave models them. */
+function checkShapes(wave: Wave, allocation: Allocation, report: Report): { lots: boolean; layers: boolean } {
+  const n = wave.ids.length;
+  let lots = false;
+  let layers = false;
+  if (wave.positions) {
+    const count = wave.positions.account.length;
+    if (!allocation.lots) {
+      report.add({ constraint: "shape", amount: count, message: `the wave models lots (${count} positions) but the allocation has none` });
+    } else if (allocation.lots.length !== count) {
+      report.add({ constraint: "shape", amount: Math.abs(allocation.lots.length - count), message: `lots has ${allocation.lots.length} entries; the wave has ${count} positions` });
+    } else lots = true;
+  } else if (allocation.lots) {
+    report.note("the allocation carries lots but the wave models none; they were ignored");
+  }
+  if (wave.layers) {
+    const count = wave.layers.names.length;
+    const given = allocation.layers;
+    if (!given) {
+      report.add({ constraint: "shape", amount: count, message: `the wave has seniority layers [${wave.layers.names.join(", ")}] but the allocation gives no per-layer haircuts` });
+    } else if (given.length !== count) {
+      report.add({ constraint: "shape", amount: Math.abs(given.length - count), message: `layers has ${given.length} arrays; the wave has ${count} layers` });
+    } else {
+      layers = true;
+      for (let l = 0; l < count; l++) {
+        if (given[l]!.length !== n) {
+          layers = false;
+          report.add({ constraint: "shape", amount: Math.abs(given[l]!.length - n), message: `layer ${wave.layers.names[l]!} has ${given[l]!.length} entries; the wave has ${n} accounts` });
+        }
+      }
+    }
+  } else if (allocation.layers) {
+    report.note("the allocation carries layers but the wave models none; they were ignored");
+  }
+  return { lots, layers };
+}
+
+/** Integer 0 <= q_p <= Q_p, and h_i = sum_p v_p q_p for every account (0 for an account without positions). */
+function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: Report): void {
+  const positions = wave.positions!;
+  const lots = allocation.lots!;
+  const n = wave.ids.length;
+  // Per-account compensated sums in two flat arrays: 10^6 accumulator objects would dominate the run time.
+  const lotSum = new Float64Array(n);
+  const lotCompensation = new Float64Array(n);
+  for (let p = 0; p < positions.account.length; p++) {
+    const q = lots[p]!;
+    const i = positions.account[p]!;
+    const id = wave.ids[i] ?? `#${i}`;
+    const Q = positions.maxLots[p]!;
+    if (!Number.isInteger(q)) {
+      report.add({ constraint: "lot-integrality", account: id, position: p, amount: Number.isFinite(q) ? Math.abs(q - Math.round(q)) : Infinity, message: `account ${quote(id)}, position ${p}: ${q} lots is not a whole number` });
+    }
+    if (q < 0 || q > Q) {
+      report.add({ constraint: "lot-bounds", account: id, position: p, amount: q < 0 ? -q : q - Q, message: `account ${quote(id)}, position ${p}: ${q} lots outside 0..${Q}` });
+    }
+    if (i >= 0 && i < n) {
+      const value = positions.lotValue[p]! * q;
+      const sum = lotSum[i]!;
+      const t = sum + value;
+      lotCompensation[i]! += Math.abs(sum) >= Math.abs(value) ? sum - t + value : value - t + sum;
+      lotSum[i] = t;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const h = allocation.haircut[i]!;
+    const lotAmount = lotSum[i]! + lotCompensation[i]!;
+    if (Number.isFinite(h) && Math.abs(h - lotAmount) > allowance(tol, lotAmount)) {
+      const id = wave.ids[i]!;
+      report.add({ constraint: "lot-sum", account: id, amount: Math.abs(h - lotAmount), message: `account ${quote(id)}: haircut ${fmt(h)} differs from its lots' value sum_p v_p q_p = ${fmt(lotAmount)}` });
+    }
+  }
+}
+
+/** 0 <= h_il <= c_il and h_i = sum_l h_il. */
+function checkLayers(wave: Wave, allocation: Allocation, tol: Tolerance, report: Report): void {
+  const names = wave.layers!.names;
+  const capacities = wave.layers!.capacity;
+  const layers = allocation.layers!;
+  for (let i = 0; i < wave.ids.length; i++) {
+    const id = wave.ids[i]!;
+    const sum = new CompensatedSum();
+    let finite = true;
+    for (let l = 0; l < names.length; l++) {
+      const x = layers[l]![i]!;
+      const c = capacities[l]![i]!;
+      if (!Number.isFinite(x)) {
+        finite = false;
+        report.add({ constraint: "finite", account: id, amount: Infinity, message: `account ${quote(id)}: layer ${names[l]!} haircut is ${x}` });
+        continue;
+      }
+      sum.add(x);
+      if (-x > allowance(tol, 0)) report.add({ constraint: "layer-bounds", account: id, amount: -x, message: `account ${quote(id)}: layer ${names[l]!} haircut ${fmt(x)} is negative` });
+      if (x - c > allowance(tol, c)) {
+        report.add({ constraint: "layer-bounds", account: id, amount: x - c, message: `account ${quote(id)}: layer ${names[l]!} haircut ${fmt(x)} exceeds its capacity ${fmt(c)}` });
+      }
+    }
+    const h = allocation.haircut[i]!;
+    if (finite && Number.isFinite(h) && Math.abs(h - sum.value) > allowance(tol, sum.value)) {
+      report.add({ constraint: "layer-sum", account: id, amount: Math.abs(h - sum.value), message: `account ${quote(id)}: haircut ${fmt(h)} differs from the sum of its layers ${fmt(sum.value)}` });
+    }
+  }
+}
+
+/**
+ * Lexicographic optimality of the seniority stages (most senior layer minimized first, then the next).
+ *
+ * Per account (always, with or without lots or maxAccounts): an account that gives from a layer
+ * >= l while its own layers < l have room is never optimal, because moving the smaller of the two
+ * amounts to the junior layer leaves h_i (hence every other constraint) unchanged and lowers a senior
+ * total. This condition is necessary but, across accounts, not sufficient.
+ *
+ * Across accounts, without lots and without maxAccounts, the least possible total from layers >= l
+ * has a closed form: with cap_i = min(c_i, alpha c_i) (0 if ineligible) each account can give at most
+ * J_i(l) = min(sum_{k<l} c_ik, cap_i) from the junior layers, so the senior total is at least
+ * M_l = max(0, B - sum_i J_i(l)); taking every account's junior layers up to J_i(l*) for the marginal
+ * layer l* reaches M_l for every l at once, so M_l is the lexicographic optimum and the check
+ * "total from layers >= l <= M_l" is exact. With lots or maxAccounts the junior amounts cannot be
+ * chosen freely (a knapsack / a cardinality choice), M_l is only a lower bound, and the verifier
+ * cannot decide global optimality: it says so in `notes` and checks the per-account condition only.
+ */
+function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolerance, report: Report): void {
+  const names = wave.layers!.names;
+  const capacities = wave.layers!.capacity;
+  const L = names.length;
+  if (L < 2) return;
+  const n = wave.ids.length;
+
+  // Per-account junior-first condition.
+  const seniorFrom = new Float64Array(L + 1);
+  for (let i = 0; i < n; i++) {
+    seniorFrom[L] = 0;
+    for (let l = L - 1; l >= 0; l--) seniorFrom[l] = seniorFrom[l + 1]! + Math.max(0, layers[l]![i]!);
+    let slackBelow = 0;
+    let worstMove = 0;
+    let worstLayer = 0;
+    let worstSlack = 0;
+    for (let l = 1; l < L; l++) {
+      slackBelow += Math.max(0, capacities[l - 1]![i]! - layers[l - 1]![i]!);
+      const movable = Math.min(slackBelow, seniorFrom[l]!);
+      if (movable > worstMove) {
+        worstMove = movable;
+        worstLayer = l;
+        worstSlack = slackBelow;
+      }
+    }
+    if (worstMove > allowance(tol, 0)) {
+      const id = wave.ids[i]!;
+      report.add({
+        constraint: "seniority",
+        account: id,
+        amount: worstMove,
+        message:
+          `account ${quote(id)}: ${fmt(seniorFrom[worstLayer]!)} taken from ${names.slice(worstLayer).join("/")} while ${fmt(worstSlack)} of its own ` +
+          `${names.slice(0, worstLayer).join("/")} was left; moving ${fmt(worstMove)} down keeps its haircut and lowers a senior layer (definite violation)`,
+      });
+    }
+  }
+
+  if (wave.positions || wave.model.maxAccounts !== undefined) {
+    report.note(
+      `seniority: with ${wave.positions ? "lots" : "maxAccounts"} the least possible senior totals have no closed form; ` +
+        "only the per-account junior-first condition (necessary) was checked, global lexicographic optimality was not decided",
+    );
+    return;
+  }
+
+  const alpha = wave.model.alpha ?? 1;
+  const B = wave.budget;
+  for (let l = L - 1; l >= 1; l--) {
+    const juniorUsable = new CompensatedSum();
+    const seniorTotal = new CompensatedSum();
+    for (let i = 0; i < n; i++) {
+      const c = wave.capacity[i]!;
+      const cap = wave.eligible[i] === 0 ? 0 : Math.max(0, Math.min(c, alpha * c));
+      let junior = 0;
+      for (let k = 0; k < l; k++) junior += capacities[k]![i]!;
+      juniorUsable.add(Math.min(junior, cap));
+      for (let k = l; k < L; k++) seniorTotal.add(layers[k]![i]!);
+    }
+    const least = Math.max(0, B - juniorUsable.value);
+    const taken = seniorTotal.value;
+    if (taken - least > allowance(tol, least)) {
+      const layerNames = names.slice(l).join("/");
+      report.add({
+        constraint: "seniority",
+        amount: taken - least,
+        message:
+          `${fmt(taken)} taken from ${layerNames} but the least possible is ${fmt(least)}: ${layerNames} touched while junior capacity was left ` +
+          `(junior layers ${names.slice(0, l).join("/")} can give ${fmt(juniorUsable.value)} of the budget ${fmt(B)})`,
+      });
+    }
+  }
+}
+
+function quote(id: string): string {
+  return JSON.stringify(id);
+}
+
+/** Twelve significant digits: enough to see a 1e-9 relative violation, short enough to read. */
+function fmt(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(12))) : String(x);
+}
