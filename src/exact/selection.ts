@@ -21,10 +21,19 @@ export interface Threshold {
  */
 export function weightedThreshold(keys: Float64Array, weights: Float64Array | undefined, need: number, count = keys.length): Threshold | undefined {
   const candidates = new Int32Array(count);
-  for (let t = 0; t < count; t++) candidates[t] = t;
+  let total = 0;
+  for (let t = 0; t < count; t++) {
+    candidates[t] = t;
+    total += weights ? weights[t]! : 1;
+  }
+  if (total < need) return undefined;
+  // `total` is the weight of the current candidates as the parent pass established it. Each pass
+  // sums only the < and > parts and derives the = part from `total`, so a decision taken once
+  // ("these keys cover `need`") cannot be undone by a later pass summing in another order.
   let size = count;
   let below = 0;
   let state = 0x9e3779b9;
+  let last: Threshold | undefined;
   while (size > 0) {
     // xorshift32: a fixed, cheap pivot sequence.
     state ^= state << 13;
@@ -36,7 +45,7 @@ export function weightedThreshold(keys: Float64Array, weights: Float64Array | un
     let scan = 0;
     let greater = size;
     let lessWeight = 0;
-    let equalWeight = 0;
+    let greaterWeight = 0;
     while (scan < greater) {
       const item = candidates[scan]!;
       const key = keys[item]!;
@@ -49,20 +58,25 @@ export function weightedThreshold(keys: Float64Array, weights: Float64Array | un
       } else if (key > pivot) {
         candidates[scan] = candidates[--greater]!;
         candidates[greater] = item;
+        greaterWeight += weight;
       } else {
         scan++;
-        equalWeight += weight;
       }
     }
+    const upToPivot = total - greaterWeight;
+    last = { key: pivot, below: below + lessWeight, at: Math.max(0, upToPivot - lessWeight) };
     if (less > 0 && below + lessWeight >= need) {
       size = less;
-    } else if (below + lessWeight + equalWeight >= need) {
-      return { key: pivot, below: below + lessWeight, at: equalWeight };
+      total = lessWeight;
+    } else if (below + upToPivot >= need || size === greater) {
+      return last;
     } else {
-      below += lessWeight + equalWeight;
+      below += upToPivot;
+      total = greaterWeight;
       candidates.copyWithin(0, greater, size);
       size -= greater;
     }
   }
-  return undefined;
+  // Reached only when the covering total sits within rounding of `need`: the last group examined covers it.
+  return last;
 }
