@@ -10,7 +10,7 @@
  * Infinite bounds are ±Infinity. Always minimization.
  */
 export interface LinearProblem {
-  /** Column (variable) names: CPLEX-LP-safe identifiers (letters, digits, _ . [ ]), unique. */
+  /** Column (variable) names: letters, digits and _ only (what CPLEX LP, MPS, CBC and glpsol all read), unique. */
   readonly columnNames: readonly string[];
   readonly columnLower: Float64Array;
   readonly columnUpper: Float64Array;
@@ -23,7 +23,7 @@ export interface LinearProblem {
   readonly quadratic?: Float64Array;
   readonly objectiveConstant: number;
 
-  /** Row names: CPLEX-LP-safe, unique. */
+  /** Row names: letters, digits and _ only, unique. */
   readonly rowNames: readonly string[];
   /** CSR: row r's entries are index/value[rowStart[r] .. rowStart[r+1]). Length rows + 1. */
   readonly rowStart: Int32Array;

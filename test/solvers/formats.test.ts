@@ -2,12 +2,9 @@
  * The LP and MPS writers: exact text, and a round trip through CBC, glpsol and HiGHS's own readers
  * that must reproduce the optimum HiGHS finds on the standard form itself.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import highsImport from "highs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { haveCbc, haveGlpsol, runCbc, runGlpsol, withTool, type External } from "../support/external-solvers.js";
 import type { LinearProblem } from "../../src/lower/standard-form.js";
 import { toCplexLp, toFreeMps } from "../../src/solvers/formats.js";
 import { createHighsBackend } from "../../src/solvers/highs.js";
@@ -15,69 +12,6 @@ import { diagonalQp, featureLp, featureMip, infeasibleMip, problem, smallLp, sma
 
 type Loader = () => Promise<{ createModel(source: { format: "lp" | "mps"; data: string }): { options: { set(v: Record<string, boolean>): unknown }; run(): { modelStatus: number }; getObjectiveValue(): number; dispose(): void } }>;
 const loadHighs = ((highsImport as unknown as { default?: Loader }).default ?? highsImport) as unknown as Loader;
-
-function available(command: string, args: string[]): boolean {
-  const result = spawnSync(command, args, { encoding: "utf8", timeout: 10_000 });
-  return !result.error;
-}
-
-const haveCbc = available("cbc", ["-quit"]);
-const haveGlpsol = available("glpsol", ["--version"]);
-const ci = Boolean(process.env.CI);
-for (const [tool, have] of [
-  ["cbc (apt-get install coinor-cbc)", haveCbc],
-  ["glpsol (apt-get install glpk-utils)", haveGlpsol],
-] as const) {
-  if (!have) console.warn(`formats.test: ${tool} is not installed: its round-trip tests ${ci ? "FAIL (CI is set)" : "are skipped"}`);
-}
-/** Present: run. Missing: skip locally, but run (and fail) under CI. */
-const withTool = (have: boolean) => (have || ci ? it : it.skip);
-
-let directory = "";
-beforeAll(() => {
-  directory = mkdtempSync(path.join(tmpdir(), "adl-formats-"));
-});
-afterAll(() => {
-  rmSync(directory, { recursive: true, force: true });
-});
-
-interface External {
-  status: "optimal" | "infeasible" | "other";
-  objective?: number;
-  log: string;
-}
-
-function runCbc(text: string, format: "lp" | "mps", label: string): External {
-  const file = path.join(directory, `${label}.${format}`);
-  const out = path.join(directory, `${label}.cbc.txt`);
-  writeFileSync(file, text);
-  rmSync(out, { force: true });
-  const args = format === "lp" ? [file, "solve", "solu", out] : ["-import", file, "-solve", "-solu", out];
-  const run = spawnSync("cbc", args, { encoding: "utf8", timeout: 30_000 });
-  const log = `${run.stdout}${run.stderr}`;
-  if (/errors? on input|error/i.test(log.replace(/0 errors/gi, ""))) return { status: "other", log };
-  const first = readFileSync(out, "utf8").split("\n")[0] ?? "";
-  const objective = Number(/objective value\s+(\S+)/.exec(first)?.[1]);
-  if (/^Optimal/.test(first)) return { status: "optimal", objective, log: first };
-  if (/infeasible/i.test(first)) return { status: "infeasible", log: first };
-  return { status: "other", log: `${first}\n${log}` };
-}
-
-function runGlpsol(text: string, format: "lp" | "mps", label: string): External {
-  const file = path.join(directory, `${label}.${format}`);
-  const out = path.join(directory, `${label}.glpsol.txt`);
-  writeFileSync(file, text);
-  rmSync(out, { force: true });
-  const run = spawnSync("glpsol", [format === "lp" ? "--lp" : "--freemps", file, "-o", out], { encoding: "utf8", timeout: 30_000 });
-  const log = `${run.stdout}${run.stderr}`;
-  if (run.status !== 0 || /error/i.test(log)) return { status: "other", log };
-  const report = readFileSync(out, "utf8");
-  const status = /^Status:\s+(.*)$/m.exec(report)?.[1] ?? "";
-  const objective = Number(/^Objective:\s+\S+ = (\S+)/m.exec(report)?.[1]);
-  if (/OPTIMAL/.test(status)) return { status: "optimal", objective, log: status };
-  if (/INFEASIBLE|EMPTY/.test(status) || /NO (PRIMAL|INTEGER) FEASIBLE/.test(log)) return { status: "infeasible", log: status };
-  return { status: "other", log: `${status}\n${log}` };
-}
 
 async function runHighsReader(text: string, format: "lp" | "mps"): Promise<External> {
   const highs = await loadHighs();

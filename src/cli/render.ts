@@ -1,0 +1,50 @@
+import type { Wave } from "../domain.js";
+import type { SolveAnswer } from "../solve/answer.js";
+
+const money = (x: number): string => x.toLocaleString("en-US", { maximumFractionDigits: 6 });
+const share = (x: number): string => `${(100 * x).toFixed(4)}%`;
+
+/** A terminal summary of one solve: the headline numbers, the certificate, the largest haircuts. */
+export function renderAnswer(wave: Wave, answer: SolveAnswer, topRows = 15): string {
+  const lines: string[] = [];
+  lines.push(`model        ${wave.model.name}  (${wave.ids.length.toLocaleString("en-US")} accounts)`);
+  lines.push(`status       ${answer.status}  via ${answer.path}`);
+  lines.push(`budget       ${money(answer.budget)}`);
+  if (answer.status !== "infeasible") {
+    lines.push(`total        ${money(answer.total)}   overshoot ${money(answer.overshoot)}`);
+    lines.push(`touched      ${answer.touched.toLocaleString("en-US")}   max fraction ${share(answer.maxFraction)}`);
+    lines.push(`objective    ${answer.stages.map((name, s) => `${name} = ${money(answer.objective[s] ?? NaN)}`).join(", ")}`);
+  }
+  for (const approximation of answer.approximation ?? []) {
+    lines.push(`             ${approximation.stage}: tangent approximation, optimum within ${money(approximation.errorBound)} (lower bound ${money(approximation.lowerBound)})`);
+  }
+  if (answer.layerTotals) {
+    lines.push(`layers       ${Object.entries(answer.layerTotals).map(([name, total]) => `${name} ${money(total)}`).join(", ")}`);
+  }
+  const certificate = answer.certificate;
+  for (const broken of certificate.broken) {
+    lines.push(`promise      ${broken.promise} broken: need ${money(broken.need)}, have ${money(broken.have)} (short ${money(broken.need - broken.have)})`);
+  }
+  if (!certificate.feasible) lines.push(`shortfall    ${money(certificate.shortfall)} (residual insolvency)`);
+  lines.push(`bounds       top ${certificate.concentration.accounts} accounts must pay >= ${money(certificate.concentration.mustPay)}` +
+    (certificate.overshootBound !== null ? `; an allocation with overshoot < ${money(certificate.overshootBound)} exists` : ""));
+  if (answer.verified) {
+    lines.push(`verified     ${answer.verified.ok ? "ok" : "REJECTED"}  (worst violation ${answer.verified.worstViolation}, tolerance abs ${answer.verified.tolerance.absolute} rel ${answer.verified.tolerance.relative})`);
+  }
+  lines.push(`solver       ${answer.solver.name} ${answer.solver.version}  ${answer.solver.seconds.toFixed(3)} s` +
+    (answer.solver.gap !== null ? `  gap ${answer.solver.gap}` : "") + (answer.solver.nodes !== null ? `  nodes ${answer.solver.nodes}` : ""));
+  if (answer.message) lines.push(`note         ${answer.message}`);
+  if (answer.allocation.length > 0) {
+    const rows = [...answer.allocation].sort((a, b) => b.haircut - a.haircut).slice(0, topRows);
+    lines.push("");
+    lines.push(`largest haircuts (${rows.length} of ${answer.allocation.length}):`);
+    const index = new Map(wave.ids.map((id, i) => [id, i]));
+    for (const row of rows) {
+      const c = wave.capacity[index.get(row.id)!]!;
+      lines.push(`  ${row.id.padEnd(16)} ${money(row.haircut).padStart(18)}  ${c > 0 ? share(row.haircut / c).padStart(10) : ""}` +
+        (row.lots !== undefined ? `  lots ${row.lots}` : "") +
+        (row.layers ? `  ${Object.entries(row.layers).map(([k, v]) => `${k} ${money(v)}`).join(" ")}` : ""));
+    }
+  }
+  return lines.join("\n") + "\n";
+}

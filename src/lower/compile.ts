@@ -1,0 +1,299 @@
+import type { Allocation, BoundObjective, Phi, Wave } from "../domain.js";
+import { ProblemBuilder } from "./builder.js";
+import type { LinearProblem } from "./standard-form.js";
+
+/** How many tangents approximate a smooth phi (x^p) when it must be lowered to an LP/MIP. */
+export const DEFAULT_TANGENTS = 32;
+
+/** One lexicographic stage: a linear objective over the base problem's columns. */
+export interface LexStage {
+  /** "layer:principal", "sparsity", "convex", "minmax" or "overshoot". */
+  readonly name: string;
+  readonly cost: Float64Array;
+  readonly constant: number;
+  /** Present when a smooth phi was replaced by a tangent (outer) approximation: the stage optimum is then a lower bound. */
+  readonly approximation?: { readonly kind: "tangent-outer"; readonly tangents: number };
+  /** The seniority stages and sparsity are integral or exact sums; used to pick the fixing tolerance. */
+  readonly integral: boolean;
+}
+
+export interface LoweredWave {
+  /** The constraints, with a zero objective. */
+  readonly base: LinearProblem;
+  readonly stages: readonly LexStage[];
+  /** Maps a solver's column values back to an allocation (rounds lots, clamps to bounds). */
+  recover(values: Float64Array): Allocation;
+  /** Number of accounts that got columns (eligible with a positive upper bound). */
+  readonly activeAccounts: number;
+}
+
+export interface LowerOptions {
+  /** Tangents for a smooth phi. */
+  readonly tangents?: number;
+}
+
+/**
+ * Lowers a bound wave to the solver-neutral standard form with lexicographic stages:
+ * seniority stages first (most senior layer first), then the model's objectives in order.
+ *
+ * A minmax stage proves the least maximum; it does not pick the leximin point among the optima.
+ * That unique point is what the dedicated water-filling returns (path auto). A QP tie-break
+ * (min sum h_i^2 / s_i, Fujishige's lexicographically optimal base) was tried and dropped: HiGHS
+ * 1.15's WASM QP solver hangs or fails on small instances of exactly this form.
+ *
+ * Big-M values are each account's tightest upper bound (wave.upper), never a global constant.
+ * Accounts whose upper bound is 0 (ineligible, zero capacity) get no columns at all.
+ * Complexity O(n + positions + n * pieces); arrays only.
+ */
+export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
+  const n = wave.ids.length;
+  const model = wave.model;
+  const builder = new ProblemBuilder();
+  const active: number[] = [];
+  for (let i = 0; i < n; i++) if (wave.upper[i]! > 0) active.push(i);
+
+  const haircutColumn = new Int32Array(n).fill(-1);
+  for (const i of active) haircutColumn[i] = builder.addColumn(`h_${i}`, 0, wave.upper[i]!);
+
+  // Lots: h_i = sum_p v_p q_p, q_p integer in [0, Q_p].
+  const lotColumn = wave.positions ? new Int32Array(wave.positions.account.length).fill(-1) : undefined;
+  if (wave.positions && lotColumn) {
+    const { account, lotValue, maxLots } = wave.positions;
+    const positionsOf = groupPositions(account, n);
+    for (const i of active) {
+      const index: number[] = [haircutColumn[i]!];
+      const value: number[] = [1];
+      for (const p of positionsOf[i] ?? []) {
+        if (maxLots[p]! <= 0) continue;
+        lotColumn[p] = builder.addColumn(`q_${p}`, 0, maxLots[p]!, true);
+        index.push(lotColumn[p]!);
+        value.push(-lotValue[p]!);
+      }
+      builder.addRow(`lots_${i}`, index, value, 0, 0);
+    }
+  }
+
+  // Seniority ladder: h_i = sum_l h_il, 0 <= h_il <= c_il.
+  const layerColumns: Int32Array[] = [];
+  if (wave.layers) {
+    const { names, capacity } = wave.layers;
+    for (let l = 0; l < names.length; l++) layerColumns.push(new Int32Array(n).fill(-1));
+    for (const i of active) {
+      const index: number[] = [haircutColumn[i]!];
+      const value: number[] = [1];
+      for (let l = 0; l < names.length; l++) {
+        const column = builder.addColumn(`y_${i}_${l}`, 0, capacity[l]![i]!);
+        layerColumns[l]![i] = column;
+        index.push(column);
+        value.push(-1);
+      }
+      builder.addRow(`layers_${i}`, index, value, 0, 0);
+    }
+  }
+
+  // Coverage.
+  {
+    const index = active.map((i) => haircutColumn[i]!);
+    const budget = wave.budget;
+    builder.addRow("coverage", index, new Float64Array(index.length).fill(1), budget, model.coverage === "exact" ? budget : Infinity);
+  }
+
+  // Indicators z_i (h_i > 0 only if z_i = 1) when sparsity is an objective or K is bounded.
+  const needsIndicators = model.maxAccounts !== undefined || wave.objectives.some((o) => o.kind === "sparsity");
+  const indicatorColumn = new Int32Array(n).fill(-1);
+  if (needsIndicators) {
+    for (const i of active) {
+      indicatorColumn[i] = builder.addColumn(`z_${i}`, 0, 1, true);
+      // Tightest big-M per account: a global M makes the LP relaxation weak and the MIP slow.
+      builder.addRow(`touch_${i}`, [haircutColumn[i]!, indicatorColumn[i]!], [1, -wave.upper[i]!], -Infinity, 0);
+    }
+    if (model.maxAccounts !== undefined) {
+      const index = active.map((i) => indicatorColumn[i]!);
+      builder.addRow("maxAccounts", index, new Float64Array(index.length).fill(1), -Infinity, model.maxAccounts);
+    }
+  }
+
+  // Objective-specific columns and rows; stage costs are filled after all columns exist.
+  type PendingStage = Omit<LexStage, "cost"> & { terms: Array<[number, number]> };
+  const pending: PendingStage[] = [];
+
+  if (wave.layers) {
+    const { names } = wave.layers;
+    for (let l = names.length - 1; l >= 1; l--) {
+      pending.push({
+        name: `layer:${names[l]}`,
+        constant: 0,
+        integral: false,
+        terms: active.map((i) => [layerColumns[l]![i]!, 1] as [number, number]),
+      });
+    }
+  }
+
+  wave.objectives.forEach((objective, s) => {
+    pending.push(lowerObjective(objective, s));
+  });
+
+  function lowerObjective(objective: BoundObjective, s: number): PendingStage {
+    switch (objective.kind) {
+      case "sparsity":
+        return { name: "sparsity", constant: 0, integral: true, terms: active.map((i) => [indicatorColumn[i]!, 1] as [number, number]) };
+      case "overshoot":
+        return { name: "overshoot", constant: -wave.budget, integral: false, terms: active.map((i) => [haircutColumn[i]!, 1] as [number, number]) };
+      case "minmax": {
+        let top = 0;
+        for (const i of active) top = Math.max(top, wave.upper[i]! / objective.scale[i]!);
+        const level = builder.addColumn(`t_${s}`, 0, top);
+        for (const i of active) {
+          builder.addRow(`level_${s}_${i}`, [haircutColumn[i]!, level], [1, -objective.scale[i]!], -Infinity, 0);
+        }
+        return { name: "minmax", constant: 0, integral: false, terms: [[level, 1]] };
+      }
+      case "convex": {
+        const tangents = options.tangents ?? DEFAULT_TANGENTS;
+        const points = objective.phi.kind === "piecewise" ? extendToOne(objective.phi.points) : tangentEnvelope(objective.phi.p, tangents);
+        const terms: Array<[number, number]> = [];
+        let constant = 0;
+        for (const i of active) {
+          const c = wave.capacity[i]!;
+          const weight = objective.weight[i]!;
+          constant += weight * points[0]![1];
+          const index: number[] = [haircutColumn[i]!];
+          const value: number[] = [1];
+          for (let k = 1; k < points.length; k++) {
+            const [x0, y0] = points[k - 1]!;
+            const [x1, y1] = points[k]!;
+            const column = builder.addColumn(`d_${s}_${i}_${k}`, 0, c * (x1 - x0));
+            index.push(column);
+            value.push(-1);
+            // Cost per dollar of haircut on this piece: weight * slope / capacity.
+            terms.push([column, (weight * (y1 - y0)) / (x1 - x0) / c]);
+          }
+          builder.addRow(`pieces_${s}_${i}`, index, value, 0, 0);
+        }
+        return {
+          name: "convex",
+          constant,
+            integral: false,
+          terms,
+          ...(objective.phi.kind === "power" ? { approximation: { kind: "tangent-outer" as const, tangents } } : {}),
+        };
+      }
+    }
+  }
+
+  const columns = builder.columns;
+  const base = builder.build(new Float64Array(columns), 0);
+  const stages: LexStage[] = pending.map(({ terms, ...rest }) => {
+    const cost = new Float64Array(columns);
+    for (const [column, value] of terms) cost[column] = cost[column]! + value;
+    return { ...rest, cost };
+  });
+
+  function recover(values: Float64Array): Allocation {
+    const haircut = new Float64Array(n);
+    let lots: Int32Array | undefined;
+    if (wave.positions && lotColumn) {
+      lots = new Int32Array(wave.positions.account.length);
+      const { account, lotValue, maxLots } = wave.positions;
+      for (let p = 0; p < lots.length; p++) {
+        const column = lotColumn[p]!;
+        if (column < 0) continue;
+        lots[p] = Math.min(maxLots[p]!, Math.max(0, Math.round(values[column]!)));
+        haircut[account[p]!] = haircut[account[p]!]! + lotValue[p]! * lots[p]!;
+      }
+    } else {
+      for (const i of active) haircut[i] = Math.min(wave.upper[i]!, Math.max(0, values[haircutColumn[i]!]!));
+    }
+    let layers: Float64Array[] | undefined;
+    if (wave.layers) {
+      const capacity = wave.layers.capacity;
+      layers = capacity.map(() => new Float64Array(n));
+      for (const i of active) {
+        for (let l = 0; l < capacity.length; l++) {
+          layers[l]![i] = Math.min(capacity[l]![i]!, Math.max(0, values[layerColumns[l]![i]!]!));
+        }
+        reconcileLayers(layers, capacity, i, haircut[i]!);
+      }
+    }
+    return { haircut, ...(lots ? { lots } : {}), ...(layers ? { layers } : {}) };
+  }
+
+  return { base, stages, recover, activeAccounts: active.length };
+}
+
+/**
+ * Makes the layer split of account i add up to its haircut exactly after rounding: a surplus is
+ * removed from the most senior layer first, a deficit added to the most junior layer first.
+ */
+function reconcileLayers(layers: Float64Array[], capacity: readonly Float64Array[], i: number, haircut: number): void {
+  let sum = 0;
+  for (const layer of layers) sum += layer[i]!;
+  let residual = haircut - sum;
+  if (residual > 0) {
+    for (let l = 0; l < layers.length && residual > 0; l++) {
+      const room = capacity[l]![i]! - layers[l]![i]!;
+      const add = Math.min(room, residual);
+      layers[l]![i] = layers[l]![i]! + add;
+      residual -= add;
+    }
+  } else if (residual < 0) {
+    for (let l = layers.length - 1; l >= 0 && residual < 0; l--) {
+      const take = Math.min(layers[l]![i]!, -residual);
+      layers[l]![i] = layers[l]![i]! - take;
+      residual += take;
+    }
+  }
+}
+
+function groupPositions(account: Int32Array, n: number): number[][] {
+  const groups: number[][] = new Array(n);
+  for (let p = 0; p < account.length; p++) {
+    const i = account[p]!;
+    (groups[i] ??= []).push(p);
+  }
+  return groups;
+}
+
+/** Piecewise points extended with the last slope to x = 1 (haircut fractions never exceed 1). */
+function extendToOne(points: readonly (readonly [number, number])[]): Array<readonly [number, number]> {
+  const result = points.map((point) => [point[0], point[1]] as const);
+  const last = result[result.length - 1]!;
+  if (last[0] < 1 && result.length >= 2) {
+    const before = result[result.length - 2]!;
+    const slope = (last[1] - before[1]) / (last[0] - before[0]);
+    result.push([1, last[1] + slope * (1 - last[0])]);
+  }
+  return result;
+}
+
+/**
+ * Breakpoints of the upper envelope of `tangents + 1` tangents of x^p at x_k = k / tangents on [0, 1].
+ * The envelope lies below x^p everywhere (an outer approximation of the epigraph), so minimizing
+ * it gives a certified lower bound on the true optimum.
+ */
+export function tangentEnvelope(p: number, tangents: number): Array<readonly [number, number]> {
+  const points: Array<readonly [number, number]> = [[0, 0]];
+  // Tangent at a: y = a^p + p a^{p-1} (x - a). Consecutive tangents at a < b meet at
+  // x = ((p - 1)(b^p - a^p)) / (p (b^{p-1} - a^{p-1})).
+  for (let k = 0; k < tangents; k++) {
+    const a = k / tangents;
+    const b = (k + 1) / tangents;
+    const x = ((p - 1) * (b ** p - a ** p)) / (p * (b ** (p - 1) - a ** (p - 1)));
+    const y = a ** p + p * a ** (p - 1) * (x - a);
+    points.push([x, y]);
+  }
+  points.push([1, 1]);
+  return points;
+}
+
+/** phi(x) for the true (not approximated) objective. */
+export function evaluatePhi(phi: Phi, x: number): number {
+  if (phi.kind === "power") return x ** phi.p;
+  const points = phi.points;
+  for (let k = 1; k < points.length; k++) {
+    const [x0, y0] = points[k - 1]!;
+    const [x1, y1] = points[k]!;
+    if (x <= x1 || k === points.length - 1) return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+  }
+  return points[0]![1];
+}

@@ -1,0 +1,266 @@
+import type { Allocation, Wave } from "../domain.js";
+import { solveDedicated } from "../exact/index.js";
+import { withExtraRows } from "../lower/builder.js";
+import { lowerWave, type LexStage, type LoweredWave, type LowerOptions } from "../lower/compile.js";
+import type { LinearProblem } from "../lower/standard-form.js";
+import type { BackendName, SolverBackend, SolverSolution } from "../solvers/backend.js";
+import { solveRobustly, type Attempt } from "../solvers/robust.js";
+import { SolverError } from "../errors.js";
+import { certify, type Certificate } from "../verify/certificate.js";
+import { stageNames } from "../verify/objectives.js";
+import { verifyAllocation, type Verdict } from "../verify/verify.js";
+
+export type SolvePath = "auto" | "dedicated" | "mip";
+
+export interface SolveRequest {
+  readonly backend?: BackendName;
+  readonly fallbacks?: readonly BackendName[];
+  readonly timeLimitSeconds?: number;
+  /** Relative MIP gap; default 0 so that "optimal" means proven. */
+  readonly mipRelativeGap?: number;
+  /** auto: a dedicated exact algorithm where the structure allows, else the MIP. */
+  readonly path?: SolvePath;
+  readonly lower?: LowerOptions;
+  /** Injected backends (fault-injection tests). */
+  readonly backends?: Partial<Record<string, SolverBackend>>;
+}
+
+export type SolveStatus = "optimal" | "feasible" | "infeasible" | "error";
+
+export interface StageReport {
+  readonly name: string;
+  /** Stage optimum as the solver path found it (for approximated stages: the approximation's value). */
+  readonly value: number;
+  readonly status: SolverSolution["status"] | "dedicated";
+  readonly gap?: number;
+  /** For a smooth phi lowered to tangents: the approximation's optimum is a lower bound and `errorBound` = true value - lower bound. */
+  readonly lowerBound?: number;
+  readonly errorBound?: number;
+}
+
+export interface SolveResult {
+  readonly status: SolveStatus;
+  /** "dedicated:<algorithm>" or "mip:<backend>". */
+  readonly path: string;
+  readonly allocation?: Allocation;
+  /** Recomputed by the verifier, one per reported stage (seniority first). */
+  readonly objective: readonly number[];
+  readonly stageNames: readonly string[];
+  readonly stages: readonly StageReport[];
+  readonly certificate: Certificate;
+  readonly verified: Verdict | null;
+  readonly solver: {
+    readonly name: string;
+    readonly version: string;
+    readonly seconds: number;
+    readonly gap: number | null;
+    readonly nodes: number | null;
+    readonly attempts: readonly Attempt[];
+  };
+  readonly message?: string;
+}
+
+/**
+ * Solves a wave: certificate first (an infeasible wave is answered, not solved), then a dedicated
+ * exact algorithm or the lexicographic LP/MIP, then the independent verifier on whatever came out.
+ * Nothing is reported "optimal" unless every stage was proven optimal and the verifier accepted it.
+ */
+export async function solveWave(wave: Wave, request: SolveRequest = {}): Promise<SolveResult> {
+  const started = performance.now();
+  const certificate = certify(wave);
+  const names = stageNames(wave);
+  const path = request.path ?? "auto";
+  if (!certificate.feasible) {
+    return {
+      status: "infeasible",
+      path: "certificate",
+      objective: [],
+      stageNames: names,
+      stages: [],
+      certificate,
+      verified: null,
+      solver: { name: "certificate", version: "", seconds: (performance.now() - started) / 1000, gap: null, nodes: null, attempts: [] },
+      message: certificate.broken.map((b) => `${b.promise}: need ${b.need}, have ${b.have}`).join("; "),
+    };
+  }
+
+  if (path !== "mip") {
+    const dedicated = solveDedicated(wave);
+    if (dedicated) {
+      const verified = verifyAllocation(wave, dedicated.allocation);
+      return {
+        status: verified.ok ? "optimal" : "error",
+        path: `dedicated:${dedicated.algorithm}`,
+        allocation: dedicated.allocation,
+        objective: verified.objectives,
+        stageNames: names,
+        stages: names.map((name, s) => ({ name, value: verified.objectives[s]!, status: "dedicated" as const })),
+        certificate,
+        verified,
+        solver: { name: "dedicated", version: dedicated.algorithm, seconds: (performance.now() - started) / 1000, gap: 0, nodes: null, attempts: [] },
+        ...(verified.ok ? {} : { message: "the verifier rejected the dedicated algorithm's allocation (a bug): " + verified.violations[0]?.message }),
+      };
+    }
+    if (path === "dedicated") {
+      throw new Error("no dedicated exact algorithm covers this model's structure; use --path auto or mip");
+    }
+  }
+
+  return solveLexicographic(wave, lowerWave(wave, request.lower), certificate, names, request, started);
+}
+
+interface StageRun {
+  status: SolveStatus;
+  values?: Float64Array;
+  reports: StageReport[];
+  fixings: FixingRow[];
+  attempts: Attempt[];
+  last?: SolverSolution;
+  worstGap: number;
+  nodes: number;
+  message?: string;
+}
+
+/**
+ * Solves the lexicographic stages in order, fixing each optimum before the next, and stops early
+ * at `stopBefore` (for export), at a limit (incumbent kept, status feasible) or at infeasibility.
+ */
+async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest, started: number, stopBefore = Infinity): Promise<StageRun> {
+  const run: StageRun = { status: "optimal", reports: [], fixings: [], attempts: [], worstGap: 0, nodes: 0 };
+  for (const [k, stage] of lowered.stages.entries()) {
+    if (k >= stopBefore) break;
+    const problem = stageProblem(lowered.base, run.fixings, stage);
+    const elapsed = (performance.now() - started) / 1000;
+    const remaining = request.timeLimitSeconds !== undefined ? Math.max(0.5, request.timeLimitSeconds - elapsed) : undefined;
+    const { solution, attempts } = await solveRobustly(problem, {
+      backend: request.backend ?? "highs",
+      ...(request.fallbacks ? { fallbacks: [...request.fallbacks] } : {}),
+      ...(remaining !== undefined ? { timeLimitSeconds: remaining } : {}),
+      mipRelativeGap: request.mipRelativeGap ?? 0,
+      ...(request.backends ? { backends: request.backends } : {}),
+    });
+    run.attempts.push(...attempts);
+    run.last = solution;
+    run.nodes += solution.nodes ?? 0;
+    if (solution.status === "infeasible" || solution.status === "unbounded" || solution.status === "limitNoSolution") {
+      if (run.values === undefined) {
+        run.status = solution.status === "infeasible" ? "infeasible" : "error";
+        run.message = `stage ${stage.name}: the solver reports ${solution.status}`;
+      } else {
+        // A later stage cannot be infeasible when the earlier one was solved: keep the incumbent, say so.
+        run.status = "feasible";
+        run.message = `stage ${stage.name}: the solver reports ${solution.status}; the previous stage's solution is kept`;
+      }
+      break;
+    }
+    run.values = solution.values!;
+    const value = stageValue(stage, run.values);
+    run.worstGap = Math.max(run.worstGap, solution.gap ?? 0);
+    run.reports.push({ name: stage.name, value, status: solution.status, ...(solution.gap !== undefined ? { gap: solution.gap } : {}) });
+    if (solution.status !== "optimal") {
+      run.status = "feasible";
+      run.message = `stage ${stage.name} stopped at a limit (gap ${solution.gap ?? "unknown"}); later stages not run`;
+      break;
+    }
+    run.fixings.push(fixingRow(stage, value, wave.model.stageTolerance));
+  }
+  return run;
+}
+
+/**
+ * The problem of lexicographic stage `stage` (0-based) with every earlier stage solved and fixed:
+ * what `adl export --stage` writes. Throws SolverError if an earlier stage cannot be solved to optimality.
+ */
+export async function solveLexicographicStages(wave: Wave, lowered: LoweredWave, stage: number, backend: BackendName): Promise<LinearProblem> {
+  const run = await runStages(wave, lowered, { backend }, performance.now(), stage);
+  if (run.status !== "optimal") throw new SolverError(`cannot export stage ${stage + 1}: ${run.message ?? run.status}`, run.attempts.map(describeAttempt));
+  return stageProblem(lowered.base, run.fixings, lowered.stages[stage]!);
+}
+
+function describeAttempt(attempt: Attempt): string {
+  return `${attempt.backend}: ${attempt.outcome}${attempt.message ? ` (${attempt.message})` : ""}`;
+}
+
+async function solveLexicographic(
+  wave: Wave,
+  lowered: LoweredWave,
+  certificate: Certificate,
+  names: readonly string[],
+  request: SolveRequest,
+  started: number,
+): Promise<SolveResult> {
+  const run = await runStages(wave, lowered, request, started);
+  let status = run.status;
+  let message = run.message;
+  const solverInfo = {
+    name: run.last?.backend ?? request.backend ?? "highs",
+    version: run.last?.version ?? "",
+    seconds: (performance.now() - started) / 1000,
+    gap: run.last ? run.worstGap : null,
+    nodes: run.last?.nodes !== undefined ? run.nodes : null,
+    attempts: run.attempts,
+  };
+  const path = `mip:${solverInfo.name}`;
+  if (!run.values) {
+    const answered = status === "infeasible" ? { ...certificate, feasible: false } : certificate;
+    return { status, path, objective: [], stageNames: names, stages: run.reports, certificate: answered, verified: null, solver: solverInfo, ...(message ? { message } : {}) };
+  }
+
+  const allocation = lowered.recover(run.values);
+  const verified = verifyAllocation(wave, allocation);
+  // Stages lowered with a tangent approximation: their optimum is a lower bound on the true one.
+  const stages = run.reports.map((report) => {
+    const stage = lowered.stages.find((s) => s.name === report.name);
+    const index = names.indexOf(report.name);
+    if (stage?.approximation && index >= 0) {
+      const trueValue = verified.objectives[index]!;
+      return { ...report, lowerBound: report.value, errorBound: Math.max(0, trueValue - report.value) };
+    }
+    return report;
+  });
+  if (!verified.ok) {
+    status = "error";
+    message = `the verifier rejected the solver's allocation: ${verified.violations[0]?.message ?? ""}`;
+  }
+  return { status, path, allocation, objective: verified.objectives, stageNames: names, stages, certificate, verified, solver: solverInfo, ...(message ? { message } : {}) };
+}
+
+interface FixingRow {
+  readonly name: string;
+  readonly index: Int32Array;
+  readonly value: Float64Array;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/** The problem of one stage: the base constraints, every earlier stage fixed at its optimum, this stage's objective. */
+export function stageProblem(base: LinearProblem, fixings: readonly FixingRow[], stage: LexStage): LinearProblem {
+  return withExtraRows(base, fixings, stage.cost, stage.constant);
+}
+
+function stageValue(stage: LexStage, values: Float64Array): number {
+  let value = stage.constant;
+  for (let j = 0; j < stage.cost.length; j++) if (stage.cost[j] !== 0) value += stage.cost[j]! * values[j]!;
+  return value;
+}
+
+/**
+ * cost · x <= z* - constant + tolerance, the tolerance being the model's relative stage tolerance
+ * (times max(1, |z*|)): tight enough that the verifier's seniority and objective checks (1e-9
+ * relative) hold, loose enough that the next stage is not made infeasible by rounding. Integral
+ * stages (counts) fix exactly.
+ */
+function fixingRow(stage: LexStage, optimum: number, relativeTolerance: number): FixingRow {
+  const index: number[] = [];
+  const value: number[] = [];
+  for (let j = 0; j < stage.cost.length; j++) {
+    if (stage.cost[j] !== 0) {
+      index.push(j);
+      value.push(stage.cost[j]!);
+    }
+  }
+  const rhs = optimum - stage.constant;
+  const slack = stage.integral ? 0.5 : relativeTolerance * Math.max(1, Math.abs(rhs));
+  const upper = stage.integral ? Math.round(rhs) + slack : rhs + slack;
+  return { name: `fix_${stage.name.replace(/[^A-Za-z0-9_]/g, "_")}`, index: Int32Array.from(index), value: Float64Array.from(value), lower: -Infinity, upper };
+}
