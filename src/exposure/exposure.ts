@@ -1,0 +1,748 @@
+/**
+ * Exposure: one account's haircut as a function of the wave's budget B, so that a trader can read,
+ * before entering a position, the worst the mechanism can do to them as the deficit grows.
+ *
+ * Where the mechanism's structure gives a closed form (forms.ts) the curve is exact: its points are
+ * the budgets where h_j(B) bends, and straight lines between them are the curve itself. That holds
+ * for minmax without lots (capped water-filling: pro-rata, risk-weighted), a power cost without lots
+ * (the KKT point is a water level), sparsity without lots (the L0 greedy is a queue by capacity), and
+ * the heuristics with a fixed order (queues, the dYdX walk) or a water level (pro-rata presets,
+ * risk-weighted). Every exact form is spot-checked against the mechanism itself before it is used
+ * (a disagreement falls back to sampling and says so in `notes`), and test/exposure checks it
+ * against solveWave / allocate at every breakpoint and between them.
+ *
+ * Everything else (lots, seniority ladders, lexicographic lists, user heuristics, hybrid buckets …)
+ * is sampled: the wave is solved (or allocated) again at each budget of a grid. A budget the
+ * mechanism cannot answer (infeasible, or a rule that cannot cover it) ends the curve, and `ended`
+ * says where and why. Sampled curves need not be monotone: with lots an account's haircut can drop
+ * as B grows (test/exposure documents a two-account example).
+ *
+ * Units: budgets and haircuts in dollars, fractions h_j / c_j (c_j the account's capacity as given),
+ * slopes in dollars of haircut per dollar of budget.
+ */
+import type { BoundObjective, Wave } from "../domain.js";
+import { UsageError, didYouMean } from "../errors.js";
+import { ruleBound } from "../heuristics/bounds.js";
+import { optionalColumn, requireColumn } from "../heuristics/columns.js";
+import type { Heuristic } from "../heuristics/heuristic.js";
+import { PRO_RATA_PRESETS, proRataWeight, type ProRataPreset } from "../heuristics/pro-rata.js";
+import { QUEUE_PRESETS, presetScore, scoreExpression, walkStart, type QueuePreset } from "../heuristics/queue.js";
+import { rankDescending } from "../heuristics/rank.js";
+import { RuleHeuristic } from "../heuristics/rule.js";
+import { solveWave, type SolveRequest } from "../solve/solve.js";
+import { certify } from "../verify/certificate.js";
+import { CompensatedSum, sumOf } from "../verify/sum.js";
+import { allowance, tolerance, touchTolerance } from "../verify/tolerance.js";
+import { formFirstTouched, formHaircut, formKinks, formSlope, waterLevelForm, type ExactForm, type RampForm } from "./forms.js";
+import { DEFAULT_STEPS, checkBudgetRange, sampleBudgets, type BudgetRange } from "./range.js";
+
+/** Which mechanism's haircuts the curve follows: the wave's own model (solved exactly), or a heuristic. */
+export type ExposureMechanism =
+  | { readonly kind: "model" }
+  | { readonly kind: "heuristic"; readonly heuristic: Heuristic; readonly seed: number };
+
+/** How the curve is computed: the budget axis, exact or sampled, and the solver settings for samples. */
+export interface ExposureOptions {
+  /**
+   * The budget axis. Default: from 0 to everything the mechanism can take, in 100 steps: for the
+   * model the certificate's `coverable` (the sum of the per-account bounds `upper`, tightened by
+   * layers, lots and a limit on accounts), for a heuristic the sum of its own per-account bounds
+   * (a queue ignores alpha, so it can take more). Exact curves use `from` and `to` and ignore
+   * `steps`; sampled curves solve at every one of the steps + 1 budgets.
+   */
+  readonly budgets?: BudgetRange;
+  /** "auto" (default): exact breakpoints where the structure allows, else sampled. "sampled": always sample (cross-checks, or a grid for a chart). */
+  readonly method?: "auto" | "sampled";
+  /** Passed to solveWave for each sampled budget of a model curve (backend, time limit, path). */
+  readonly solve?: SolveRequest;
+}
+
+/** "exact-breakpoints": a closed form, points at its kinks (lines between them are exact). "sampled": the mechanism re-run at each budget of a grid. */
+export type ExposureMethod = "exact-breakpoints" | "sampled";
+
+/** One point of a curve: at budget B (dollars) the account pays `haircut` dollars, `fraction` = haircut / capacity. */
+export interface ExposurePoint {
+  readonly budget: number;
+  readonly haircut: number;
+  readonly fraction: number;
+}
+
+/** The largest value of something along the curve and where it happens; size 0 and atBudget null when it never happens. */
+export interface CurveExtreme {
+  readonly size: number;
+  readonly atBudget: number | null;
+}
+
+/** What a trader reads off one account's curve. */
+export interface ExposureSummary {
+  readonly account: string;
+  /** Row of the account in the wave. */
+  readonly index: number;
+  /** c_j, dollars (the denominator of every fraction; fraction 0 when c_j = 0). */
+  readonly capacity: number;
+  /** The largest haircut on the curve and the least budget where it is reached; null for an empty curve. */
+  readonly worstCase: { readonly haircut: number; readonly fraction: number; readonly budget: number } | null;
+  /**
+   * The least budget above which the haircut exceeds the touch tolerance (dollars): exact curves give
+   * the infimum (solved for on the curve), sampled curves the first sampled budget where it does.
+   * null when the account is not touched anywhere on the curve.
+   */
+  readonly firstTouched: number | null;
+  /**
+   * SLOPE: the steepest dh/dB (dollars of haircut per dollar of budget, 1 = "every further dollar of
+   * deficit is mine"), atBudget = where that steepest stretch starts. Exact curves: the true slope
+   * of the steepest linear piece. Sampled curves: the largest difference quotient between consecutive
+   * samples, which at a discontinuity is the jump divided by the step (it grows as the step shrinks).
+   */
+  readonly maxSlope: CurveExtreme;
+  /**
+   * JUMP: the largest rise of the haircut in dollars between consecutive points, atBudget = the
+   * earlier of the two. Exact curves are continuous, so 0 / null. Sampled curves: an upper bound on
+   * any discontinuity between those two budgets (for step functions such as lots, with fine enough
+   * steps, the discontinuity itself).
+   */
+  readonly maxJump: CurveExtreme;
+  /**
+   * The largest fall of the haircut in dollars between consecutive points (beyond the touch
+   * tolerance), atBudget = the earlier of the two: where the curve is not monotone. Exact curves are
+   * monotone (0 / null); with lots a larger budget can take less from an account.
+   */
+  readonly maxDrop: CurveExtreme;
+}
+
+/** Where a curve stops short of the requested range, and why. */
+export interface CurveEnd {
+  /**
+   * Sampled: the first budget that could not be answered (the curve's points stop before it).
+   * Exact: the largest budget the mechanism can answer; every budget above it cannot be.
+   */
+  readonly budget: number;
+  readonly reason: string;
+}
+
+/** One account's haircut as a function of the budget, with its summary. */
+export interface ExposureCurve extends ExposureSummary {
+  /** "model:<model name>" or "heuristic:<heuristic name>". */
+  readonly mechanism: string;
+  /** The heuristic's seed; null for the model. */
+  readonly seed: number | null;
+  readonly method: ExposureMethod;
+  /** Exact: the closed form used ("water-filling", "greedy-l0", "queue" …). Sampled: what answered each budget (solveWave paths, or "allocate"). */
+  readonly algorithm: string;
+  /** The budget range asked for (dollars; steps matter only for sampled curves). */
+  readonly range: BudgetRange;
+  /** Dollars: the haircut above which an account counts as touched (the verifier's, at the range's top budget). */
+  readonly touchTolerance: number;
+  /** Ascending budgets. Exact: `from`, every kink, and the last budget answered; straight lines between them are exact. */
+  readonly points: readonly ExposurePoint[];
+  readonly ended: CurveEnd | null;
+  /** Why the curve is sampled rather than exact, time limits hit, fallbacks taken. */
+  readonly notes: readonly string[];
+}
+
+/** Every account's haircut at each sampled budget (one Float64Array over the accounts per budget). */
+export interface SampledForm {
+  readonly kind: "sampled";
+  /** The budgets answered, ascending (dollars). */
+  readonly budgets: Float64Array;
+  /** haircut[k][j]: account j's haircut at budgets[k], dollars. */
+  readonly haircut: readonly Float64Array[];
+}
+
+/**
+ * Every account's curve at once, in a compact form: an exact form (O(n) numbers: every account's
+ * curve shares the breakpoints) or the sampled haircuts (n numbers per budget). Read one account with
+ * curveOf, a summary of all with exposureSummaries, values with exposureHaircut.
+ */
+export interface ExposureFamily {
+  readonly mechanism: string;
+  readonly seed: number | null;
+  readonly method: ExposureMethod;
+  readonly algorithm: string;
+  readonly ids: readonly string[];
+  /** c_j per account, dollars. */
+  readonly capacity: Float64Array;
+  readonly range: BudgetRange;
+  /** The budgets actually answered: [range.from, answeredTo] (answeredTo < range.from: nothing answered). */
+  readonly answeredTo: number;
+  readonly touchTolerance: number;
+  readonly ended: CurveEnd | null;
+  readonly notes: readonly string[];
+  readonly form: ExactForm | SampledForm;
+}
+
+/**
+ * Account `accountIndex`'s exposure curve under `mechanism` (see the module comment).
+ * Exact curves: O(n log n) for the shared breakpoints (one radix ranking) plus three spot-check
+ * solves of the wave, O(n) each; points O(kinks of the account). Sampled curves: one solveWave (or
+ * allocate) per budget, steps + 1 in all, keeping only this account's haircut.
+ * Throws RangeError for an index outside the wave, UsageError for a bad range, and whatever the
+ * mechanism throws (a heuristic's ModelError for a missing column).
+ */
+export async function exposureCurve(wave: Wave, accountIndex: number, mechanism: ExposureMechanism, options: ExposureOptions = {}): Promise<ExposureCurve> {
+  if (!(Number.isSafeInteger(accountIndex) && accountIndex >= 0 && accountIndex < wave.ids.length)) {
+    throw new RangeError(`account index ${accountIndex} is outside the wave's ${wave.ids.length} accounts`);
+  }
+  const setup = await prepare(wave, mechanism, options);
+  if (setup.exact) return curveOf(setup.exact, accountIndex);
+  const values: number[] = [];
+  const sampled = await sample(wave, mechanism, setup.range, options, (haircut) => values.push(haircut[accountIndex]!));
+  const family = sampledFamily(wave, setup, sampled, []);
+  const points = sampled.budgets.map((budget, k) => point(budget, values[k]!, wave.capacity[accountIndex]!));
+  return { ...curveMeta(family), ...summarizePoints(family, accountIndex, points), points };
+}
+
+/**
+ * Every account's exposure under `mechanism`, compactly (see ExposureFamily): the CLI's `--all`.
+ * Exact: O(n log n) in all (one ranking; the curves share breakpoints) plus three O(n) spot checks.
+ * Sampled: steps + 1 solves, keeping n haircuts per budget (memory 8 n (steps + 1) bytes).
+ */
+export async function exposureFamily(wave: Wave, mechanism: ExposureMechanism, options: ExposureOptions = {}): Promise<ExposureFamily> {
+  const setup = await prepare(wave, mechanism, options);
+  if (setup.exact) return setup.exact;
+  const kept: Float64Array[] = [];
+  const sampled = await sample(wave, mechanism, setup.range, options, (haircut) => kept.push(Float64Array.from(haircut)));
+  return sampledFamily(wave, setup, sampled, kept);
+}
+
+/**
+ * One account's curve out of a family. Exact families: the account's kinks within the answered
+ * range, O(log n + kinks). Sampled: its haircut at each budget, O(budgets).
+ */
+export function curveOf(family: ExposureFamily, accountIndex: number): ExposureCurve {
+  if (!(Number.isSafeInteger(accountIndex) && accountIndex >= 0 && accountIndex < family.ids.length)) {
+    throw new RangeError(`account index ${accountIndex} is outside the family's ${family.ids.length} accounts`);
+  }
+  const capacity = family.capacity[accountIndex]!;
+  const form = family.form;
+  let points: ExposurePoint[];
+  if (form.kind === "sampled") points = sampledPoints(family, form, accountIndex);
+  else {
+    const from = family.range.from;
+    const top = family.answeredTo;
+    const budgets = top < from ? [] : top === from ? [from] : [from, ...formKinks(form, accountIndex, from, top), top];
+    points = budgets.map((budget) => point(budget, formHaircut(form, accountIndex, budget), capacity));
+  }
+  return { ...curveMeta(family), ...summaryOf(family, accountIndex, points), points };
+}
+
+/**
+ * Account j's haircut in dollars at budget B. Exact families: any B from 0 to answeredTo (the form
+ * holds below `range.from` too), O(log n). Sampled families: B must be one of the sampled budgets,
+ * O(budgets). Anything else is a RangeError: between samples, or above what the mechanism answers,
+ * the haircut is not known.
+ */
+export function exposureHaircut(family: ExposureFamily, accountIndex: number, budget: number): number {
+  const form = family.form;
+  if (form.kind !== "sampled") {
+    if (!(budget >= 0 && budget <= family.answeredTo)) throw new RangeError(`budget ${budget} is outside the answered range [0, ${family.answeredTo}]`);
+    return formHaircut(form, accountIndex, budget);
+  }
+  const k = form.budgets.indexOf(budget);
+  if (k < 0) throw new RangeError(`budget ${budget} was not sampled; sampled budgets run from ${form.budgets[0]} to ${form.budgets[form.budgets.length - 1]}`);
+  return form.haircut[k]![accountIndex]!;
+}
+
+/**
+ * Every account's summary (worst case, first touched, steepest slope, largest jump and drop), in
+ * account order. Exact families: O(log n) per account, O(n log n) in all, without listing any
+ * account's points. Sampled: O(budgets) per account.
+ */
+export function exposureSummaries(family: ExposureFamily): ExposureSummary[] {
+  const summaries: ExposureSummary[] = [];
+  for (let j = 0; j < family.ids.length; j++) {
+    summaries.push(summaryOf(family, j, family.form.kind === "sampled" ? sampledPoints(family, family.form, j) : undefined));
+  }
+  return summaries;
+}
+
+/**
+ * The row of account `id` in the wave, or a UsageError naming it with a did-you-mean: what the CLI's
+ * `--account ID` needs. O(n).
+ */
+export function accountIndexOf(wave: Wave, id: string): number {
+  const index = wave.ids.indexOf(id);
+  if (index >= 0) return index;
+  const near = wave.ids.length <= 100_000 ? didYouMean(id, wave.ids) : undefined;
+  throw new UsageError(
+    { path: "--account" },
+    `the id of one of the wave's ${wave.ids.length.toLocaleString("en-US")} accounts`,
+    JSON.stringify(id),
+    near === undefined ? undefined : `did you mean ${JSON.stringify(near)}?`,
+  );
+}
+
+/** The label of a mechanism in curves and files: "model:<name>" or "heuristic:<name>". O(1). */
+export function mechanismLabel(wave: Wave, mechanism: ExposureMechanism): string {
+  return mechanism.kind === "model" ? `model:${wave.model.name}` : `heuristic:${mechanism.heuristic.name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning: exact form or sampling
+// ---------------------------------------------------------------------------------------------
+
+interface Setup {
+  readonly range: BudgetRange;
+  readonly mechanism: string;
+  readonly seed: number | null;
+  readonly tolerance: number;
+  readonly notes: string[];
+  readonly exact?: ExposureFamily;
+}
+
+/** A closed form for the mechanism on this wave, with the largest budget it answers. */
+interface ExactPlan {
+  readonly form: ExactForm;
+  readonly algorithm: string;
+  /** Dollars: the form holds on [0, domainEnd]. */
+  readonly domainEnd: number;
+  /** Why budgets above domainEnd get no answer. */
+  readonly beyond: string;
+  /**
+   * Set when budgets above domainEnd are not infeasible but leave the closed form's reach (then a
+   * range that goes beyond is sampled instead).
+   */
+  readonly leavesForm?: string;
+}
+
+async function prepare(wave: Wave, mechanism: ExposureMechanism, options: ExposureOptions): Promise<Setup> {
+  const label = mechanismLabel(wave, mechanism);
+  const seed = mechanism.kind === "heuristic" ? mechanism.seed : null;
+  const range = checkBudgetRange(options.budgets ?? { from: 0, to: defaultTop(wave, mechanism), steps: DEFAULT_STEPS });
+  // One tolerance for the whole curve, the verifier's at the largest budget (it grows with B).
+  const tol = touchTolerance({ ...wave, budget: range.to });
+  const notes: string[] = [];
+  const base = { range, mechanism: label, seed, tolerance: tol, notes };
+  if (options.method === "sampled") {
+    notes.push("sampled on request");
+    return base;
+  }
+  const plan = mechanism.kind === "model" ? modelPlan(wave) : heuristicPlan(wave, mechanism.heuristic, mechanism.seed);
+  if (typeof plan === "string") {
+    notes.push(`sampled: no closed form for ${plan}`);
+    return base;
+  }
+  const slack = allowance(tolerance({ ...wave, budget: range.to }), range.to);
+  if (plan.leavesForm !== undefined && range.to > plan.domainEnd + slack) {
+    notes.push(`sampled: ${plan.leavesForm}`);
+    return base;
+  }
+  const disagreement = await spotCheck(wave, mechanism, plan);
+  if (disagreement !== undefined) {
+    notes.push(`sampled: the closed form (${plan.algorithm}) disagreed with the mechanism itself: ${disagreement}`);
+    return base;
+  }
+  const beyond = range.to > plan.domainEnd + slack;
+  const exact: ExposureFamily = {
+    mechanism: label,
+    seed,
+    method: "exact-breakpoints",
+    algorithm: plan.algorithm,
+    ids: wave.ids,
+    capacity: wave.capacity,
+    range,
+    answeredTo: Math.min(range.to, plan.domainEnd),
+    touchTolerance: tol,
+    ended: beyond ? { budget: plan.domainEnd, reason: `every budget above ${plan.domainEnd} is out of reach: ${plan.beyond}` } : null,
+    notes,
+    form: plan.form,
+  };
+  return { ...base, exact };
+}
+
+/** Everything the mechanism can take: the certificate's coverable amount for the model, the sum of the rule's bounds for a heuristic. O(n). */
+function defaultTop(wave: Wave, mechanism: ExposureMechanism): number {
+  if (mechanism.kind === "model") return certify({ ...wave, budget: 0 }).coverable;
+  return sumOf(ruleBound(wave, mechanism.heuristic.ignores));
+}
+
+/** Per-account bound the dedicated algorithms use: upper, tightened by the layer sum. O(n * layers). */
+function dedicatedBound(wave: Wave): Float64Array {
+  const n = wave.ids.length;
+  const bound = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let b = wave.upper[i]!;
+    if (wave.layers) {
+      let sum = 0;
+      for (const layer of wave.layers.capacity) sum += layer[i]!;
+      b = Math.min(b, sum);
+    }
+    bound[i] = Math.max(0, b);
+  }
+  return bound;
+}
+
+/**
+ * The closed form of the model's own optimum, under exactly the conditions in which solveDedicated
+ * (src/exact/index.ts) answers with the algorithm the form describes; a reason string otherwise.
+ */
+function modelPlan(wave: Wave): ExactPlan | string {
+  if (wave.objectives.length !== 1) return "a lexicographic list of objectives";
+  if (wave.positions !== undefined) return "lots (whole-lot haircuts are step functions of the budget)";
+  if (wave.layers !== undefined && wave.layers.names.length >= 2) return "a seniority ladder";
+  const objective = wave.objectives[0]!;
+  if (wave.model.maxAccounts !== undefined && objective.kind !== "sparsity") return `a limit on touched accounts with the ${objective.kind} objective (solved by MIP)`;
+  const bound = dedicatedBound(wave);
+  const coverable = certify({ ...wave, budget: 0 }).coverable;
+  const beyond = `the wave can cover at most ${coverable} (certificate)`;
+  switch (objective.kind) {
+    case "sparsity": {
+      // The L0 greedy: largest bound first, ties by index (src/exact/sparsity.ts).
+      const form = rampForm(bound, [{ members: positiveMembers(bound), rate: 1 }], (members) => rankDescending(bound, members));
+      return { form, algorithm: "greedy-l0", domainEnd: coverable, beyond };
+    }
+    case "minmax":
+      return waterLevelPlan(bound, objective.scale, "water-filling", coverable, beyond);
+    case "convex":
+      return convexPlan(bound, wave.capacity, objective, coverable, beyond);
+    case "overshoot":
+      return "the overshoot objective";
+  }
+}
+
+/**
+ * Water level over the accounts with a positive scale. An account with scale 0 (a user's scale
+ * expression) pays nothing until every other account is exhausted; above that the MIP decides, so
+ * the form's domain ends there.
+ */
+function waterLevelPlan(bound: Float64Array, scale: Float64Array, algorithm: string, coverable: number, beyond: string): ExactPlan | string {
+  const n = bound.length;
+  const used = new Float64Array(n);
+  let zeroScale = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(bound[i]! > 0)) continue;
+    const s = scale[i]!;
+    if (!(s >= 0 && Number.isFinite(s))) return `a scale that is negative or not finite (${s} on row ${i + 1})`;
+    if (s > 0) used[i] = bound[i]!;
+    else zeroScale++;
+  }
+  const form = waterLevelForm(used, scale);
+  if (form === undefined) return "a scale the water level cannot use";
+  const reach = form.budgets[form.budgets.length - 1]!;
+  if (zeroScale === 0) return { form, algorithm, domainEnd: coverable, beyond };
+  return {
+    form,
+    algorithm,
+    domainEnd: reach,
+    beyond,
+    leavesForm: `${zeroScale} account(s) with scale 0 pay only above ${reach}, where the model is solved as a MIP`,
+  };
+}
+
+/**
+ * phi = x^p, p > 1: the KKT point is a water level with scale w_i = c_i (c_i / (p u_i))^(1/(p-1))
+ * (src/exact/convex.ts), computed in logarithms and normalized as there so that p near 1 does not
+ * overflow. Accounts with u_i = 0 are filled first there: no water level then.
+ */
+function convexPlan(bound: Float64Array, capacity: Float64Array, objective: Extract<BoundObjective, { kind: "convex" }>, coverable: number, beyond: string): ExactPlan | string {
+  const phi = objective.phi;
+  if (phi.kind !== "power") return "a piecewise-linear convex cost";
+  const p = phi.p;
+  if (!(p > 1 && Number.isFinite(p))) return `the power cost x^${p} (p = 1 is linear, solved by the segment greedy)`;
+  const n = bound.length;
+  const log = new Float64Array(n).fill(-Infinity);
+  let largest = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (!(bound[i]! > 0)) continue;
+    const c = capacity[i]!;
+    const u = objective.weight[i]!;
+    if (!(u > 0 && Number.isFinite(u))) return `a cost weight of ${u} on row ${i + 1} (zero-weight accounts are filled first)`;
+    log[i] = Math.log(c) + (Math.log(c) - Math.log(p) - Math.log(u)) / (p - 1);
+    if (log[i]! > largest) largest = log[i]!;
+  }
+  const scale = new Float64Array(n);
+  for (let i = 0; i < n; i++) if (log[i]! > -Infinity) scale[i] = Math.exp(log[i]! - largest);
+  return waterLevelPlan(bound, scale, "kkt-convex", coverable, beyond);
+}
+
+/**
+ * The closed form of a built-in heuristic with a fixed order or a water level; a reason string for
+ * any other rule. The rule is recognized by its registry name; the spot check (see prepare) guards
+ * against a rule that only borrows a name.
+ */
+function heuristicPlan(wave: Wave, heuristic: Heuristic, seed: number): ExactPlan | string {
+  if (!(heuristic instanceof RuleHeuristic)) return `${heuristic.name} (a heuristic from outside the registry: its order is not known)`;
+  if (wave.positions !== undefined) return `${heuristic.name} with lots (whole-lot haircuts are step functions of the budget)`;
+  const name = heuristic.name;
+  const bound = ruleBound(wave, heuristic.ignores);
+  const reach = sumOf(bound);
+  const beyond = `${name} can take at most ${reach} (the sum of its per-account bounds)`;
+
+  const queue = /^queue:(.+)$/.exec(name)?.[1];
+  const expression = /^queue:score\((.*)\)$/s.exec(name)?.[1];
+  let score: Float64Array | undefined;
+  if (expression !== undefined) score = scoreExpression(expression, name)(wave, bound);
+  else if (queue !== undefined && (QUEUE_PRESETS as readonly string[]).includes(queue)) score = presetScore(queue as QueuePreset, wave, bound, name);
+  if (score !== undefined) {
+    const ranked = score;
+    return { form: orderedRamp(wave, bound, (members) => rankDescending(ranked, members)), algorithm: "queue", domainEnd: reach, beyond };
+  }
+  if (name === "walk:dydx") {
+    const start = walkStart(wave.ids.length, { seed });
+    return { form: orderedRamp(wave, bound, (members) => rotate(members, start)), algorithm: "walk", domainEnd: reach, beyond };
+  }
+
+  const preset = /^pro-rata:(.+)$/.exec(name)?.[1];
+  let weight: Float64Array | undefined;
+  if (preset !== undefined && (PRO_RATA_PRESETS as readonly string[]).includes(preset)) weight = proRataWeight(preset as ProRataPreset, wave, bound, name);
+  else if (name === "risk-weighted") {
+    const risk = requireColumn(wave, name, "risk_weight", "the risk weight w_i > 0");
+    weight = new Float64Array(wave.ids.length);
+    for (let i = 0; i < weight.length; i++) weight[i] = risk[i]! * wave.capacity[i]!;
+  }
+  if (weight !== undefined) {
+    for (let i = 0; i < bound.length; i++) {
+      // Zero-weight accounts pay after everyone else, pro-rata by bound: a second phase, not one level.
+      if (bound[i]! > 0 && !(weight[i]! > 0)) return `${name} with zero-weight accounts (row ${i + 1}), which pay in a second phase`;
+    }
+    return waterLevelPlan(bound, weight, "capped-pro-rata", reach, beyond);
+  }
+  return `${name} (no fixed order or water level known for this rule)`;
+}
+
+/**
+ * The ramp of an order-based rule (src/heuristics/queue.ts orderedTarget): accounts that can pay,
+ * split by the sign of `side` when the wave has one (each side pays its capacity's share of every
+ * dollar), each side taken down its own order.
+ */
+function orderedRamp(wave: Wave, bound: Float64Array, order: (members: Int32Array) => Int32Array): RampForm {
+  const candidates = positiveMembers(bound);
+  const side = optionalColumn(wave, "side");
+  if (side === undefined) return rampForm(bound, [{ members: candidates, rate: 1 }], order);
+  const reach = new CompensatedSum();
+  for (const i of candidates) reach.add(bound[i]!);
+  const groups: { members: Int32Array; rate: number }[] = [];
+  for (const sign of [1, -1, 0]) {
+    const members = candidates.filter((i) => Math.sign(side[i]!) === sign);
+    if (members.length === 0) continue;
+    const capacity = new CompensatedSum();
+    for (const i of members) capacity.add(bound[i]!);
+    groups.push({ members, rate: capacity.value / reach.value });
+  }
+  return rampForm(bound, groups, order);
+}
+
+/** Ramps down each group's order: offset = rate-scaled budget already taken by the accounts ahead. O(n) plus the ordering. */
+function rampForm(bound: Float64Array, groups: readonly { members: Int32Array; rate: number }[], order: (members: Int32Array) => Int32Array): RampForm {
+  const n = bound.length;
+  const rate = new Float64Array(n).fill(1);
+  const offset = new Float64Array(n);
+  for (const group of groups) {
+    const ahead = new CompensatedSum();
+    for (const i of order(group.members)) {
+      rate[i] = group.rate;
+      offset[i] = ahead.value;
+      ahead.add(bound[i]!);
+    }
+  }
+  return { kind: "ramp", bound, rate, offset };
+}
+
+function positiveMembers(bound: Float64Array): Int32Array {
+  let count = 0;
+  for (let i = 0; i < bound.length; i++) if (bound[i]! > 0) count++;
+  const members = new Int32Array(count);
+  for (let i = 0, k = 0; i < bound.length; i++) if (bound[i]! > 0) members[k++] = i;
+  return members;
+}
+
+/** Ascending members from `start` on, then those before it (the dYdX walk's order). */
+function rotate(members: Int32Array, start: number): Int32Array {
+  let split = 0;
+  while (split < members.length && members[split]! < start) split++;
+  const order = new Int32Array(members.length);
+  order.set(members.subarray(split), 0);
+  order.set(members.subarray(0, split), members.length - split);
+  return order;
+}
+
+/** Budgets (as shares of the form's domain) where the form is checked against the mechanism: two inside, the end. */
+const CHECK_SHARES = [0.381966, 0.618034, 1];
+
+/**
+ * Runs the mechanism itself at a few budgets and compares every account's haircut with the form
+ * (to the verifier's tolerance): a closed form that a future change of an algorithm made wrong is
+ * caught here instead of being reported as exact. For the model, the answer must also come from
+ * the dedicated path the form describes. Returns a description of the first disagreement. O(n) per
+ * budget plus the mechanism's own cost.
+ */
+async function spotCheck(wave: Wave, mechanism: ExposureMechanism, plan: ExactPlan): Promise<string | undefined> {
+  if (!(plan.domainEnd > 0)) return undefined;
+  for (const share of CHECK_SHARES) {
+    const budget = plan.domainEnd * share;
+    const at: Wave = { ...wave, budget };
+    let haircut: Float64Array;
+    if (mechanism.kind === "model") {
+      const result = await solveWave(at, { path: "auto" });
+      if (result.status !== "optimal" || result.allocation === undefined || !result.path.startsWith("dedicated:")) {
+        return `at B = ${budget} solveWave answered ${result.status} by ${result.path}, not by a dedicated algorithm`;
+      }
+      haircut = result.allocation.haircut;
+    } else haircut = mechanism.heuristic.allocate(at, { seed: mechanism.seed }).haircut;
+    const slack = allowance(tolerance(at), budget);
+    for (let j = 0; j < haircut.length; j++) {
+      const expected = formHaircut(plan.form, j, budget);
+      if (!(Math.abs(expected - haircut[j]!) <= slack)) {
+        return `at B = ${budget} account ${JSON.stringify(wave.ids[j])} pays ${haircut[j]}, the form says ${expected}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sampling
+// ---------------------------------------------------------------------------------------------
+
+interface Sampled {
+  readonly budgets: number[];
+  readonly ended: CurveEnd | null;
+  readonly algorithm: string;
+  readonly notes: string[];
+}
+
+/**
+ * Answers the mechanism at each budget of the range in turn, handing each haircut vector to `keep`,
+ * until a budget cannot be answered: the model's solve is infeasible or fails, or a heuristic cannot
+ * cover the budget (its sum falls short by more than the verifier's tolerance).
+ */
+async function sample(wave: Wave, mechanism: ExposureMechanism, range: BudgetRange, options: ExposureOptions, keep: (haircut: Float64Array) => void): Promise<Sampled> {
+  const budgets: number[] = [];
+  const paths = new Set<string>();
+  const notes: string[] = [];
+  let limited = 0;
+  let ended: CurveEnd | null = null;
+  for (const budget of sampleBudgets(range)) {
+    const at: Wave = { ...wave, budget };
+    let haircut: Float64Array;
+    if (mechanism.kind === "model") {
+      const result = await solveWave(at, options.solve ?? {});
+      if (result.status === "infeasible" || result.status === "error" || result.allocation === undefined) {
+        const why = result.message ?? result.status;
+        ended = { budget, reason: result.status === "infeasible" ? `infeasible at this budget: ${why}` : `the solve failed at this budget: ${why}` };
+        break;
+      }
+      if (result.status === "feasible") limited++;
+      paths.add(result.path);
+      haircut = result.allocation.haircut;
+    } else {
+      haircut = mechanism.heuristic.allocate(at, { seed: mechanism.seed }).haircut;
+      const covered = sumOf(haircut);
+      if (budget - covered > allowance(tolerance(at), budget)) {
+        ended = { budget, reason: `${mechanism.heuristic.name} covers only ${covered} of this budget` };
+        break;
+      }
+      paths.add("allocate");
+    }
+    budgets.push(budget);
+    keep(haircut);
+  }
+  if (limited > 0) notes.push(`${limited} budget(s) stopped at a solver limit: the incumbent is shown, optimality not proven there`);
+  return { budgets, ended, algorithm: [...paths].join(", ") || "none", notes };
+}
+
+function sampledFamily(wave: Wave, setup: Setup, sampled: Sampled, kept: Float64Array[]): ExposureFamily {
+  const budgets = Float64Array.from(sampled.budgets);
+  return {
+    mechanism: setup.mechanism,
+    seed: setup.seed,
+    method: "sampled",
+    algorithm: sampled.algorithm,
+    ids: wave.ids,
+    capacity: wave.capacity,
+    range: setup.range,
+    answeredTo: budgets.length > 0 ? budgets[budgets.length - 1]! : -Infinity,
+    touchTolerance: setup.tolerance,
+    ended: sampled.ended,
+    notes: [...setup.notes, ...sampled.notes],
+    form: { kind: "sampled", budgets, haircut: kept },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summaries
+// ---------------------------------------------------------------------------------------------
+
+type CurveMeta = Pick<ExposureCurve, "mechanism" | "seed" | "method" | "algorithm" | "range" | "touchTolerance" | "ended" | "notes">;
+
+function curveMeta(family: ExposureFamily): CurveMeta {
+  return {
+    mechanism: family.mechanism,
+    seed: family.seed,
+    method: family.method,
+    algorithm: family.algorithm,
+    range: family.range,
+    touchTolerance: family.touchTolerance,
+    ended: family.ended,
+    notes: family.notes,
+  };
+}
+
+function sampledPoints(family: ExposureFamily, form: SampledForm, j: number): ExposurePoint[] {
+  return Array.from(form.budgets, (budget, k) => point(budget, form.haircut[k]![j]!, family.capacity[j]!));
+}
+
+function point(budget: number, haircut: number, capacity: number): ExposurePoint {
+  return { budget, haircut, fraction: capacity > 0 ? haircut / capacity : 0 };
+}
+
+/** Exact families read the summary off the form (O(log n)); sampled ones off the points. */
+function summaryOf(family: ExposureFamily, j: number, points: readonly ExposurePoint[] | undefined): ExposureSummary {
+  const form = family.form;
+  if (form.kind === "sampled") return summarizePoints(family, j, points ?? []);
+  const capacity = family.capacity[j]!;
+  const from = family.range.from;
+  const top = family.answeredTo;
+  const account = family.ids[j]!;
+  if (top < from) return { account, index: j, capacity, worstCase: null, firstTouched: null, maxSlope: NONE, maxJump: NONE, maxDrop: NONE };
+  // Monotone: the worst case is at the top; reported at the least budget that reaches it.
+  const worst = formHaircut(form, j, top);
+  let at = top;
+  if (!(worst > formHaircut(form, j, from))) at = from;
+  else if (worst >= form.bound[j]!) at = Math.max(from, form.kind === "ramp" ? (form.offset[j]! + form.bound[j]!) / form.rate[j]! : form.saturation[j]!);
+  return {
+    account,
+    index: j,
+    capacity,
+    worstCase: point(at, worst, capacity),
+    firstTouched: formFirstTouched(form, j, from, top, family.touchTolerance),
+    maxSlope: formSlope(form, j, from, top),
+    // Exact forms are continuous and monotone.
+    maxJump: NONE,
+    maxDrop: NONE,
+  };
+}
+
+const NONE: CurveExtreme = Object.freeze({ size: 0, atBudget: null });
+
+/** The summary of sampled points: every quantity read off consecutive samples (see ExposureSummary). O(points). */
+function summarizePoints(family: ExposureFamily, j: number, points: readonly ExposurePoint[]): ExposureSummary {
+  const tol = family.touchTolerance;
+  let worst: ExposurePoint | null = null;
+  let firstTouched: number | null = null;
+  let slope = { size: 0, atBudget: null as number | null };
+  let jump = { size: 0, atBudget: null as number | null };
+  let drop = { size: 0, atBudget: null as number | null };
+  for (let k = 0; k < points.length; k++) {
+    const p = points[k]!;
+    if (worst === null || p.haircut > worst.haircut) worst = p;
+    if (firstTouched === null && p.haircut > tol) firstTouched = p.budget;
+    if (k === 0) continue;
+    const q = points[k - 1]!;
+    const rise = p.haircut - q.haircut;
+    const run = p.budget - q.budget;
+    if (rise > jump.size) jump = { size: rise, atBudget: q.budget };
+    if (run > 0 && rise > 0 && rise / run > slope.size) slope = { size: rise / run, atBudget: q.budget };
+    if (-rise > tol && -rise > drop.size) drop = { size: -rise, atBudget: q.budget };
+  }
+  return {
+    account: family.ids[j]!,
+    index: j,
+    capacity: family.capacity[j]!,
+    worstCase: worst === null ? null : { haircut: worst.haircut, fraction: worst.fraction, budget: worst.budget },
+    firstTouched,
+    maxSlope: slope,
+    maxJump: jump,
+    maxDrop: drop,
+  };
+}
