@@ -1,7 +1,8 @@
 import type { Comparison } from "../compare/compare.js";
 import type { Validation } from "../compare/validate.js";
 
-const fixed = (x: number | undefined | null, digits = 4): string => (x === undefined || x === null || !Number.isFinite(x) ? "-" : x.toFixed(digits));
+const fixed = (x: number | undefined | null, digits = 4): string =>
+  x === undefined || x === null || !Number.isFinite(x) ? "-" : (Math.abs(x) < 0.5 * 10 ** -digits ? 0 : x).toFixed(digits);
 const gapText = (gap: number | null | undefined): string => (gap === null || gap === undefined ? "-" : `${gap >= 0 ? "+" : ""}${(100 * gap).toFixed(2)}%`);
 
 /** The comparison as a terminal table: one line per mechanism, the optimum first. */

@@ -1,7 +1,8 @@
 import type { Wave } from "../domain.js";
 import type { SolveAnswer } from "../solve/answer.js";
 
-const money = (x: number): string => x.toLocaleString("en-US", { maximumFractionDigits: 6 });
+// Rounding noise below the printed precision must not print as "-0".
+const money = (x: number): string => (Math.abs(x) < 5e-7 ? 0 : x).toLocaleString("en-US", { maximumFractionDigits: 6 });
 const share = (x: number): string => `${(100 * x).toFixed(4)}%`;
 
 /** A terminal summary of one solve: the headline numbers, the certificate, the largest haircuts. */

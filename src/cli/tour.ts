@@ -16,7 +16,7 @@ export async function tour(accounts: string, share: number): Promise<string> {
   const lines = [
     `wave: ${accounts}, ${probe.ids.length} accounts, total capacity ${capacity.toFixed(2)}, budget ${budget.toFixed(2)} (${(share * 100).toFixed(1)}%)`,
     "",
-    ["model", "status", "path", "touched", "max frac", "overshoot", "objective", "verified", "seconds"].map((h, k) => h.padEnd(k === 0 ? 26 : k === 2 ? 34 : k === 6 ? 30 : 10)).join(""),
+    ["model", "status", "path", "touched", "max frac", "overshoot", "objective", "verified", "seconds"].map((h, k) => h.padEnd(k === 0 ? 26 : k === 2 ? 38 : k === 6 ? 30 : 10)).join(""),
   ];
   for (const file of models) {
     const wave = loadWaveFromFiles({ model: `models/${file}`, accounts, budget });
@@ -25,7 +25,7 @@ export async function tour(accounts: string, share: number): Promise<string> {
       [
         file.replace(/\.yaml$/, "").padEnd(26),
         answer.status.padEnd(10),
-        answer.path.padEnd(34),
+        answer.path.padEnd(38),
         String(answer.touched).padEnd(10),
         answer.maxFraction.toFixed(4).padEnd(10),
         answer.overshoot.toFixed(2).padEnd(10),

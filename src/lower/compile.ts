@@ -23,6 +23,11 @@ export interface LoweredWave {
   readonly stages: readonly LexStage[];
   /** Maps a solver's column values back to an allocation (rounds lots, clamps to bounds). */
   recover(values: Float64Array): Allocation;
+  /**
+   * The inverse: column values for an allocation (haircuts, lots, layers; indicators, levels and
+   * convex pieces derived), used as a MIP start. Not checked here: the solver checks a start.
+   */
+  lift(allocation: Allocation): Float64Array;
   /** Number of accounts that got columns (eligible with a positive upper bound). */
   readonly activeAccounts: number;
 }
@@ -218,7 +223,57 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     return { haircut, ...(lots ? { lots } : {}), ...(layers ? { layers } : {}) };
   }
 
-  return { base, stages, recover, activeAccounts: active.length };
+  function lift(allocation: Allocation): Float64Array {
+    const values = new Float64Array(columns);
+    const tolerance = 1e-9 * Math.max(1, wave.budget);
+    for (const i of active) {
+      const h = allocation.haircut[i]!;
+      values[haircutColumn[i]!] = h;
+      if (indicatorColumn[i]! >= 0) values[indicatorColumn[i]!] = h > tolerance ? 1 : 0;
+      if (wave.layers) {
+        const split = allocation.layers;
+        let left = h;
+        for (let l = 0; l < wave.layers.names.length; l++) {
+          // The allocation's own split, or junior first when it has none.
+          const amount = split ? split[l]![i]! : Math.min(left, wave.layers.capacity[l]![i]!);
+          values[layerColumns[l]![i]!] = amount;
+          left -= amount;
+        }
+      }
+    }
+    if (lotColumn && allocation.lots) {
+      for (let p = 0; p < lotColumn.length; p++) if (lotColumn[p]! >= 0) values[lotColumn[p]!] = allocation.lots[p]!;
+    }
+    for (let j = 0; j < columns; j++) {
+      const name = base.columnNames[j]!;
+      if (name.startsWith("t_")) {
+        // Level of a minmax stage: the largest h_i / s_i among the rows that bound it.
+        let level = 0;
+        for (let r = 0; r < base.rowLower.length; r++) {
+          const start = base.rowStart[r]!;
+          if (base.rowStart[r + 1]! - start === 2 && base.rowIndex[start + 1] === j) {
+            level = Math.max(level, values[base.rowIndex[start]!]! / -base.rowValue[start + 1]!);
+          }
+        }
+        values[j] = Math.min(level, base.columnUpper[j]!);
+      }
+    }
+    for (let r = 0; r < base.rowLower.length; r++) {
+      // Convex pieces: fill the cheapest (leftmost) pieces first, as the optimum would.
+      if (!base.rowNames[r]!.startsWith("pieces_")) continue;
+      const start = base.rowStart[r]!;
+      let left = values[base.rowIndex[start]!]!;
+      for (let k = start + 1; k < base.rowStart[r + 1]!; k++) {
+        const column = base.rowIndex[k]!;
+        const amount = Math.min(left, base.columnUpper[column]!);
+        values[column] = amount;
+        left -= amount;
+      }
+    }
+    return values;
+  }
+
+  return { base, stages, recover, lift, activeAccounts: active.length };
 }
 
 /**

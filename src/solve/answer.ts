@@ -18,7 +18,7 @@ export interface SolveAnswer {
   readonly allocation: readonly AllocationRow[];
   readonly certificate: SolveResult["certificate"];
   readonly verified: { ok: boolean; worstViolation: number; tolerance: { absolute: number; relative: number }; violations?: readonly unknown[] } | null;
-  readonly solver: { name: string; version: string; seconds: number; gap: number | null; nodes: number | null; attempts?: readonly unknown[] };
+  readonly solver: { name: string; version: string; seconds: number; gap: number | null; nodes: number | null; attempts?: readonly unknown[]; warmStart?: string };
   readonly message?: string;
 }
 
@@ -105,6 +105,7 @@ export function toAnswer(wave: Wave, result: SolveResult): SolveAnswer {
       gap: result.solver.gap,
       nodes: result.solver.nodes,
       ...(result.solver.attempts.length ? { attempts: result.solver.attempts } : {}),
+      ...(result.solver.warmStart ? { warmStart: result.solver.warmStart } : {}),
     },
     ...(result.message ? { message: result.message } : {}),
   };

@@ -8,6 +8,12 @@ export interface SolveOptions {
   readonly timeLimitSeconds?: number;
   /** Relative MIP gap at which the solver may stop. Default 0: "optimal" means proven. */
   readonly mipRelativeGap?: number;
+  /**
+   * A MIP start: a value for every column (e.g. the previous lexicographic stage's solution, or a
+   * heuristic's allocation lifted to columns). A hint only: the solver checks it and ignores an
+   * infeasible one; backends without MIP starts ignore it.
+   */
+  readonly start?: Float64Array;
 }
 
 /**

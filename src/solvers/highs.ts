@@ -161,6 +161,14 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
       if (options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds)) all.time_limit = Math.max(0, options.timeLimitSeconds);
       model.options.set(all);
       model.passModel(data);
+      if (options.start && options.start.length === data.numCols && data.integrality) {
+        // A MIP start prunes the search from the first node; HiGHS checks it and drops an infeasible one.
+        try {
+          model.setSolution({ colValue: options.start });
+        } catch {
+          // A rejected start is not an error: the solve proceeds from scratch.
+        }
+      }
       const result = model.run();
       return { model, status: result.modelStatus };
     } catch (error) {

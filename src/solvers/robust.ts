@@ -42,6 +42,8 @@ export interface RobustOptions {
   readonly fallbacks?: readonly BackendName[];
   readonly timeLimitSeconds?: number;
   readonly mipRelativeGap?: number;
+  /** MIP start passed to the backend (see SolveOptions.start). */
+  readonly start?: Float64Array;
   /** Backends to use instead of the process-wide ones (fault-injection tests). */
   readonly backends?: Partial<Record<string, SolverBackend>>;
 }
@@ -169,6 +171,7 @@ async function tryOnce(name: BackendName, backend: SolverBackend, problem: Linea
   const solveOptions = {
     ...(options.timeLimitSeconds !== undefined ? { timeLimitSeconds: options.timeLimitSeconds } : {}),
     mipRelativeGap: options.mipRelativeGap ?? 0,
+    ...(options.start ? { start: options.start } : {}),
   };
   // A guard for backends that are not worker-hosted: an async hang still ends here (a synchronous one cannot).
   const guardSeconds = watchdogSeconds(options.timeLimitSeconds) + GUARD_EXTRA_SECONDS;
