@@ -237,6 +237,12 @@ async function solveLexicographic(
   if (!verified.ok) {
     status = "error";
     message = `the verifier rejected the solver's allocation: ${verified.violations[0]?.message ?? ""}`;
+  } else if (status === "optimal") {
+    const disproof = disprove(wave, verified.objectives, warm);
+    if (disproof) {
+      status = "feasible";
+      message = disproof;
+    }
   }
   return { status, path, allocation, objective: verified.objectives, stageNames: names, stages, certificate, verified, solver: solverInfo, ...(message ? { message } : {}) };
 }
@@ -286,7 +292,7 @@ function fixingRow(stage: LexStage, optimum: number, relativeTolerance: number):
  * sparsity and overshoot, pro-rata for minmax and convex; inside a ladder when there are layers,
  * executed in lots when there are lots), kept only if the verifier accepts it.
  */
-function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; values: Float64Array } | undefined {
+function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; values: Float64Array; allocation: Allocation } | undefined {
   const first = wave.objectives[0]?.kind;
   let name = first === "minmax" || first === "convex" ? "pro-rata:wealth" : "queue:capacity";
   if (wave.positions) name = `lots-floor-topup(${name})`;
@@ -294,9 +300,37 @@ function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; value
   try {
     const allocation = getHeuristic(name).allocate(wave, { seed: 1 });
     if (!verifyAllocation(wave, allocation).ok) return undefined;
-    return { heuristic: name, values: lowered.lift(allocation) };
+    return { heuristic: name, values: lowered.lift(allocation), allocation };
   } catch {
     // A heuristic that cannot run on this wave (a missing column) just means no start.
     return undefined;
   }
+}
+
+/**
+ * A solver's "optimal" is a claim; a verified allocation that is lexicographically better refutes
+ * it. The witnesses are the dedicated exact algorithm (where the structure has one) and the MIP
+ * start's heuristic. Seen with HiGHS 1.15 (WASM): an LP vertex 15x worse than the optimum reported
+ * "Optimal" on a 10^5-account pro-rata wave. Returns the refutation, or undefined.
+ */
+function disprove(wave: Wave, objective: readonly number[], warm: { heuristic: string; allocation: Allocation } | undefined): string | undefined {
+  const witnesses: { name: string; allocation: Allocation }[] = [];
+  const dedicated = solveDedicated(wave);
+  if (dedicated) witnesses.push({ name: `the dedicated algorithm ${dedicated.algorithm}`, allocation: dedicated.allocation });
+  if (warm) witnesses.push({ name: `the heuristic ${warm.heuristic}`, allocation: warm.allocation });
+  const names = stageNames(wave);
+  for (const witness of witnesses) {
+    const verdict = verifyAllocation(wave, witness.allocation);
+    if (!verdict.ok) continue;
+    for (let s = 0; s < objective.length; s++) {
+      const theirs = verdict.objectives[s]!;
+      const ours = objective[s]!;
+      const tolerance = 1e-7 * Math.max(1, Math.abs(ours)) + wave.model.stageTolerance * Math.max(1, Math.abs(ours));
+      if (theirs < ours - tolerance) {
+        return `the solver's claim of optimality is refuted: ${witness.name} gives a verified allocation with ${names[s]} = ${theirs} < ${ours}; reported as feasible`;
+      }
+      if (theirs > ours + tolerance) break;
+    }
+  }
+  return undefined;
 }

@@ -42,3 +42,28 @@ describe("solveWave with a backend that misreports", () => {
     expect(result.objective).toEqual([1]);
   });
 });
+
+describe("a feasible but suboptimal vector claimed optimal", () => {
+  it("is refuted by the dedicated algorithm's verified allocation and reported as feasible", async () => {
+    const { lowerWave } = await import("../../src/lower/compile.js");
+    const queueWave = wave();
+    // Every account touched: feasible for the queue model, but the L0 optimum touches one.
+    const everyone = lowerWave(queueWave).lift({ haircut: Float64Array.from([4.8, 2.4, 0.3]) });
+    const real = await getBackend("highs", { inProcess: true });
+    const liar: SolverBackend = {
+      ...real,
+      name: "highs",
+      solve: async (problem: LinearProblem, options: SolveOptions) => {
+        const honest = await real.solve(problem, options);
+        let objective = problem.objectiveConstant;
+        for (let j = 0; j < everyone.length; j++) objective += problem.cost[j]! * everyone[j]!;
+        return { ...honest, status: "optimal", values: everyone, objective, gap: 0 };
+      },
+    };
+    const result = await solveWave(queueWave, { path: "mip", backends: { highs: liar }, fallbacks: [] });
+    expect(result.verified?.ok).toBe(true);
+    expect(result.objective).toEqual([3]);
+    expect(result.status).toBe("feasible");
+    expect(result.message).toMatch(/claim of optimality is refuted: the dedicated algorithm greedy-l0 .* sparsity = 1 < 3/);
+  });
+});
