@@ -11,6 +11,13 @@ export interface LexStage {
   readonly name: string;
   readonly cost: Float64Array;
   readonly constant: number;
+  /**
+   * The stage's cost is the objective times this factor (default 1). Minmax stages are scaled by
+   * the sum of the scales so that their duals are O(1): unscaled, the duals are ~1/sum(s) (1e-9 on
+   * real waves), below the solvers' dual feasibility tolerance, and HiGHS and GLPK both stopped at
+   * suboptimal vertices claiming optimality (10^3-10^4 accounts; CBC found the true optimum).
+   */
+  readonly normalizer?: number;
   /** Present when a smooth phi was replaced by a tangent (outer) approximation: the stage optimum is then a lower bound. */
   readonly approximation?: { readonly kind: "tangent-outer"; readonly tangents: number };
   /** The seniority stages and sparsity are integral or exact sums; used to pick the fixing tolerance. */
@@ -151,7 +158,10 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
         for (const i of active) {
           builder.addRow(`level_${s}_${i}`, [haircutColumn[i]!, level], [1, -objective.scale[i]!], -Infinity, 0);
         }
-        return { name: "minmax", constant: 0, integral: false, terms: [[level, 1]] };
+        let normalizer = 0;
+        for (const i of active) normalizer += objective.scale[i]!;
+        normalizer = normalizer > 0 ? normalizer : 1;
+        return { name: "minmax", constant: 0, integral: false, normalizer, terms: [[level, normalizer]] };
       }
       case "convex": {
         const tangents = options.tangents ?? DEFAULT_TANGENTS;

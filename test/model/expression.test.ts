@@ -199,7 +199,7 @@ describe("expressions: agree with mathjs's evaluate", () => {
           if (!same(ours[i]!, theirs)) throw new Error(`${source} at ${JSON.stringify(row)}: ours ${ours[i]}, mathjs ${theirs}`);
         });
       }),
-      { numRuns: 400 },
+      { numRuns: 400, seed: 20261125 },
     );
   });
 });
