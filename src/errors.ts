@@ -111,3 +111,17 @@ export function didYouMean(found: string, candidates: readonly string[]): string
   }
   return best;
 }
+
+/** What a failed file read found, in words: "no such file", "a directory", … */
+export function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT"
+    ? "no such file"
+    : code === "EISDIR"
+      ? "a directory"
+      : code === "EACCES"
+        ? "a file we may not read"
+        : error instanceof Error
+          ? error.message
+          : String(error);
+}

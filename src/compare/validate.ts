@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { Allocation, Wave } from "../domain.js";
-import { InstanceError } from "../errors.js";
+import { InstanceError, describeReadError } from "../errors.js";
 import { solveWave, type SolveRequest, type SolveResult } from "../solve/solve.js";
 import { juniorFirstSplit } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
@@ -19,7 +19,7 @@ export function readAllocationCsv(path: string, wave: Wave): Allocation {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new InstanceError({ file: path }, "a readable allocation CSV file", (error as NodeJS.ErrnoException).code ?? String(error));
+    throw new InstanceError({ file: path }, "a readable allocation CSV file", describeReadError(error));
   }
   let records: string[][];
   try {

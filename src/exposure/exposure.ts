@@ -26,7 +26,7 @@ import { ruleBound } from "../heuristics/bounds.js";
 import { optionalColumn, requireColumn } from "../heuristics/columns.js";
 import type { Heuristic } from "../heuristics/heuristic.js";
 import { PRO_RATA_PRESETS, proRataWeight, type ProRataPreset } from "../heuristics/pro-rata.js";
-import { QUEUE_PRESETS, presetScore, scoreExpression, walkStart, type QueuePreset } from "../heuristics/queue.js";
+import { QUEUE_PRESETS, presetScore, rotate, scoreExpression, walkStart, type QueuePreset } from "../heuristics/queue.js";
 import { rankDescending } from "../heuristics/rank.js";
 import { RuleHeuristic } from "../heuristics/rule.js";
 import { solveWave, type SolveRequest } from "../solve/solve.js";
@@ -544,16 +544,6 @@ function positiveMembers(bound: Float64Array): Int32Array {
   const members = new Int32Array(count);
   for (let i = 0, k = 0; i < bound.length; i++) if (bound[i]! > 0) members[k++] = i;
   return members;
-}
-
-/** Ascending members from `start` on, then those before it (the dYdX walk's order). */
-function rotate(members: Int32Array, start: number): Int32Array {
-  let split = 0;
-  while (split < members.length && members[split]! < start) split++;
-  const order = new Int32Array(members.length);
-  order.set(members.subarray(split), 0);
-  order.set(members.subarray(0, split), members.length - split);
-  return order;
 }
 
 /** Budgets (as shares of the form's domain) where the form is checked against the mechanism: two inside, the end. */

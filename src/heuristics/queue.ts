@@ -204,8 +204,8 @@ function mix32(seed: number): number {
   return x | 0;
 }
 
-/** Ascending members from `start` on, then those before it. */
-function rotate(members: Int32Array, start: number): Int32Array {
+/** Ascending members from `start` on, then those before it (the dYdX walk's order). O(m). */
+export function rotate(members: Int32Array, start: number): Int32Array {
   let split = 0;
   while (split < members.length && members[split]! < start) split++;
   const order = new Int32Array(members.length);

@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { AccountTable, PositionTable } from "../domain.js";
-import { InstanceError, didYouMean } from "../errors.js";
+import { InstanceError, describeReadError, didYouMean } from "../errors.js";
 
 /** Options for loadAccounts. */
 export interface AccountOptions {
@@ -114,12 +114,7 @@ function readBytes(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const found =
-      code === "ENOENT" ? "no such file"
-      : code === "EISDIR" ? "a directory"
-      : code === "EACCES" ? "a file we may not read"
-      : error instanceof Error ? error.message : String(error);
+    const found = describeReadError(error);
     throw new InstanceError({ file: path }, `a readable ${what} file (CSV or JSON)`, found);
   }
 }

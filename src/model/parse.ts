@@ -12,7 +12,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import modelSchema from "../../schema/model.schema.json" with { type: "json" };
 import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec, Phi } from "../domain.js";
-import { ModelError, didYouMean, type Place } from "../errors.js";
+import { ModelError, describeReadError, didYouMean, type Place } from "../errors.js";
 import { analyzeExpression } from "./expression.js";
 
 /** The objective kinds a model may name, in the schema's order. */
@@ -568,12 +568,7 @@ export function loadModel(path: string): Model {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const found =
-      code === "ENOENT" ? "no such file"
-      : code === "EISDIR" ? "a directory"
-      : code === "EACCES" ? "a file we may not read"
-      : error instanceof Error ? error.message : String(error);
+    const found = describeReadError(error);
     throw new ModelError({ file: path }, "a readable model file (YAML or JSON)", found);
   }
   return parseModel(text.replace(/^\uFEFF/, ""), path);
