@@ -451,25 +451,7 @@ function binaryCode(op: BinaryOp, left: Code, right: Code): Code {
     const fast = arithmeticCode(op, left, right);
     if (fast) return fast;
   }
-  if (isConstant(left)) {
-    const s = left.constant;
-    return unaryCode((x) => f(s, x), right);
-  }
-  if (isConstant(right)) {
-    const s = right.constant;
-    return unaryCode((x) => f(x, s), left);
-  }
-  return {
-    run: (env) => {
-      const a = left.run(env);
-      const b = right.run(env);
-      const out = output(env, a, b);
-      const x = a.data;
-      const y = b.data;
-      for (let i = 0; i < env.n; i++) out[i] = f(x[i]!, y[i]!);
-      return { data: out, owned: true };
-    },
-  };
+  return binaryCode2(f, left, right);
 }
 
 function callCode(fn: string, args: readonly Code[]): Code {
