@@ -89,3 +89,32 @@ describe("adl export", () => {
     else expect(stdout).toMatch(/^ROWS/m);
   });
 });
+
+describe("adl compare, validate and exposure", () => {
+  it("compare --json: the optimum first, then each heuristic with its verdict", async () => {
+    const { code, stdout } = await adl(["compare", "models/pro-rata.yaml", "--accounts", "examples/worked-example-pnl.csv", "--budget", "7.5", "--heuristics", "queue:score(capacity == 4),pro-rata:wealth", "--json"]);
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout);
+    expect(answer.rows.map((row: { mechanism: string }) => row.mechanism)).toEqual(["optimum (dedicated:pro-rata)", "queue:score(capacity == 4)", "pro-rata:wealth"]);
+    expect(answer.rows[1].objective[0]).toBe(1);
+    expect(answer.rows[2].verified).toBe(true);
+  });
+
+  it("validate exits 1 on a violated constraint and names the account", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "adl-validate-cli-"));
+    const file = join(dir, "production.csv");
+    writeFileSync(file, "id,haircut\nA,9\n");
+    const { code, stdout } = await adl(["validate", "models/pro-rata.yaml", "--accounts", "examples/worked-example-pnl.csv", "--budget", "7.5", "--allocation", file]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/capacity\s+A/);
+    expect(stdout).toMatch(/verdict\s+FAIL/);
+  });
+
+  it("exposure --json: account C's exact pro-rata curve", async () => {
+    const { code, stdout } = await adl(["exposure", "models/pro-rata.yaml", "--accounts", "examples/worked-example-pnl.csv", "--account", "C", "--json"]);
+    expect(code).toBe(0);
+    const curve = JSON.parse(stdout);
+    expect(curve.method).toBe("exact-breakpoints");
+    expect(curve.worstCase.haircut).toBeCloseTo(0.5, 12);
+  });
+});
