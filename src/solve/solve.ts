@@ -171,8 +171,7 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
     }
     const allowedGap = (request.mipRelativeGap ?? 0) + 1e-5;
     if (solution.gap !== undefined && solution.gap > allowedGap) {
-      // Seen with HiGHS 1.15 on a 10^4-account lots MIP: "Optimal" beside a dual bound 3.6x away.
-      // The solver's word is not proof; its own bound is, and it says the optimum is not proven.
+      // The solver's word is not proof; its own dual bound is, and here it says the optimum is not proven.
       run.status = "feasible";
       run.message = `stage ${stage.name}: ${solution.backend} claims optimal but its own bound leaves a relative gap of ${solution.gap}; reported as feasible, later stages not run`;
       break;
