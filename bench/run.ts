@@ -6,7 +6,7 @@
  * Environment: BENCH_MAX_N (default 100000), BENCH_TIME_LIMIT seconds per solve (default 60).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bindWave } from "../src/bind/bind.js";
@@ -44,7 +44,7 @@ function cbcSolve(lpText: string): { seconds: number; objective: number | null; 
   const started = performance.now();
   execFileSync("cbc", [file, "sec", String(timeLimit), "solve", "solu", solution], { stdio: "ignore" });
   const seconds = (performance.now() - started) / 1000;
-  const text = execFileSync("head", ["-1", solution]).toString();
+  const text = readFileSync(solution, "utf8").split("\n")[0] ?? "";
   const match = /objective value\s+(-?[\d.eE+-]+)/.exec(text);
   return { seconds, objective: match ? Number(match[1]) : null, status: text.split(/\s+-\s+/)[0]?.trim() ?? "" };
 }

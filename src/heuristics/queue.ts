@@ -14,7 +14,7 @@
  * pays more than its weight, and each side is still a queue. "pooled" ranks everyone together.
  */
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { seededGenerator } from "../random.js";
 import type { Expression, Wave } from "../domain.js";
 import { ModelError } from "../errors.js";
 import { analyzeExpression, compileExpression } from "../model/expression.js";
@@ -186,22 +186,8 @@ export function walkStart(n: number, context: HeuristicContext): number {
   // xoroshiro128+'s first outputs from a small seed are nearly equal across seeds (seeds 0..7 all
   // start near 1.0): the seed is hashed and the first outputs are discarded so that nearby seeds
   // start the walk at unrelated accounts.
-  const rng = xoroshiro128plus(mix32(context.seed));
-  for (let k = 0; k < warmUp; k++) rng.next();
+  const rng = seededGenerator(context.seed);
   return Math.min(n - 1, Math.floor(uniformFloat64(rng) * n));
-}
-
-const warmUp = 16;
-
-/** murmur3's 32-bit finalizer: a bijection on 32-bit integers that spreads nearby seeds apart. */
-function mix32(seed: number): number {
-  let x = seed | 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x | 0;
 }
 
 /** Ascending members from `start` on, then those before it (the dYdX walk's order). O(m). */

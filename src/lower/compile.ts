@@ -1,4 +1,4 @@
-import type { Allocation, BoundObjective, Phi, Wave } from "../domain.js";
+import type { Allocation, BoundObjective, Wave } from "../domain.js";
 import { ProblemBuilder } from "./builder.js";
 import type { LinearProblem } from "./standard-form.js";
 
@@ -349,16 +349,4 @@ export function tangentEnvelope(p: number, tangents: number): Array<readonly [nu
   }
   points.push([1, 1]);
   return points;
-}
-
-/** phi(x) for the true (not approximated) objective. */
-export function evaluatePhi(phi: Phi, x: number): number {
-  if (phi.kind === "power") return x ** phi.p;
-  const points = phi.points;
-  for (let k = 1; k < points.length; k++) {
-    const [x0, y0] = points[k - 1]!;
-    const [x1, y1] = points[k]!;
-    if (x <= x1 || k === points.length - 1) return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
-  }
-  return points[0]![1];
 }
