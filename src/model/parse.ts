@@ -8,12 +8,12 @@
  * keys and types, and this module adds defaults and the cross-field checks.
  */
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { isScalar } from "yaml";
 import modelSchema from "../../schema/model.schema.json" with { type: "json" };
 import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec, Phi } from "../domain.js";
 import { ModelError, describeReadError, didYouMean, type Place } from "../errors.js";
 import { analyzeExpression } from "./expression.js";
+import { compileSchema, parseValidated, renderPath, type SchemaHints, type Segment, type Source } from "./yaml-source.js";
 
 /** The objective kinds a model may name, in the schema's order. */
 export const OBJECTIVE_KINDS = modelSchema.definitions.kindName.enum as readonly ObjectiveSpec["kind"][];
@@ -24,7 +24,6 @@ export const DEFAULT_STAGE_TOLERANCE = 1e-9;
 /** phi when a convex stage does not say: x^2. */
 export const DEFAULT_PHI: Phi = { kind: "power", p: 2 };
 
-type Segment = string | number;
 
 // The shapes below are what the schema admits; parseModel casts to them only after validation.
 type RawExpression = string | number;
@@ -49,304 +48,27 @@ interface RawModel {
   stageTolerance?: number;
 }
 
-let validator: ValidateFunction | undefined;
+const validate = compileSchema(modelSchema);
 
-function validate(data: unknown): readonly ErrorObject[] {
-  validator ??= new Ajv({
-    allErrors: true,
-    verbose: true,
-    discriminator: true,
-    strictNumbers: true,
-    allowUnionTypes: true,
-  }).compile(modelSchema);
-  return validator(data) ? [] : (validator.errors ?? []);
-}
+/** The model format's own wording where the generic schema message would be vague. */
+const MODEL_HINTS: SchemaHints & { emptyExpected: string } = {
+  document: "model",
+  schemaFile: "schema/model.schema.json",
+  emptyExpected: "a model (a map with at least name and objective)",
+  discriminatorKinds: OBJECTIVE_KINDS,
+  expected(path, e) {
+    const at = path.join(".");
+    if (e.keyword === "enum") return at === "constraints.lots" ? `"positions" or a map {lotValue, lots}` : undefined;
+    if (e.keyword !== "type") return undefined;
+    if (path.length === 1 && path[0] === "objective") return `a kind name (${OBJECTIVE_KINDS.join(", ")}), a map with kind, or a list of these`;
+    if (path.length === 2 && path[0] === "objective" && typeof path[1] === "number") return `a kind name (${OBJECTIVE_KINDS.join(", ")}) or a map with kind`;
+    if (e.schemaPath.startsWith("#/definitions/expression")) return 'an expression (a string such as "risk_weight * capacity", or a number)';
+    if (at === "constraints.lots") return `the string "positions" or a map {lotValue, lots}`;
+    return undefined;
+  },
+};
 
 /** `objective[1].phi.power` */
-function renderPath(path: readonly Segment[]): string {
-  let out = "";
-  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : `${out ? "." : ""}${segment}`;
-  return out;
-}
-
-function clip(text: string, limit = 60): string {
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
-}
-
-/** Source positions and found-values for paths into one parsed document. */
-class Source {
-  constructor(
-    readonly file: string,
-    readonly text: string,
-    readonly doc: Document.Parsed,
-    readonly lines: LineCounter,
-  ) {}
-
-  /** The value node at `path` (or the deepest node that exists), and the key node of its pair. */
-  locate(path: readonly Segment[]): { node?: YamlNode; key?: YamlNode; complete: boolean } {
-    let node: unknown = this.doc.contents;
-    let key: YamlNode | undefined;
-    for (const segment of path) {
-      if (isAlias(node)) node = node.resolve(this.doc);
-      if (isMap(node)) {
-        const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
-        if (pair === undefined) return { node: node as YamlNode, ...(key ? { key } : {}), complete: false };
-        key = isScalar(pair.key) ? pair.key : undefined;
-        node = pair.value ?? pair.key;
-      } else if (isSeq(node) && typeof segment === "number" && node.items[segment] !== undefined) {
-        key = undefined;
-        node = node.items[segment];
-      } else {
-        return { node: node as YamlNode, ...(key ? { key } : {}), complete: false };
-      }
-    }
-    return { node: node as YamlNode, ...(key ? { key } : {}), complete: true };
-  }
-
-  position(node: YamlNode | undefined): { line: number; column: number; offset: number } {
-    const offset = node?.range?.[0] ?? 0;
-    const { line, col } = this.lines.linePos(offset);
-    return { line, column: col, offset };
-  }
-
-  /** Place of the value at `path`; with `atKey`, of its key (unknown keys point at the key). */
-  place(path: readonly Segment[], atKey = false): Place & { offset: number } {
-    const { node, key } = this.locate(path);
-    const { line, column, offset } = this.position(atKey && key ? key : node);
-    const rendered = renderPath(path);
-    return { file: this.file, line, column, offset, ...(rendered ? { path: rendered } : {}) };
-  }
-
-  where(path: readonly Segment[]): string {
-    const { line, column } = this.place(path);
-    return `${this.file}:${line}:${column}`;
-  }
-
-  /** What the user wrote at `path`, as they wrote it (scalars) or as "a map"/"a list". */
-  found(path: readonly Segment[], value: unknown): string {
-    const { node, complete } = this.locate(path);
-    if (complete && isScalar(node) && node.range) {
-      const written = this.text.slice(node.range[0], node.range[1]).trim();
-      if (written === "" || node.value === null) return "nothing (null)";
-      return clip(typeof node.value === "string" && !/^["']/.test(written) ? JSON.stringify(node.value) : written);
-    }
-    return describe(value);
-  }
-
-  error(path: readonly Segment[], expected: string, found: string, hint?: string, atKey = false): ModelError {
-    const { offset: _offset, ...place } = this.place(path, atKey);
-    return new ModelError(place, expected, found, hint);
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return "nothing (null)";
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === "object") return "a map";
-  if (typeof value === "string") return clip(JSON.stringify(value));
-  return clip(String(value));
-}
-
-const TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: "a string",
-  number: "a finite number",
-  integer: "an integer",
-  object: "a map",
-  array: "a list",
-  boolean: "true or false",
-  null: "null",
-};
-
-/** "a number in (0, 1]", "an integer >= 1", … from the bounds a schema node declares. */
-function rangeWords(schema: Record<string, unknown>): string {
-  const noun = schema["type"] === "integer" ? "an integer" : "a number";
-  const lower =
-    typeof schema["exclusiveMinimum"] === "number" ? { value: schema["exclusiveMinimum"], strict: true }
-    : typeof schema["minimum"] === "number" ? { value: schema["minimum"], strict: false }
-    : undefined;
-  const upper =
-    typeof schema["exclusiveMaximum"] === "number" ? { value: schema["exclusiveMaximum"], strict: true }
-    : typeof schema["maximum"] === "number" ? { value: schema["maximum"], strict: false }
-    : undefined;
-  if (lower && upper) return `${noun} in ${lower.strict ? "(" : "["}${lower.value}, ${upper.value}${upper.strict ? ")" : "]"}`;
-  if (lower) return `${noun} ${lower.strict ? ">" : ">="} ${lower.value}`;
-  if (upper) return `${noun} ${upper.strict ? "<" : "<="} ${upper.value}`;
-  return noun;
-}
-
-/** JSON pointer → path segments, numbers where the data is a list. */
-function segmentsOf(pointer: string, data: unknown): Segment[] {
-  const segments: Segment[] = [];
-  let value: unknown = data;
-  for (const raw of pointer.split("/").slice(1)) {
-    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(value)) {
-      segments.push(Number(segment));
-      value = value[Number(segment)];
-    } else {
-      segments.push(segment);
-      value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[segment] : undefined;
-    }
-  }
-  return segments;
-}
-
-const KEYWORD_RANK: Readonly<Record<string, number>> = {
-  additionalProperties: 0,
-  discriminator: 0,
-  enum: 0,
-  required: 1,
-  const: 1,
-  type: 3,
-};
-
-interface Candidate {
-  readonly keyword: string;
-  /** The map or list the error is about (for required / additionalProperties: the parent map). */
-  readonly at: string;
-  readonly offset: number;
-  readonly depth: number;
-  readonly rank: number;
-  readonly error: () => ModelError;
-}
-
-/** One ajv error as the message a person wants, placed at the node it is about. */
-function candidate(source: Source, data: unknown, e: ErrorObject): Candidate | undefined {
-  if (e.keyword === "if" || e.keyword === "oneOf" || e.keyword === "anyOf") return undefined;
-  const path = segmentsOf(e.instancePath, data);
-  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
-  const params = e.params as Record<string, unknown>;
-  let target = path;
-  let atKey = false;
-  let make: (() => ModelError) | undefined;
-
-  switch (e.keyword) {
-    case "additionalProperties": {
-      const name = String(params["additionalProperty"]);
-      target = [...path, name];
-      atKey = true;
-      const allowed = Object.keys((parent["properties"] ?? {}) as object);
-      const near = didYouMean(name, allowed);
-      make = () =>
-        source.error(
-          target,
-          `one of the keys ${allowed.join(", ")}`,
-          `unknown key ${JSON.stringify(name)}`,
-          near ? `did you mean "${near}"?` : undefined,
-          true,
-        );
-      break;
-    }
-    case "enum": {
-      const allowed = (params["allowedValues"] as unknown[]).map(String);
-      const near = typeof e.data === "string" ? didYouMean(e.data, allowed) : undefined;
-      const expected = path.join(".") === "constraints.lots" ? `"positions" or a map {lotValue, lots}` : `one of ${allowed.join(", ")}`;
-      make = () =>
-        source.error(path, expected, source.found(path, e.data), near ? `did you mean "${near}"?` : undefined);
-      break;
-    }
-    case "discriminator": {
-      target = [...path, "kind"];
-      const tagValue = params["tagValue"];
-      const near = typeof tagValue === "string" ? didYouMean(tagValue, OBJECTIVE_KINDS) : undefined;
-      const kind = (e.data as Record<string, unknown> | null)?.["kind"];
-      if (kind === undefined) return undefined; // reported by `required`
-      make = () =>
-        source.error(target, `one of ${OBJECTIVE_KINDS.join(", ")}`, source.found(target, kind), near ? `did you mean "${near}"?` : undefined);
-      break;
-    }
-    case "required": {
-      const missing = String(params["missingProperty"]);
-      const about = ((parent["properties"] as Record<string, { description?: string }> | undefined)?.[missing]?.description ?? "")
-        .split(/\s\(|\.\s|\.$/)[0];
-      make = () =>
-        source.error(path, `a key "${missing}"${about ? ` (${about.charAt(0).toLowerCase()}${about.slice(1)})` : ""}`, "none");
-      break;
-    }
-    case "type": {
-      const inList = path.length === 2 && path[0] === "objective" && typeof path[1] === "number";
-      const expected =
-        path.length === 1 && path[0] === "objective" ? `a kind name (${OBJECTIVE_KINDS.join(", ")}), a map with kind, or a list of these`
-        : inList ? `a kind name (${OBJECTIVE_KINDS.join(", ")}) or a map with kind`
-        : e.schemaPath.startsWith("#/definitions/expression") ? "an expression (a string such as \"risk_weight * capacity\", or a number)"
-        : path.join(".") === "constraints.lots" ? `the string "positions" or a map {lotValue, lots}`
-        : ([] as string[]).concat(params["type"] as string | string[]).map((t) => TYPE_WORDS[t] ?? t).join(" or ");
-      make = () => source.error(path, expected, source.found(path, e.data));
-      break;
-    }
-    case "minimum":
-    case "maximum":
-    case "exclusiveMinimum":
-    case "exclusiveMaximum":
-      make = () => source.error(path, rangeWords(parent), source.found(path, e.data));
-      break;
-    case "minItems":
-    case "maxItems": {
-      const min = parent["minItems"] as number | undefined;
-      const max = parent["maxItems"] as number | undefined;
-      const count = Array.isArray(e.data) ? e.data.length : 0;
-      const expected =
-        min !== undefined && min === max ? `a list of exactly ${min}`
-        : e.keyword === "minItems" ? `a list of at least ${min} entr${min === 1 ? "y" : "ies"}`
-        : `a list of at most ${max}`;
-      make = () => source.error(path, expected, count === 0 ? "an empty list" : `a list of ${count}`);
-      break;
-    }
-    case "minLength":
-      make = () => source.error(path, "a non-empty string", source.found(path, e.data));
-      break;
-    case "minProperties":
-    case "maxProperties": {
-      const keys = Object.keys((parent["properties"] ?? {}) as object);
-      const count = e.data !== null && typeof e.data === "object" ? Object.keys(e.data).length : 0;
-      make = () =>
-        source.error(
-          path,
-          parent["minProperties"] === 1 && parent["maxProperties"] === 1 ? `exactly one of the keys ${keys.join(", ")}` : `keys among ${keys.join(", ")}`,
-          count === 0 ? "an empty map" : `${count} keys (${Object.keys(e.data as object).join(", ")})`,
-        );
-      break;
-    }
-    case "const":
-      make = () => source.error(path, JSON.stringify(params["allowedValue"]), source.found(path, e.data));
-      break;
-    default:
-      make = () => source.error(path, `a value that ${e.message ?? "matches the schema"}`, source.found(path, e.data));
-  }
-  const { offset } = source.place(target, atKey);
-  return { keyword: e.keyword, at: e.instancePath, offset, depth: target.length, rank: KEYWORD_RANK[e.keyword] ?? 2, error: make };
-}
-
-/** The one error to show: the first in the file; at one place, the deepest and most specific. */
-function schemaError(source: Source, data: unknown, errors: readonly ErrorObject[]): ModelError {
-  let candidates = errors.map((e) => candidate(source, data, e)).filter((c): c is Candidate => c !== undefined);
-  // An unknown key next to a missing one is most likely its misspelling: report the key, in place.
-  const misspelt = new Set(candidates.filter((c) => c.keyword === "additionalProperties").map((c) => c.at));
-  candidates = candidates.filter((c) => !(c.keyword === "required" && misspelt.has(c.at)));
-  candidates.sort((a, b) => a.offset - b.offset || b.depth - a.depth || a.rank - b.rank);
-  const best = candidates[0];
-  if (best) return best.error();
-  const first = errors[0];
-  return source.error([], "a model that matches schema/model.schema.json", first?.message ?? "something else");
-}
-
-const YAML_PROBLEMS: Readonly<Record<string, { expected: string; found?: string }>> = {
-  MULTIPLE_DOCS: { expected: "a single YAML document", found: "a second document (---)" },
-  TAB_AS_INDENT: { expected: "spaces for indentation", found: "a tab" },
-};
-
-function syntaxError(file: string, text: string, lines: LineCounter, error: { code: string; message: string; pos: [number, number] }): ModelError {
-  const { line, col } = lines.linePos(error.pos[0]);
-  if (error.code === "DUPLICATE_KEY") {
-    const written = /^("[^"\n]*"|'[^'\n]*'|[^:\n]*?)\s*:/.exec(text.slice(error.pos[0]))?.[1] ?? "key";
-    const key = /^["']/.test(written) ? written.slice(1, -1) : written;
-    return new ModelError({ file, line, column: col }, "each key at most once in a map", `a second ${clip(JSON.stringify(key))}`);
-  }
-  const known = YAML_PROBLEMS[error.code];
-  const message = error.message.split("\n")[0]!.replace(/\.$/, "");
-  return new ModelError({ file, line, column: col }, known?.expected ?? "valid YAML or JSON", known?.found ?? message);
-}
-
 /** Column of the character `at` of an expression, when the scalar is written on one line as-is. */
 function expressionPlace(source: Source, path: readonly Segment[], expression: string, at: number | undefined): Place | undefined {
   if (at === undefined) return undefined;
@@ -497,22 +219,7 @@ function lotsOf(source: Source, raw: NonNullable<RawModel["constraints"]>["lots"
  * Throws ModelError naming file:line:column, key path, expected and found.
  */
 export function parseModel(text: string, file: string): Model {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const problem = doc.errors[0];
-  if (problem) throw syntaxError(file, text, lines, problem);
-  if (doc.contents === null) {
-    throw new ModelError({ file }, "a model (a map with at least name and objective)", "an empty file");
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new ModelError({ file }, "YAML whose aliases expand to a reasonable size", error instanceof Error ? error.message : String(error));
-  }
-  const source = new Source(file, text, doc, lines);
-  const errors = validate(data);
-  if (errors.length > 0) throw schemaError(source, data, errors);
+  const { data, source } = parseValidated(text, file, validate, MODEL_HINTS);
   const raw = data as RawModel;
 
   const listed = Array.isArray(raw.objective);

@@ -1,0 +1,174 @@
+/**
+ * What an experiment run writes, one JSON object per line, and what reports read. This file is the
+ * contract between the runner (src/run), the frontier (src/frontier) and the reports (src/report):
+ * change it only together with all three.
+ *
+ * A run folder holds:
+ *   manifest.json      RunManifest (written at start, rewritten atomically at the end)
+ *   results.jsonl      one JobRow per finished mechanism job (append-only; a torn last line is ignored)
+ *   frontier.jsonl     one FrontierRow per wave (append-only)
+ *   exposure.jsonl     ExposureRow per representative account and mechanism (append-only)
+ *   simulations.jsonl  one SimulationRow per simulator run (append-only), when the experiment has any
+ *   report/            written by `adl report`
+ *
+ * Units: dollars in the settlement currency; fractions dimensionless in [0, 1]; seconds wall time.
+ */
+
+/** One wave of an experiment: a scenario instance at one budget level. */
+export interface WaveKey {
+  /** Stable id, e.g. "pareto-200/s3/b0.1": scenario, seed, budget level. */
+  readonly wave: string;
+  readonly scenario: string;
+  readonly seed: number;
+  /** Accounts in the wave. */
+  readonly n: number;
+  /** B, dollars. */
+  readonly budget: number;
+  /** Sum of capacities of the eligible accounts of the wave (dollars) under the unconstrained model. */
+  readonly totalCapacity: number;
+  /** B / totalCapacity: < 1 feasible, ~1 tight, > 1 over capacity. */
+  readonly budgetShare: number;
+}
+
+export interface JobMetrics {
+  // Solvency
+  readonly total: number;
+  readonly coverage: number;
+  readonly shortfall: number;
+  readonly overshoot: number;
+  readonly overshootShare: number;
+  /** max(0, B - total): the deficit the venue still carries after this mechanism. */
+  readonly residualInsolvency: number;
+  // Fairness / moral hazard
+  readonly touched: number;
+  readonly touchedShare: number;
+  readonly maxFraction: number;
+  readonly giniOfFractions: number;
+  readonly hhi: number;
+  readonly top1Share: number;
+  /** As the reference ADL analysis defines them (src/metrics/reference.ts); null when undefined (nothing taken). */
+  readonly ptsr: number | null;
+  readonly pmr: number | null;
+  /** Mean relative L1 change of the allocation per unit relative input perturbation; null when not measured. */
+  readonly brittleness: number | null;
+  /** Mean share of account pairs whose haircut order flips under the perturbations; null when not measured. */
+  readonly rankFlips: number | null;
+  /** Mean |change of own haircut| / own capacity of gaming accounts (close-and-reopen, split); null when not measured. */
+  readonly gameability: number | null;
+  // Revenue
+  /** sum_i ltv_i * exp(-beta h_i / c_i) / sum_i ltv_i over eligible accounts: the LTV kept under churn. */
+  readonly ltvRetained: number;
+  /** sum_i ltv_i * (1 - exp(-beta h_i / c_i)), dollars of lifetime value lost. */
+  readonly ltvLoss: number;
+}
+
+export interface JobRow extends WaveKey {
+  /** Stable job id: wave + mechanism + params; the resume key. */
+  readonly job: string;
+  /** Display name of the mechanism, e.g. "pro-rata", "queue:binance", "minmax-k[K=5]". */
+  readonly mechanism: string;
+  readonly kind: "model" | "heuristic";
+  /** The model file the mechanism is solved with (model) or judged against (heuristic). */
+  readonly model: string;
+  /** The heuristic's registry name (kind heuristic). */
+  readonly heuristic?: string;
+  /** Sweep parameters of this job, e.g. {alpha: 0.5, maxAccounts: 10}. */
+  readonly params: Readonly<Record<string, number>>;
+  readonly status: "optimal" | "feasible" | "infeasible" | "heuristic" | "error";
+  /** "dedicated:water-filling", "mip:highs", "heuristic", "certificate". */
+  readonly path: string;
+  readonly seconds: number;
+  readonly gap: number | null;
+  readonly nodes: number | null;
+  /** Null when there is no allocation (an infeasible model wave, an error). */
+  readonly metrics: JobMetrics | null;
+  /** The independent verifier's verdict on the allocation. */
+  readonly verified: { readonly ok: boolean; readonly worstViolation: number; readonly broken: readonly string[] } | null;
+  /** Constraints broken that the heuristic does not declare it ignores (must be empty). */
+  readonly unexpected: readonly string[];
+  /** The certificate of the wave under this job's model. */
+  readonly certificate: {
+    readonly feasible: boolean;
+    readonly shortfall: number;
+    readonly broken: readonly { readonly promise: string; readonly need: number; readonly have: number }[];
+  };
+  /**
+   * Lorenz curve of haircuts over the eligible accounts: 21 points (p, L(p)) for p = 0, 0.05, …, 1,
+   * accounts sorted by haircut ascending. Empty when nothing was taken.
+   */
+  readonly lorenz: readonly (readonly [number, number])[];
+  /** Up to 200 accounts (deterministic sample): [capacity, h/c]. For the fraction-vs-capacity chart. */
+  readonly fractionByCapacity: readonly (readonly [number, number])[];
+  readonly message?: string;
+}
+
+/** One point of an exact frontier, proven by the solver (or a dedicated algorithm) and verified. */
+export interface FrontierPoint {
+  /** The constrained axis value: K (max accounts) or the coverage level. */
+  readonly x: number;
+  /** The least achievable objective at x: max haircut fraction, or HHI, or LTV loss. */
+  readonly y: number | null;
+  readonly status: "optimal" | "feasible" | "infeasible" | "error";
+  /** Relative gap when the point is not proven (a limit hit). */
+  readonly gap: number | null;
+}
+
+export interface FrontierRow extends WaveKey {
+  /** e.g. "maxAccounts→maxFraction", "coverage→hhi". */
+  readonly frontier: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly points: readonly FrontierPoint[];
+  /** Each mechanism's point on this wave, its distance to the curve and whether the curve dominates it. */
+  readonly placements: readonly {
+    readonly mechanism: string;
+    readonly x: number;
+    readonly y: number;
+    /** y - frontier(x) (>= 0 up to tolerance); null where the frontier has no point at x. */
+    readonly distance: number | null;
+    readonly dominated: boolean;
+  }[];
+  readonly seconds: number;
+}
+
+/** What the simulator reports for one scenario run under one mechanism (issue 4's two-pass outputs). */
+export interface SimulationRow {
+  readonly scenario: string;
+  readonly mechanism: string;
+  readonly seed: number;
+  readonly waves: number;
+  /** Sum over waves of the wealth-space budget the venue needed. */
+  readonly budgetNeeded: number;
+  /** Sum over waves of what ADL actually took in contract space (production haircut, two-pass). */
+  readonly taken: number;
+  /** Overshoot (taken - needed) at each evaluation horizon, in steps. */
+  readonly overshootByHorizon: readonly { readonly horizon: number; readonly overshoot: number; readonly overshootShare: number }[];
+  /** Mean |own haircut change| / capacity for gaming accounts; null without gaming. */
+  readonly gameability: number | null;
+}
+
+export interface RunManifest {
+  readonly tool: "adl-workbench";
+  readonly version: string;
+  readonly experiment: { readonly name: string; readonly file: string; readonly sha256: string };
+  /** Every input file read (models, accounts, scenarios) with its SHA-256. */
+  readonly inputs: readonly { readonly file: string; readonly sha256: string }[];
+  readonly solvers: Readonly<Record<string, string>>;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  readonly jobs: { readonly total: number; readonly done: number; readonly failed: number };
+  readonly failures: readonly { readonly job: string; readonly message: string }[];
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly node: string;
+}
+
+/** Haircut vs budget of one representative account under one mechanism (the exposure chart). */
+export interface ExposureRow {
+  readonly wave: string;
+  readonly mechanism: string;
+  readonly account: string;
+  readonly capacity: number;
+  /** [budget, haircut] pairs, budget ascending. */
+  readonly points: readonly (readonly [number, number])[];
+}
