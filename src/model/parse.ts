@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { isScalar } from "yaml";
 import modelSchema from "../../schema/model.schema.json" with { type: "json" };
 import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec, Phi } from "../domain.js";
-import { ModelError, describeReadError, didYouMean, type Place } from "../errors.js";
+import { ModelError, describeReadError, type Place } from "../errors.js";
 import { analyzeExpression } from "./expression.js";
 import { compileSchema, parseValidated, renderPath, type SchemaHints, type Segment, type Source } from "./yaml-source.js";
 
