@@ -20,6 +20,7 @@ import { extname } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { AccountTable, PositionTable } from "../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../errors.js";
+import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
 
 /** Options for loadAccounts. */
 export interface AccountOptions {
@@ -31,6 +32,11 @@ export interface AccountOptions {
   readonly layers?: readonly string[];
   /** Renames file columns to table columns, e.g. `{ "Account": "id", "cap_usd": "capacity" }`. */
   readonly rename?: Readonly<Record<string, string>>;
+  /**
+   * A column mapping (src/instance/mapping.ts): renames, derived columns and scale factors. Cell
+   * errors still name the file's own (source) column; derived and scaled values are checked after.
+   */
+  readonly mapping?: ColumnMapping;
 }
 
 /** Relative and absolute tolerance with which capacity must equal the sum of its layers. */
@@ -346,11 +352,17 @@ function readTable(path: string, what: string, sink: HeaderSink): number {
 }
 
 /** Header names checked: non-empty, unique, renamed; CSV header cells are trimmed. */
-function checkHeader(file: string, raw: readonly string[], rename?: Readonly<Record<string, string>>): { names: string[]; written: string[] } {
+function checkHeader(
+  file: string,
+  raw: readonly string[],
+  rename?: Readonly<Record<string, string>> | ((written: string) => string | undefined),
+): { names: string[]; written: string[] } {
   const written = raw.map((name) => String(name).trim());
-  const names = written.map((name) => rename?.[name] ?? name);
+  // A mapping may skip columns (undefined): they are neither named nor loaded.
+  const names = written.map((name) => (typeof rename === "function" ? rename(name) : (rename?.[name] ?? name))) as string[];
   const seen = new Map<string, number>();
   names.forEach((name, c) => {
+    if (name === undefined) return;
     if (name === "") {
       throw new InstanceError({ file }, "a name for every header column", `an empty name in header column ${c + 1}`);
     }
@@ -421,11 +433,17 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
   const ids: string[] = [];
   const seen = new Set<string>();
 
+  const mapping = options.mapping;
+  let plan: AccountColumnPlan | undefined;
+  const ruleOf = (name: string): Rule => KNOWN_RULES[name] ?? (layers.includes(name) ? NON_NEGATIVE : FINITE);
+
   const rows = readTable(path, "accounts", (header, rowsAtMost) => {
-    ({ names, written } = checkHeader(path, header, options.rename));
+    plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;
+    ({ names, written } = checkHeader(path, header, plan ? plan.nameOf : options.rename));
     idIndex = requireColumn(path, names, written, "id", "one unique account id per row");
-    numeric = names.map((_, c) => c).filter((c) => c !== idIndex);
-    rules = numeric.map((c) => KNOWN_RULES[names[c]!] ?? (layers.includes(names[c]!) ? NON_NEGATIVE : FINITE));
+    // Loaded: every named column but the id, and (under a mapping) the columns a derive reads.
+    numeric = names.map((_, c) => c).filter((c) => c !== idIndex && (names[c] !== undefined || plan?.derivedFrom.has(written[c]!)));
+    rules = numeric.map((c) => (names[c] === undefined ? FINITE : ruleOf(names[c]!)));
     arrays = numeric.map(() => new Float64Array(rowsAtMost));
     return (cells, at) => {
       const id = idOf(path, cells[idIndex], at, written[idIndex]!);
@@ -440,14 +458,20 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
         const cell = cells[numeric[j]!];
         const value = numberOf(cell);
         const rule = rules[j]!;
-        if (!rule.accepts(value)) throw rowError(path, at, written[numeric[j]!], rule.expected, shown(cell));
+        if (!rule.accepts(value)) throw rowError(path, at, written[numeric[j]!], rule.expected, shown(cell), plan?.hintOf(written[numeric[j]!]!));
         arrays[j]![k] = value;
       }
     };
   });
 
   const columns = new Map<string, Float64Array>();
-  numeric.forEach((c, j) => columns.set(names[c]!, trimmed(arrays[j]!, rows)));
+  const raw = new Map<string, Float64Array>();
+  numeric.forEach((c, j) => {
+    const values = trimmed(arrays[j]!, rows);
+    if (names[c] !== undefined) columns.set(names[c]!, values);
+    raw.set(written[c]!, values);
+  });
+  if (mapping) applyDeriveAndScale(mapping, raw, columns, rows, path, ruleOf);
   const layerColumns = layers.map((name) => columns.get(name));
   const allLayers = layers.length > 0 && layerColumns.every((column) => column !== undefined);
   let capacity = columns.get("capacity");
@@ -470,7 +494,7 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       throw rowError(
         path,
         { row: mismatch.row + 1 },
-        written[names.indexOf("capacity")],
+        written[names.indexOf("capacity")] ?? "capacity",
         `the sum of the layers ${layers.join(" + ")} = ${mismatch.sum} (within 1e-9 relative)`,
         `${capacity[mismatch.row]}`,
         `id ${clip(JSON.stringify(ids[mismatch.row]))}`,
@@ -514,7 +538,7 @@ export function layerMismatch(capacity: Float64Array, layers: readonly Float64Ar
  * positions, including none. Throws InstanceError naming the file, data row, column, expected and
  * found; an unknown account id names the accounts file too.
  */
-export function loadPositions(path: string, accounts: AccountTable): PositionTable {
+export function loadPositions(path: string, accounts: AccountTable, mapping?: ColumnMapping): PositionTable {
   const indexOf = new Map<string, number>();
   accounts.ids.forEach((id, i) => indexOf.set(id, i));
   let account = new Int32Array(0);
@@ -523,7 +547,8 @@ export function loadPositions(path: string, accounts: AccountTable): PositionTab
   const market: string[] = [];
 
   const rows = readTable(path, "positions", (header, rowsAtMost) => {
-    const { names, written } = checkHeader(path, header);
+    const rename = mapping ? positionRenames(mapping, header.map((name) => String(name).trim()), path) : undefined;
+    const { names, written } = checkHeader(path, header, rename);
     const accountIndex = requireColumn(path, names, written, "account_id", `an id of ${accounts.file}`);
     const lotValueIndex = requireColumn(path, names, written, "lot_value", "wealth moved per lot closed, > 0");
     const lotsIndex = requireColumn(path, names, written, "lots", "whole lots held, >= 0");

@@ -17,22 +17,51 @@ export interface PopulationSpec {
   readonly sigma?: number;
 }
 
+/** The generated account columns, in the order the accounts CSV writes them (after `id`). */
+export const POPULATION_COLUMNS = [
+  "capacity",
+  "gains",
+  "principal",
+  "leverage",
+  "risk_weight",
+  "lot_value",
+  "lots",
+  "side",
+  "mark",
+  "entry",
+  "notional",
+  "entry_notional",
+  "upnl",
+  "equity",
+  "margin_ratio",
+  "entry_pnl",
+] as const;
+export type PopulationColumn = (typeof POPULATION_COLUMNS)[number];
+
+/** Index of each column in the row buffer that `forEachAccount` fills. */
+const AT = Object.fromEntries(POPULATION_COLUMNS.map((name, k) => [name, k])) as Record<PopulationColumn, number>;
+
+/** Id of the i-th generated account (0-based). */
+export function accountId(i: number): string {
+  return `acct-${i}`;
+}
+
+const cents = (x: number): number => Math.round(x * 100) / 100;
+
 /**
- * A seeded heavy-tailed account population with every column the bundled models and the venue
- * heuristics read. Each account holds one winning position in one market (ADL takes from winners):
- * equity = capacity = gains + principal, gains = unrealized PnL (upnl), principal = collateral;
- * leverage L in 1..50 gives notional = L * equity; mark 100, entry consistent with side and upnl;
- * margin_ratio = 0.5% maintenance margin / equity; risk_weight = sqrt(L); lot_value and lots with
- * v * lots <= capacity. The same spec gives the same table on any machine (xoroshiro128+, no
- * Math.random). O(n) time, columnar typed arrays.
+ * Generates the population one account at a time: `visit(i, row)` receives the i-th account's
+ * values in a row buffer ordered as POPULATION_COLUMNS, reused (overwritten) for the next account,
+ * so a caller that streams rows to a file holds O(1) memory whatever n is. Same spec, same rows on
+ * any machine (xoroshiro128+ through seededGenerator; no Math.random). O(n).
  */
-export function generatePopulation(spec: PopulationSpec): AccountTable {
+export function forEachAccount(spec: PopulationSpec, visit: (i: number, row: Float64Array) => void): void {
   const { n, seed } = spec;
   const law = spec.law ?? "pareto";
   const tailIndex = spec.tailIndex ?? 1.5;
   const scale = spec.scale ?? 1_000;
   const sigma = spec.sigma ?? 1.2;
-  // The golden-ratio offset keeps populations as they were generated for examples/ (wave-200.csv).
+  // The golden-ratio offset keeps populations as they were generated for examples/ (wave-200.csv
+  // is `adl generate pareto --n 200 --seed 2026`, byte for byte).
   const rng = seededGenerator(seed ^ 0x9e3779b9);
   const uniform = (): number => uniformFloat64(rng);
   // Open interval: a uniform of exactly 0 would give an infinite Pareto draw.
@@ -41,12 +70,9 @@ export function generatePopulation(spec: PopulationSpec): AccountTable {
     while (u <= 0) u = uniform();
     return u;
   };
-
-  const names = ["capacity", "gains", "principal", "leverage", "risk_weight", "lot_value", "lots", "side", "mark", "entry", "notional", "entry_notional", "upnl", "equity", "margin_ratio", "entry_pnl"] as const;
-  const column = Object.fromEntries(names.map((name) => [name, new Float64Array(n)])) as Record<(typeof names)[number], Float64Array>;
-  const ids: string[] = new Array(n);
-  const cents = (x: number): number => Math.round(x * 100) / 100;
+  const row = new Float64Array(POPULATION_COLUMNS.length);
   const mark = 100;
+  // The order of the draws below is part of the format: changing it changes every seed's output.
   for (let i = 0; i < n; i++) {
     const draw =
       law === "pareto"
@@ -62,26 +88,46 @@ export function generatePopulation(spec: PopulationSpec): AccountTable {
     const notional = leverage * equity;
     const size = notional / mark;
     const entry = mark - (side * gains) / size;
-    column.capacity[i] = equity;
-    column.gains[i] = gains;
-    column.principal[i] = principal;
-    column.leverage[i] = leverage;
-    column.risk_weight[i] = Math.sqrt(leverage);
     // A lot is worth 0.5% to 10% of the account's capacity, rounded to cents (at least 1 cent).
     const lotValue = Math.max(0.01, cents(equity * (0.005 + 0.095 * uniform())));
-    column.lot_value[i] = lotValue;
-    column.lots[i] = Math.floor(equity / lotValue);
-    column.side[i] = side;
-    column.mark[i] = mark;
-    column.entry[i] = entry;
-    column.notional[i] = notional;
-    column.entry_notional[i] = size * entry;
-    column.upnl[i] = gains;
-    column.equity[i] = equity;
-    column.margin_ratio[i] = (0.005 * notional) / equity;
-    column.entry_pnl[i] = gains / (size * entry);
-    ids[i] = `acct-${i}`;
+    row[AT.capacity] = equity;
+    row[AT.gains] = gains;
+    row[AT.principal] = principal;
+    row[AT.leverage] = leverage;
+    row[AT.risk_weight] = Math.sqrt(leverage);
+    row[AT.lot_value] = lotValue;
+    row[AT.lots] = Math.floor(equity / lotValue);
+    row[AT.side] = side;
+    row[AT.mark] = mark;
+    row[AT.entry] = entry;
+    row[AT.notional] = notional;
+    row[AT.entry_notional] = size * entry;
+    row[AT.upnl] = gains;
+    row[AT.equity] = equity;
+    row[AT.margin_ratio] = (0.005 * notional) / equity;
+    row[AT.entry_pnl] = gains / (size * entry);
+    visit(i, row);
   }
-  const columns = new Map<string, Float64Array>(names.map((name) => [name, column[name]]));
-  return { file: `generated:${law}:n=${n}:seed=${seed}`, ids, capacity: column.capacity, columns };
+}
+
+/**
+ * A seeded heavy-tailed account population with every column the bundled models and the venue
+ * heuristics read. Each account holds one winning position in one market (ADL takes from winners):
+ * equity = capacity = gains + principal, gains = unrealized PnL (upnl), principal = collateral;
+ * leverage L in 1..50 gives notional = L * equity; mark 100, entry consistent with side and upnl;
+ * margin_ratio = 0.5% maintenance margin / equity; risk_weight = sqrt(L); lot_value and lots with
+ * v * lots <= capacity. The same spec gives the same table on any machine (xoroshiro128+, no
+ * Math.random). O(n) time, columnar typed arrays (16 columns of n doubles plus n ids).
+ */
+export function generatePopulation(spec: PopulationSpec): AccountTable {
+  const { n } = spec;
+  const columns = POPULATION_COLUMNS.map(() => new Float64Array(n));
+  const ids: string[] = new Array(n);
+  forEachAccount(spec, (i, row) => {
+    for (let k = 0; k < columns.length; k++) columns[k]![i] = row[k]!;
+    ids[i] = accountId(i);
+  });
+  const law = spec.law ?? "pareto";
+  const byName = new Map<string, Float64Array>(POPULATION_COLUMNS.map((name, k) => [name, columns[k]!]));
+  return { file: `generated:${law}:n=${n}:seed=${spec.seed}`, ids, capacity: byName.get("capacity")!, columns: byName };
 }

@@ -1,6 +1,7 @@
 import type { Wave } from "../domain.js";
 import { bindWave } from "../bind/bind.js";
 import { loadAccounts, loadPositions } from "../instance/load.js";
+import { columnFlags, combineMappings, loadMapping, type ColumnMapping } from "../instance/mapping.js";
 import { loadModel } from "../model/parse.js";
 
 /** The files (and CLI overrides) that make one wave. */
@@ -10,13 +11,26 @@ export interface WaveFiles {
   readonly positions?: string;
   readonly deficit?: number;
   readonly budget?: number;
+  /** A column-mapping file (`--map FILE`, see src/instance/mapping.ts). */
+  readonly map?: string;
+  /** `--column TARGET=SOURCE` flags; they override the mapping file's entry for the same target. */
+  readonly columns?: readonly string[];
 }
 
-/** parse → bind: reads the model and instance files and evaluates every expression. Throws ModelError/InstanceError/UsageError. */
+/** The mapping that `files` asks for (file and/or flags), or undefined. */
+export function mappingOf(files: Pick<WaveFiles, "map" | "columns">): ColumnMapping | undefined {
+  return combineMappings(
+    files.map !== undefined ? loadMapping(files.map) : undefined,
+    files.columns !== undefined && files.columns.length > 0 ? columnFlags(files.columns) : undefined,
+  );
+}
+
+/** parse → bind: reads the model, mapping and instance files and evaluates every expression. Throws ModelError/InstanceError/UsageError. */
 export function loadWaveFromFiles(files: WaveFiles): Wave {
   const model = loadModel(files.model);
-  const accounts = loadAccounts(files.accounts, { layers: model.seniority ?? [] });
-  const positions = files.positions ? loadPositions(files.positions, accounts) : undefined;
+  const mapping = mappingOf(files);
+  const accounts = loadAccounts(files.accounts, { layers: model.seniority ?? [], ...(mapping ? { mapping } : {}) });
+  const positions = files.positions ? loadPositions(files.positions, accounts, mapping) : undefined;
   return bindWave(model, { accounts, ...(positions ? { positions } : {}) }, {
     ...(files.deficit !== undefined ? { deficit: files.deficit } : {}),
     ...(files.budget !== undefined ? { budget: files.budget } : {}),
