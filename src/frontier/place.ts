@@ -1,0 +1,72 @@
+/**
+ * Placing mechanisms against an exact frontier: how far each one is from the best achievable, and
+ * whether the curve dominates it.
+ *
+ * Orientation. y is always minimized. x is minimized ("min": maxAccounts→maxFraction, where fewer
+ * accounts touched is better and a larger K is a looser constraint, so y*(K) is nonincreasing) or
+ * maximized ("max": coverage→touched, where more coverage is better and a larger share is a tighter
+ * constraint, so y*(x) is nondecreasing).
+ *
+ * frontier(x) is the lower envelope of the solved points in that orientation: for "min",
+ * min { y_p : x_p <= x }, the nonincreasing envelope; for "max", min { y_p : x_p >= x }. It repairs a
+ * point left above its neighbours by a time limit. distance = y - frontier(x) is given only where the
+ * frontier has a point at x (|x_p - x| <= xTolerance): between points the envelope is not a lower
+ * bound (y* can drop between two K values), so the distance would not be one either. Put the
+ * mechanisms' own x values (touched counts, coverage shares) among the frontier's x values to place
+ * them all.
+ *
+ * dominated: some frontier point is at least as good on both axes and better on one, beyond the tolerance.
+ */
+import type { FrontierPoint, FrontierRow } from "../results/row.js";
+
+export type XSense = "min" | "max";
+
+export interface MechanismPoint {
+  readonly mechanism: string;
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface PlacementOptions {
+  readonly xSense?: XSense;
+  /** Absolute tolerance on y (default 1e-9 * max(1, |y|)). */
+  readonly tolerance?: number;
+  /** Absolute tolerance on x for "the frontier has a point at x" (default 1e-9 * max(1, |x|)). */
+  readonly xTolerance?: number;
+}
+
+export type Placement = FrontierRow["placements"][number];
+
+/** The solved points (y not null) as the lower envelope value at each point's x, in the given orientation. O(p log p). */
+export function lowerEnvelope(points: readonly FrontierPoint[], xSense: XSense = "min"): { x: number; y: number }[] {
+  const solved = points.filter((p): p is FrontierPoint & { y: number } => p.y !== null && Number.isFinite(p.y));
+  const sorted = [...solved].sort((a, b) => (xSense === "min" ? a.x - b.x : b.x - a.x));
+  const envelope: { x: number; y: number }[] = [];
+  let best = Infinity;
+  for (const point of sorted) {
+    best = Math.min(best, point.y);
+    envelope.push({ x: point.x, y: best });
+  }
+  return envelope;
+}
+
+/**
+ * Each mechanism's distance to the frontier and whether the frontier dominates it (module comment).
+ * O(m * p) for m mechanisms and p points.
+ */
+export function placeOnFrontier(points: readonly FrontierPoint[], mechanisms: readonly MechanismPoint[], options: PlacementOptions = {}): Placement[] {
+  const xSense = options.xSense ?? "min";
+  const envelope = lowerEnvelope(points, xSense);
+  const yTol = (y: number): number => options.tolerance ?? 1e-9 * Math.max(1, Math.abs(y));
+  const xTol = (x: number): number => options.xTolerance ?? 1e-9 * Math.max(1, Math.abs(x));
+  const atLeastAsGoodX = (xp: number, x: number): boolean => (xSense === "min" ? xp <= x + xTol(x) : xp >= x - xTol(x));
+  const betterX = (xp: number, x: number): boolean => (xSense === "min" ? xp < x - xTol(x) : xp > x + xTol(x));
+  return mechanisms.map(({ mechanism, x, y }) => {
+    const here = envelope.filter((point) => Math.abs(point.x - x) <= xTol(x));
+    const frontierY = here.length > 0 ? Math.min(...here.map((point) => point.y)) : undefined;
+    const dominated = envelope.some(
+      (point) => atLeastAsGoodX(point.x, x) && point.y <= y + yTol(y) && (betterX(point.x, x) || point.y < y - yTol(y)),
+    );
+    return { mechanism, x, y, distance: frontierY === undefined ? null : y - frontierY, dominated };
+  });
+}
