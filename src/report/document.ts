@@ -1,0 +1,150 @@
+/**
+ * The two documents of a report: index.html (self-contained: inline CSS and SVG, no script, no
+ * font or image from a network) and summary.md (PNG charts by relative path, key tables).
+ */
+import type { RunManifest } from "../results/row.js";
+import type { ChartPlan } from "./charts.js";
+import { escapeHtml, htmlTable, markdownTable } from "./format.js";
+import type { Table } from "./tables.js";
+
+/** A section of the report, in reading order: a chart (with its inline SVG) or a table. */
+export type Section = { readonly kind: "chart"; readonly chart: ChartPlan; readonly svg: string | null } | { readonly kind: "table"; readonly table: Table };
+
+export interface ReportContent {
+  readonly manifest: RunManifest;
+  readonly dir: string;
+  readonly notes: readonly string[];
+  readonly sections: readonly Section[];
+  /** Counts of rows read, for the facts table. */
+  readonly counts: { readonly jobs: number; readonly waves: number; readonly mechanisms: number; readonly frontier: number; readonly exposure: number; readonly simulations: number };
+}
+
+function duration(manifest: RunManifest): string {
+  if (manifest.finishedAt === null) return "not finished (the run was interrupted or is still going)";
+  const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000;
+  if (!Number.isFinite(seconds)) return "unknown";
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${Math.round(seconds - 60 * minutes)} s` : `${seconds.toFixed(1)} s`;
+}
+
+/** The run's facts as label/value pairs, shared by the HTML and the Markdown. */
+export function manifestFacts(content: ReportContent): [string, string][] {
+  const m = content.manifest;
+  const solvers = Object.entries(m.solvers ?? {})
+    .map(([name, version]) => `${name} ${version}`)
+    .join(", ");
+  return [
+    ["experiment", `${m.experiment.name} (${m.experiment.file})`],
+    ["experiment sha256", m.experiment.sha256],
+    ["tool", `${m.tool ?? "adl-workbench"} ${m.version} on Node ${m.node ?? "?"}`],
+    ["solvers", solvers || "—"],
+    ["shard", m.shard ? `${m.shard.index + 1} of ${m.shard.count}` : "whole run"],
+    ["started", m.startedAt],
+    ["finished", m.finishedAt ?? "—"],
+    ["duration", duration(m)],
+    ["jobs", `${m.jobs.done} done, ${m.jobs.failed} failed, of ${m.jobs.total}`],
+    ["rows read", `${content.counts.jobs} jobs over ${content.counts.waves} waves and ${content.counts.mechanisms} mechanisms; ${content.counts.frontier} frontier, ${content.counts.exposure} exposure, ${content.counts.simulations} simulation rows`],
+  ];
+}
+
+const CSS = `
+body{font-family:"DejaVu Sans",Verdana,sans-serif;color:#1d1d1d;margin:24px auto;max-width:1240px;padding:0 20px;line-height:1.45;font-size:14px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:34px 0 6px;border-bottom:1px solid #ddd;padding-bottom:4px}
+p.what{margin:4px 0 10px;color:#333;max-width:1000px}p.note{color:#7a4b00;background:#fff7e6;border-left:3px solid #f0a020;padding:6px 10px;max-width:1000px}
+.sub{color:#555;margin:0 0 16px}.facts td{padding:2px 14px 2px 0;vertical-align:top}.facts td:first-child{color:#555;white-space:nowrap}
+.mono{font-family:"DejaVu Sans Mono",monospace;font-size:12px;word-break:break-all}
+.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;font-size:12px;margin:6px 0}
+th,td{padding:3px 8px;border-bottom:1px solid #e6e6e6;text-align:left;white-space:nowrap}th{background:#f4f4f4;position:sticky;top:0}
+td:first-child,th:first-child{position:sticky;left:0;background:#fff;z-index:1}th:first-child{background:#f4f4f4;z-index:2}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}
+.chart{overflow-x:auto}.chart svg{max-width:100%;height:auto}
+nav ol{columns:2;margin:6px 0 0}a{color:#1f5fa8}small{color:#666}
+`;
+
+function anchor(section: Section): string {
+  return section.kind === "chart" ? `chart-${section.chart.id}` : `table-${section.table.id}`;
+}
+
+function titleOf(section: Section): string {
+  return section.kind === "chart" ? section.chart.title : section.table.title;
+}
+
+/** index.html: a page a risk engineer can read offline, top to bottom. */
+export function renderHtml(content: ReportContent): string {
+  const m = content.manifest;
+  const facts = manifestFacts(content)
+    .map(([label, value]) => `<tr><td>${escapeHtml(label)}</td><td${label.includes("sha256") ? ' class="mono"' : ""}>${escapeHtml(value)}</td></tr>`)
+    .join("\n");
+  const inputs = (m.inputs ?? []).map((input) => `<tr><td>${escapeHtml(input.file)}</td><td class="mono">${escapeHtml(input.sha256)}</td></tr>`).join("\n");
+  const failures = (m.failures ?? []).map((f) => `<li><b>${escapeHtml(f.job)}</b>: ${escapeHtml(f.message)}</li>`).join("\n");
+  const notes = content.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("\n");
+  const sections = content.sections
+    .map((section) => {
+      const id = anchor(section);
+      if (section.kind === "table") {
+        const t = section.table;
+        const body = t.rows.length ? htmlTable(t) : `<p class="note">No rows.</p>`;
+        return `<section id="${id}">\n<h2>${escapeHtml(t.title)}</h2>\n<p class="what">${escapeHtml(t.what)}</p>\n${body}\n<small>Data: <a href="data/${t.id}.csv">data/${t.id}.csv</a></small>\n</section>`;
+      }
+      const c = section.chart;
+      const figure = section.svg ? `<div class="chart">${section.svg}</div>` : "";
+      const note = c.note ? `<p class="note">${escapeHtml(c.note)}</p>` : "";
+      const data = c.spec ? `<small>Data: <a href="data/${c.id}.csv">data/${c.id}.csv</a> · spec: <a href="charts/${c.id}.vl.json">charts/${c.id}.vl.json</a></small>` : "";
+      return `<section id="${id}">\n<h2>${escapeHtml(c.title)}</h2>\n<p class="what">${escapeHtml(c.what)}</p>\n${note}${figure}\n${data}\n</section>`;
+    })
+    .join("\n");
+  const contents = content.sections.map((s) => `<li><a href="#${anchor(s)}">${escapeHtml(titleOf(s))}</a></li>`).join("\n");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ADL report: ${escapeHtml(m.experiment.name)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<h1>ADL run report: ${escapeHtml(m.experiment.name)}</h1>
+<p class="sub">Auto-deleveraging mechanisms compared on the same waves: exact optima, the exact trilemma frontier and production heuristics, every allocation re-checked by the independent verifier.</p>
+<table class="facts">
+${facts}
+</table>
+${inputs ? `<details><summary>Inputs (${(m.inputs ?? []).length} files with SHA-256)</summary><table class="facts">\n${inputs}\n</table></details>` : ""}
+${failures ? `<h2>Failed jobs</h2>\n<ul>\n${failures}\n</ul>` : ""}
+${notes ? `<p class="note">Reading the run folder:</p><ul>\n${notes}\n</ul>` : ""}
+<nav><b>Contents</b><ol>
+${contents}
+</ol></nav>
+${sections}
+<p><small>Every number behind every chart and table is in data/ (CSV and JSON); charts are also in charts/ as SVG, PNG and Vega-Lite specs. Written by adl report.</small></p>
+</body>
+</html>
+`;
+}
+
+/** Columns the Markdown keeps from the wide means table (the CSV has all of them). */
+const MARKDOWN_MEANS = ["mechanism", "jobs", "coverage", "overshootShare", "touchedShare", "maxFraction", "giniOfFractions", "hhi", "ltvRetained", "seconds"];
+
+/** summary.md: the facts, each chart as a PNG with its sentence, and the key tables. */
+export function renderMarkdown(content: ReportContent): string {
+  const lines: string[] = [`# ADL run report: ${content.manifest.experiment.name}`, ""];
+  for (const [label, value] of manifestFacts(content)) lines.push(`- **${label}**: ${value}`);
+  if (content.notes.length) {
+    lines.push("", "Reading the run folder:");
+    for (const note of content.notes) lines.push(`- ${note}`);
+  }
+  for (const section of content.sections) {
+    lines.push("");
+    if (section.kind === "chart") {
+      const c = section.chart;
+      lines.push(`## ${c.title}`, "", c.what, "");
+      if (c.note) lines.push(`> ${c.note}`, "");
+      if (c.spec) lines.push(`![${c.title}](charts/${c.id}.png)`, "", `Data: [data/${c.id}.csv](data/${c.id}.csv)`);
+    } else {
+      const t = section.table;
+      lines.push(`## ${t.title}`, "", t.what, "");
+      lines.push(t.rows.length ? markdownTable(t, t.id === "mechanism-means" ? MARKDOWN_MEANS : undefined) : "_No rows._");
+      lines.push("", `Data: [data/${t.id}.csv](data/${t.id}.csv)${t.id === "mechanism-means" ? " (every metric)" : ""}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
