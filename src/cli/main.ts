@@ -9,6 +9,7 @@ import { closeBackends } from "../solvers/robust.js";
 import { backendNames, type BackendName } from "../solvers/backend.js";
 import { renderAnswer } from "./render.js";
 import { tour } from "./tour.js";
+import { registerRunCommands } from "./run.js";
 import { compareWave } from "../compare/compare.js";
 import { readAllocationCsv, validateAllocation } from "../compare/validate.js";
 import { renderComparison, renderValidation } from "./render-compare.js";
@@ -24,8 +25,8 @@ import {
   writeExposureCsv,
   type ExposureMechanism,
 } from "../exposure/index.js";
-import { generatePopulation, type CapacityLaw } from "../scenarios/population.js";
-import { writeAccountsCsv } from "../scenarios/csv.js";
+import type { CapacityLaw } from "../scenarios/population.js";
+import { writeGeneratedCsv } from "../scenarios/csv.js";
 
 /** Parses a non-negative finite number given on the command line. */
 function nonNegative(flag: string) {
@@ -51,6 +52,8 @@ function positive(flag: string) {
 interface WaveOptions {
   accounts: string;
   positions?: string;
+  map?: string;
+  column?: string[];
   deficit?: number;
   budget?: number;
 }
@@ -63,13 +66,26 @@ function waveFiles(model: string, options: WaveOptions): WaveFiles {
     model,
     accounts: options.accounts,
     ...(options.positions ? { positions: options.positions } : {}),
+    ...mappingFlags(options),
     ...(options.deficit !== undefined ? { deficit: options.deficit } : {}),
     ...(options.budget !== undefined ? { budget: options.budget } : {}),
   };
 }
 
-function addWaveOptions(command: Command): Command {
+/** --map and --column as WaveFiles fields. */
+function mappingFlags(options: { map?: string; column?: string[] }): Pick<WaveFiles, "map" | "columns"> {
+  return { ...(options.map !== undefined ? { map: options.map } : {}), ...(options.column && options.column.length > 0 ? { columns: options.column } : {}) };
+}
+
+/** --map FILE and repeatable --column TARGET=SOURCE: load exchange exports as they are. */
+function addMappingOptions(command: Command): Command {
   return command
+    .option("--map <file>", "column mapping file (YAML): accounts renames, derive, scale, keep, positions renames")
+    .option("--column <TARGET=SOURCE>", "take column TARGET from the file's column SOURCE (repeatable)", (value: string, previous: string[] = []) => [...previous, value]);
+}
+
+function addWaveOptions(command: Command): Command {
+  return addMappingOptions(command)
     .requiredOption("--accounts <file>", "accounts CSV or JSON")
     .option("--positions <file>", "positions CSV or JSON (several lot-bearing positions per account)")
     .option("--deficit <D>", "realized deficit; budget B = D * (1 + margin)", nonNegative("--deficit"))
@@ -177,8 +193,8 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
       setExit(validation.pass ? ExitCode.ok : ExitCode.violation);
     });
 
-  program
-    .command("exposure")
+  addMappingOptions(program
+    .command("exposure"))
     .description("an account's haircut as a function of the budget (worst case, first touched, steepest slope, jumps)")
     .argument("<model>", "model file (YAML or JSON)")
     .requiredOption("--accounts <file>", "accounts CSV or JSON")
@@ -190,9 +206,9 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--budgets <FROM:TO:STEPS>", "budget range to sample (default 0 to everything the mechanism can take)")
     .option("--csv <file>", "write budget,account,haircut,fraction rows for charts")
     .option("--json", "print one JSON object on stdout")
-    .action(async (model: string, options: { accounts: string; positions?: string; account?: string; all?: boolean; heuristic?: string; seed: number; budgets?: string; csv?: string; json?: boolean }) => {
+    .action(async (model: string, options: { accounts: string; positions?: string; map?: string; column?: string[]; account?: string; all?: boolean; heuristic?: string; seed: number; budgets?: string; csv?: string; json?: boolean }) => {
       if (!options.account === !options.all) throw new UsageError({ path: "--account/--all" }, "exactly one of --account ID or --all", options.account ? "both" : "neither");
-      const wave = loadWaveFromFiles({ model, accounts: options.accounts, ...(options.positions ? { positions: options.positions } : {}), budget: 0 });
+      const wave = loadWaveFromFiles({ model, accounts: options.accounts, ...(options.positions ? { positions: options.positions } : {}), ...mappingFlags(options), budget: 0 });
       const mechanism: ExposureMechanism = options.heuristic
         ? { kind: "heuristic", heuristic: (await resolveHeuristics(options.heuristic))[0]!, seed: options.seed }
         : { kind: "model" };
@@ -208,16 +224,25 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
 
   program
     .command("generate")
-    .description("write a seeded heavy-tailed account population as CSV")
+    .description("write a seeded heavy-tailed account population as CSV (streamed; optionally a positions table)")
     .addArgument(new Argument("<kind>", "capacity law").choices(["pareto", "lognormal"]))
     .requiredOption("--n <N>", "number of accounts", positive("--n"))
     .requiredOption("--seed <S>", "seed (integer)", nonNegative("--seed"))
     .option("--out <file>", "write to a file instead of stdout")
-    .action((kind: CapacityLaw, options: { n: number; seed: number; out?: string }) => {
+    .option("--positions <file>", "also write a positions table: each account holds 1..M positions in M markets")
+    .option("--markets <M>", "markets for --positions (default 3)", positive("--markets"))
+    .action((kind: CapacityLaw, options: { n: number; seed: number; out?: string; positions?: string; markets?: number }) => {
       if (!Number.isInteger(options.n)) throw new UsageError({ path: "--n" }, "a whole number of accounts", String(options.n));
       if (!Number.isInteger(options.seed)) throw new UsageError({ path: "--seed" }, "an integer seed", String(options.seed));
-      writeAccountsCsv(generatePopulation({ n: options.n, seed: options.seed, law: kind }), options.out ?? process.stdout.fd);
+      if (options.markets !== undefined && !Number.isInteger(options.markets)) throw new UsageError({ path: "--markets" }, "a whole number of markets >= 1", String(options.markets));
+      if (options.markets !== undefined && options.positions === undefined) throw new UsageError({ path: "--markets" }, "--markets together with --positions FILE", "no --positions");
+      writeGeneratedCsv(
+        { n: options.n, seed: options.seed, law: kind },
+        { accounts: options.out ?? process.stdout.fd, ...(options.positions !== undefined ? { positions: { target: options.positions, markets: options.markets ?? 3 } } : {}) },
+      );
     });
+
+  registerRunCommands(program, out, setExit);
 
   program
     .command("tour")

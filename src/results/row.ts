@@ -6,7 +6,8 @@
  * A run folder holds:
  *   manifest.json      RunManifest (written at start, rewritten atomically at the end)
  *   results.jsonl      one JobRow per finished mechanism job (append-only; a torn last line is ignored)
- *   frontier.jsonl     one FrontierRow per wave (append-only)
+ *   frontier-points.jsonl  FrontierRows as each frontier job finishes, placements empty (append-only)
+ *   frontier.jsonl     the same rows with every mechanism placed against them (rewritten atomically at the end)
  *   exposure.jsonl     ExposureRow per representative account and mechanism (append-only)
  *   simulations.jsonl  one SimulationRow per simulator run (append-only), when the experiment has any
  *   report/            written by `adl report`
@@ -114,6 +115,8 @@ export interface FrontierPoint {
 }
 
 export interface FrontierRow extends WaveKey {
+  /** The job that produced the row (resume key). */
+  readonly job?: string;
   /** e.g. "maxAccounts→maxFraction", "coverage→hhi". */
   readonly frontier: string;
   readonly xLabel: string;
@@ -165,6 +168,8 @@ export interface RunManifest {
 
 /** Haircut vs budget of one representative account under one mechanism (the exposure chart). */
 export interface ExposureRow {
+  /** The job that produced the row (resume key). */
+  readonly job?: string;
   readonly wave: string;
   readonly mechanism: string;
   readonly account: string;

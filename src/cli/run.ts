@@ -1,0 +1,69 @@
+/**
+ * `adl run`, `adl merge`: the experiment runner's command line. The report is written at the end of
+ * a complete run (and of a merge), and the last line says where it is.
+ */
+import type { Command } from "commander";
+import { ExitCode, UsageError } from "../errors.js";
+import { displayPath } from "../experiments/experiment.js";
+import { mergeRuns } from "../run/merge.js";
+import { runExperiment } from "../run/runner.js";
+import { reportCommand } from "./report.js";
+
+/** "2/4" → {index: 2, count: 4}. */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index < 1 || index > count) throw new UsageError({ path: "--shard" }, "i/n with whole numbers 1 <= i <= n, e.g. 2/8", JSON.stringify(text));
+  return { index, count };
+}
+
+function workerCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 256) throw new UsageError({ path: "--workers" }, "a whole number of worker threads from 1 to 256", JSON.stringify(text));
+  return value;
+}
+
+export function registerRunCommands(program: Command, out: (text: string) => void, setExit: (code: number) => void): void {
+  program
+    .command("run")
+    .description("run an experiment: every scenario wave × mechanism × sweep point, the exact frontier, then the report")
+    .argument("<experiment>", "experiment file (YAML), e.g. experiments/trilemma.yaml")
+    .option("--out <dir>", "run folder (default results/runs/<name>-<hash>; an earlier run's folder resumes it)")
+    .option("--workers <N>", "worker threads (default: all cores)", workerCount)
+    .option("--shard <i/n>", "run only slice i of n (for a batch scheduler; join with adl merge)", parseShard)
+    .option("--no-report", "do not write the report at the end")
+    .action(async (file: string, options: { out?: string; workers?: number; shard?: { index: number; count: number }; report: boolean }) => {
+      const summary = await runExperiment(file, {
+        ...(options.out !== undefined ? { out: options.out } : {}),
+        ...(options.workers !== undefined ? { workers: options.workers } : {}),
+        shard: options.shard ?? null,
+      });
+      const failed = summary.failed > 0 ? `, ${summary.failed} failed (see manifest.json)` : "";
+      out(`ran ${summary.done} jobs in ${summary.seconds.toFixed(1)} s (${summary.skipped} already done, ${summary.total} in all)${failed}\n`);
+      out(`results: ${displayPath(summary.dir)}\n`);
+      if (options.report && !options.shard) {
+        const code = await reportCommand(summary.dir, { out });
+        if (code !== ExitCode.ok) setExit(code);
+      } else if (options.shard) {
+        out(`shard ${options.shard.index}/${options.shard.count} done; join the shards with: adl merge <dirs...> --out <dir>\n`);
+      }
+      if (summary.failed > 0) setExit(ExitCode.violation);
+    });
+
+  program
+    .command("merge")
+    .description("join the run folders of the shards of one experiment (refuses mismatched manifests)")
+    .argument("<dirs...>", "shard run folders")
+    .requiredOption("--out <dir>", "new folder for the merged run")
+    .option("--partial", "accept missing or unfinished shards")
+    .option("--no-report", "do not write the report")
+    .action(async (dirs: string[], options: { out: string; partial?: boolean; report: boolean }) => {
+      const summary = mergeRuns(dirs, options.out, { partial: options.partial === true });
+      out(`merged ${summary.shards} shards, ${summary.jobs} result rows: ${displayPath(summary.dir)}\n`);
+      if (options.report) {
+        const code = await reportCommand(summary.dir, { out });
+        if (code !== ExitCode.ok) setExit(code);
+      }
+    });
+}

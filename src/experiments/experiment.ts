@@ -1,0 +1,260 @@
+/**
+ * Experiment files (`experiments/*.yaml`) → a validated `Experiment`: scenarios × mechanisms ×
+ * parameter sweeps, the metric settings and the frontier to map. Same error discipline as model
+ * files (schema/experiment.schema.json; every error names file:line:column and the key path), and
+ * every referenced model file and heuristic name is checked here, before a single job runs.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import experimentSchema from "../../schema/experiment.schema.json" with { type: "json" };
+import type { Model } from "../domain.js";
+import { ModelError, WorkbenchError, describeReadError } from "../errors.js";
+import { getHeuristic } from "../heuristics/index.js";
+import { loadModel, parseModel } from "../model/parse.js";
+import { compileSchema, parseValidated, type SchemaHints } from "../model/yaml-source.js";
+import type { CapacityLaw } from "../scenarios/population.js";
+import type { BackendName } from "../solvers/backend.js";
+
+/** Parameters a mechanism may sweep; each changes the model, the accounts or the heuristic name. */
+export const SWEEP_PARAMETERS = ["alpha", "maxAccounts", "margin", "riskWeightExponent", "lotScale", "k"] as const;
+export type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
+
+export type BudgetLevel = { readonly kind: "share" | "deficit" | "budget"; readonly value: number };
+
+export interface Scenario {
+  readonly name: string;
+  readonly source:
+    | { readonly kind: "generate"; readonly law: CapacityLaw; readonly n: number; readonly tailIndex?: number; readonly scale?: number; readonly sigma?: number }
+    | { readonly kind: "accounts"; readonly file: string };
+  readonly seeds: readonly number[];
+  readonly budgets: readonly BudgetLevel[];
+}
+
+export interface Mechanism {
+  /** Display name, unique in the experiment. */
+  readonly name: string;
+  readonly kind: "model" | "heuristic";
+  /** The model solved (kind model) or the one whose constraints judge the heuristic. */
+  readonly model: Model;
+  /** Registry name, possibly with {param} placeholders filled per grid point. */
+  readonly heuristic?: string;
+  /** The grid: every combination of the swept values (one empty point when nothing is swept). */
+  readonly grid: readonly Readonly<Partial<Record<SweepParameter, number>>>[];
+}
+
+export interface Experiment {
+  readonly name: string;
+  readonly file: string;
+  readonly description?: string;
+  readonly seed: number;
+  readonly scenarios: readonly Scenario[];
+  readonly mechanisms: readonly Mechanism[];
+  readonly metrics: {
+    readonly beta: number;
+    readonly ltvColumn: string;
+    readonly perturbations: number;
+    readonly epsilon: number;
+    readonly gamingAccounts: number;
+  };
+  readonly frontier: { readonly maxAccounts: readonly number[]; readonly coverage: readonly number[]; readonly waves: number | null } | null;
+  readonly exposure: { readonly accounts: number; readonly steps: number; readonly waves: number };
+  readonly solver: { readonly backend: BackendName; readonly timeLimitSeconds: number; readonly mipGap: number };
+  /** Every file the experiment reads (models, accounts), absolute paths, for the manifest's hashes. */
+  readonly inputs: readonly string[];
+}
+
+interface RawExperiment {
+  name: string;
+  description?: string;
+  seed?: number;
+  scenarios: {
+    name: string;
+    generate?: { law?: CapacityLaw; n: number; tailIndex?: number; scale?: number; sigma?: number };
+    accounts?: string;
+    seeds?: number | number[];
+    budget: { share?: number | number[]; deficit?: number | number[]; budget?: number | number[] };
+  }[];
+  mechanisms: { model?: string; heuristic?: string; name?: string; sweep?: Partial<Record<SweepParameter, number[]>> }[];
+  metrics?: {
+    churn?: { beta?: number; ltv?: string };
+    brittleness?: { perturbations?: number; epsilon?: number };
+    gameability?: { accounts?: number };
+  };
+  frontier?: { maxAccounts?: number[]; coverage?: number[]; waves?: number };
+  exposure?: { accounts?: number; steps?: number; waves?: number };
+  solver?: { backend?: BackendName; timeLimit?: number; mipGap?: number };
+}
+
+const validate = compileSchema(experimentSchema);
+
+const HINTS: SchemaHints & { emptyExpected: string } = {
+  document: "experiment",
+  schemaFile: "schema/experiment.schema.json",
+  emptyExpected: "an experiment (a map with name, scenarios and mechanisms)",
+  expected(path, e) {
+    const last = path[path.length - 1];
+    if (e.keyword === "type" && (last === "share" || last === "deficit" || last === "budget")) return "a number or a list of numbers";
+    if (e.keyword === "type" && last === "seeds") return "a count of seeds (an integer >= 1) or a list of seeds";
+    return undefined;
+  },
+};
+
+/** What a heuristic is judged against when the experiment names no model: caps and coverage only. */
+const CAPS_AND_COVERAGE = `name: caps-and-coverage
+description: Caps and coverage only (the constraints every mechanism keeps); minmax as a neutral objective.
+objective: { kind: minmax, scale: capacity }
+`;
+
+function cartesian(sweep: Partial<Record<SweepParameter, number[]>> | undefined): Partial<Record<SweepParameter, number>>[] {
+  let grid: Partial<Record<SweepParameter, number>>[] = [{}];
+  for (const parameter of SWEEP_PARAMETERS) {
+    const values = sweep?.[parameter];
+    if (!values) continue;
+    grid = grid.flatMap((point) => values.map((value) => ({ ...point, [parameter]: value })));
+  }
+  return grid;
+}
+
+/** The heuristic name at one grid point: {k} etc. replaced by the point's values. */
+export function heuristicAt(template: string, point: Readonly<Partial<Record<SweepParameter, number>>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    const value = point[key as SweepParameter];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+function listOf(value: number | number[] | undefined): number[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Parses and checks an experiment; `file` names it in errors and anchors its relative paths. */
+export function parseExperiment(text: string, file: string): Experiment {
+  const { data, source } = parseValidated(text, file, validate, HINTS);
+  const raw = data as RawExperiment;
+  const base = dirname(resolve(file));
+  const at = (path: string): string => resolve(base, path);
+  const inputs = new Set<string>();
+
+  const scenarioNames = new Set<string>();
+  const scenarios: Scenario[] = raw.scenarios.map((s, k) => {
+    if (scenarioNames.has(s.name)) throw source.error(["scenarios", k, "name"], "scenario names that differ", `a second ${JSON.stringify(s.name)}`);
+    scenarioNames.add(s.name);
+    if ((s.generate === undefined) === (s.accounts === undefined)) {
+      throw source.error(["scenarios", k], "exactly one of generate or accounts", s.generate ? "both" : "neither");
+    }
+    let scenarioSource: Scenario["source"];
+    if (s.accounts !== undefined) {
+      const path = at(s.accounts);
+      try {
+        readFileSync(path, { flag: "r" }).subarray(0, 0);
+      } catch (error) {
+        throw source.error(["scenarios", k, "accounts"], "a readable accounts file (relative to the experiment file)", `${s.accounts}: ${describeReadError(error)}`);
+      }
+      inputs.add(path);
+      scenarioSource = { kind: "accounts", file: path };
+    } else {
+      const g = s.generate!;
+      scenarioSource = {
+        kind: "generate",
+        law: g.law ?? "pareto",
+        n: g.n,
+        ...(g.tailIndex !== undefined ? { tailIndex: g.tailIndex } : {}),
+        ...(g.scale !== undefined ? { scale: g.scale } : {}),
+        ...(g.sigma !== undefined ? { sigma: g.sigma } : {}),
+      };
+    }
+    const seeds = s.seeds === undefined ? [1] : typeof s.seeds === "number" ? Array.from({ length: s.seeds }, (_, j) => j + 1) : s.seeds;
+    if (new Set(seeds).size !== seeds.length) throw source.error(["scenarios", k, "seeds"], "distinct seeds", "a repeated seed");
+    const [kind, values] = Object.entries(s.budget)[0] as [BudgetLevel["kind"], number | number[]];
+    const budgets = listOf(values).map((value, j) => {
+      if (!Number.isFinite(value) || value < 0) {
+        throw source.error(["scenarios", k, "budget", kind, ...(Array.isArray(values) ? [j] : [])], "a finite number >= 0", String(value));
+      }
+      return { kind, value };
+    });
+    return { name: s.name, source: scenarioSource, seeds, budgets };
+  });
+
+  const mechanismNames = new Set<string>();
+  const mechanisms: Mechanism[] = raw.mechanisms.map((m, k) => {
+    let model: Model;
+    if (m.model !== undefined) {
+      const path = at(m.model);
+      try {
+        model = loadModel(path);
+      } catch (error) {
+        // A broken model file names its own line; a missing one is named at the experiment's key.
+        if (error instanceof ModelError && error.place.line === undefined) {
+          throw source.error(["mechanisms", k, "model"], "a readable model file (relative to the experiment file)", `${m.model}: ${error.found}`);
+        }
+        throw error;
+      }
+      inputs.add(path);
+    } else if (m.heuristic !== undefined) {
+      model = parseModel(CAPS_AND_COVERAGE, "<caps and coverage>");
+    } else {
+      throw source.error(["mechanisms", k], "a model, a heuristic, or both (a heuristic judged against a model)", "neither");
+    }
+    const grid = cartesian(m.sweep);
+    if (m.heuristic !== undefined) {
+      for (const point of grid) {
+        const name = heuristicAt(m.heuristic, point);
+        if (/\{\w+\}/.test(name)) {
+          throw source.error(["mechanisms", k, "heuristic"], "placeholders that name swept parameters (e.g. {k} with sweep: {k: [...]})", JSON.stringify(m.heuristic));
+        }
+        try {
+          getHeuristic(name);
+        } catch (error) {
+          const reason = error instanceof WorkbenchError ? `${error.found}${error.hint ? ` (${error.hint})` : ""}` : error instanceof Error ? error.message : String(error);
+          throw source.error(["mechanisms", k, "heuristic"], "a heuristic name (see `adl compare --list`)", `${JSON.stringify(name)}: ${reason}`);
+        }
+      }
+    }
+    const name = m.name ?? (m.heuristic ?? model.name);
+    if (mechanismNames.has(name)) {
+      throw source.error(["mechanisms", k, m.name !== undefined ? "name" : m.heuristic !== undefined ? "heuristic" : "model"], "mechanism names that differ (add name: …)", `a second ${JSON.stringify(name)}`);
+    }
+    mechanismNames.add(name);
+    return { name, kind: m.heuristic !== undefined ? "heuristic" : "model", model, ...(m.heuristic !== undefined ? { heuristic: m.heuristic } : {}), grid };
+  });
+
+  const metrics = raw.metrics ?? {};
+  return {
+    name: raw.name,
+    file,
+    ...(raw.description !== undefined ? { description: raw.description } : {}),
+    seed: raw.seed ?? 1,
+    scenarios,
+    mechanisms,
+    metrics: {
+      beta: metrics.churn?.beta ?? 3,
+      ltvColumn: metrics.churn?.ltv ?? "capacity",
+      perturbations: metrics.brittleness?.perturbations ?? 3,
+      epsilon: metrics.brittleness?.epsilon ?? 0.01,
+      gamingAccounts: metrics.gameability?.accounts ?? 5,
+    },
+    frontier: raw.frontier
+      ? { maxAccounts: raw.frontier.maxAccounts ?? [], coverage: raw.frontier.coverage ?? [], waves: raw.frontier.waves ?? null }
+      : null,
+    exposure: { accounts: raw.exposure?.accounts ?? 3, steps: raw.exposure?.steps ?? 24, waves: raw.exposure?.waves ?? 1 },
+    solver: { backend: raw.solver?.backend ?? "highs", timeLimitSeconds: raw.solver?.timeLimit ?? 10, mipGap: raw.solver?.mipGap ?? 0 },
+    inputs: [...inputs].sort(),
+  };
+}
+
+/** Reads and parses an experiment file; an unreadable file is a ModelError naming it. */
+export function loadExperiment(path: string): Experiment {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ModelError({ file: path }, "a readable experiment file (YAML or JSON)", describeReadError(error));
+  }
+  return parseExperiment(text, path);
+}
+
+/** A path as the manifest shows it: relative to the working directory when inside it. */
+export function displayPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith("..") ? path : shown;
+}

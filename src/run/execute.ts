@@ -1,0 +1,269 @@
+/**
+ * Runs one job of an experiment: a mechanism on a wave (solve or allocate, verify, metrics), a
+ * wave's exact frontier, or the exposure curves of a wave's representative accounts. Runs in a
+ * worker thread of the pool, or in-process for one worker. Every allocation passes the independent
+ * verifier; a job that fails is a row with status "error" and the message, never a lost run.
+ */
+import type { Allocation, Wave } from "../domain.js";
+import { WorkbenchError } from "../errors.js";
+import type { Experiment, Mechanism, SweepParameter } from "../experiments/experiment.js";
+import { heuristicAt } from "../experiments/experiment.js";
+import { exposureCurve } from "../exposure/index.js";
+import { closedFormApplies, coverageFrontier, maxAccountsFrontier } from "../frontier/index.js";
+import { getHeuristic, unexpectedViolations } from "../heuristics/index.js";
+import { fractionByCapacity, jobMetrics, lorenzPoints } from "../metrics/job.js";
+import type { ExposureRow, FrontierPoint, FrontierRow, JobRow } from "../results/row.js";
+import { solveWave } from "../solve/solve.js";
+import { certify } from "../verify/certificate.js";
+import { verifyAllocation, type Verdict } from "../verify/verify.js";
+import { mechanismLabel, type Job } from "./jobs.js";
+import { waveFor } from "./wave.js";
+
+export type JobOutput =
+  | { readonly kind: "mechanism"; readonly row: JobRow }
+  | { readonly kind: "frontier"; readonly rows: FrontierRow[] }
+  | { readonly kind: "exposure"; readonly rows: ExposureRow[] };
+
+type Point = Readonly<Partial<Record<SweepParameter, number>>>;
+
+interface MechanismRun {
+  readonly allocation?: Allocation;
+  readonly status: JobRow["status"];
+  readonly path: string;
+  readonly seconds: number;
+  readonly gap: number | null;
+  readonly nodes: number | null;
+  readonly verified: Verdict | null;
+  readonly unexpected: readonly string[];
+  readonly message?: string;
+}
+
+/** The job's seed for anything random (the dYdX walk, perturbations, gaming samples): experiment seed mixed with the wave's. */
+function jobSeed(experiment: Experiment, seed: number): number {
+  return (Math.imul(experiment.seed ^ 0x5bd1e995, 0x9e3779b1) ^ seed) >>> 0;
+}
+
+async function runOn(experiment: Experiment, mechanism: Mechanism, point: Point, wave: Wave, seed: number): Promise<MechanismRun> {
+  const started = performance.now();
+  if (mechanism.kind === "heuristic") {
+    const rule = getHeuristic(heuristicAt(mechanism.heuristic!, point));
+    const allocation = rule.allocate(wave, { seed });
+    const verified = verifyAllocation(wave, allocation);
+    return {
+      allocation,
+      status: "heuristic",
+      path: "heuristic",
+      seconds: (performance.now() - started) / 1000,
+      gap: null,
+      nodes: null,
+      verified,
+      // On a wave no mechanism can cover, falling short is the certificate's finding, not the rule's fault.
+      unexpected: [...new Set(unexpectedViolations(rule, verified).map((v) => v.constraint))].filter((c) => c !== "coverage" || certify(wave).feasible),
+    };
+  }
+  const result = await solveWave(wave, {
+    backend: experiment.solver.backend,
+    timeLimitSeconds: experiment.solver.timeLimitSeconds,
+    mipRelativeGap: experiment.solver.mipGap,
+  });
+  const verified = result.verified;
+  return {
+    ...(result.allocation ? { allocation: result.allocation } : {}),
+    status: result.status,
+    path: result.path,
+    seconds: result.solver.seconds,
+    gap: result.solver.gap,
+    nodes: result.solver.nodes,
+    verified,
+    // An exact mechanism makes every promise of its model: any violation is unexpected.
+    unexpected: verified && !verified.ok ? [...new Set(verified.violations.map((v) => v.constraint))] : [],
+    ...(result.message !== undefined ? { message: result.message } : {}),
+  };
+}
+
+/** A mechanism found no allocation on a perturbed or transformed copy of the wave. */
+class PerturbedWaveError extends Error {}
+
+function describe(error: unknown): string {
+  if (error instanceof WorkbenchError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function mechanismJob(experiment: Experiment, job: Extract<Job, { kind: "mechanism" }>): Promise<JobRow> {
+  const mechanism = experiment.mechanisms[job.mechanism]!;
+  const { wave, key } = waveFor(experiment, job, mechanism.model, job.point);
+  const certificate = certify(wave);
+  const seed = jobSeed(experiment, job.seed);
+  const run = await runOn(experiment, mechanism, job.point, wave, seed);
+  const allocation = run.allocation;
+  const again = async (perturbed: Wave): Promise<Allocation> => {
+    const other = await runOn(experiment, mechanism, job.point, perturbed, seed);
+    if (!other.allocation) throw new PerturbedWaveError(`a perturbed wave has no allocation (${other.status}${other.message ? `: ${other.message}` : ""})`);
+    return other.allocation;
+  };
+  const { perturbations, epsilon, gamingAccounts } = experiment.metrics;
+  const settings = {
+    churn: { beta: experiment.metrics.beta, ltvColumn: experiment.metrics.ltvColumn },
+    brittleness: perturbations > 0 ? { perturbations, epsilon, seed } : (false as const),
+    gameability: gamingAccounts > 0 ? { accounts: gamingAccounts, seed } : (false as const),
+  };
+  let metrics = null;
+  let note: string | undefined;
+  if (allocation) {
+    try {
+      metrics = await jobMetrics(wave, allocation, settings, again);
+    } catch (error) {
+      if (!(error instanceof PerturbedWaveError)) throw error;
+      // A tight wave perturbed by 1% can cross into infeasibility: then brittleness is undefined there.
+      note = `brittleness not measured: ${error.message}`;
+      metrics = await jobMetrics(wave, allocation, { ...settings, brittleness: false }, again);
+    }
+  }
+  return {
+    ...key,
+    job: job.id,
+    mechanism: mechanismLabel(mechanism, job.point),
+    kind: mechanism.kind,
+    model: mechanism.model.name,
+    ...(mechanism.heuristic !== undefined ? { heuristic: heuristicAt(mechanism.heuristic, job.point) } : {}),
+    params: { ...job.point } as Record<string, number>,
+    status: run.status,
+    path: run.path,
+    seconds: run.seconds,
+    gap: run.gap,
+    nodes: run.nodes,
+    metrics,
+    verified: run.verified ? { ok: run.verified.ok, worstViolation: run.verified.worstViolation, broken: [...new Set(run.verified.violations.map((v) => v.constraint))] } : null,
+    unexpected: run.unexpected,
+    certificate: { feasible: certificate.feasible, shortfall: certificate.shortfall, broken: certificate.broken.map((b) => ({ ...b })) },
+    lorenz: allocation ? lorenzPoints(wave, allocation) : [],
+    fractionByCapacity: allocation ? fractionByCapacity(wave, allocation) : [],
+    ...(run.message !== undefined || note !== undefined ? { message: [run.message, note].filter((m) => m !== undefined).join("; ") } : {}),
+  };
+}
+
+/** Accounts that can pay anything: K beyond this is the same constraint as K = this. */
+function payingAccounts(wave: Wave): number {
+  let count = 0;
+  for (let i = 0; i < wave.ids.length; i++) if (wave.eligible[i] === 1 && wave.upper[i]! > 0) count++;
+  return count;
+}
+
+/**
+ * The K values to solve: the experiment's, clipped to the accounts that can pay (so that the last
+ * point is the unconstrained optimum), and every K from 1 to that count where the closed form makes
+ * each point cost O(n): then every mechanism's own touched count has a frontier point to be measured
+ * against, not just the grid's.
+ */
+function frontierKs(wave: Wave, ks: readonly number[]): number[] {
+  const paying = payingAccounts(wave);
+  if (paying === 0) return [...new Set(ks.map((k) => Math.max(1, k)))];
+  if (closedFormApplies(wave) && paying <= DENSE_FRONTIER_ACCOUNTS) return Array.from({ length: paying }, (_, k) => k + 1);
+  return [...new Set([...ks.map((k) => Math.min(k, paying)), paying])].sort((a, b) => a - b);
+}
+
+/** Up to this many paying accounts, the closed-form frontier is solved at every K. */
+const DENSE_FRONTIER_ACCOUNTS = 2000;
+
+async function frontierJob(experiment: Experiment, job: Extract<Job, { kind: "frontier" }>): Promise<FrontierRow[]> {
+  const frontier = experiment.frontier!;
+  // The frontier is of the wave itself: caps and coverage of the first mechanism's model, no sweep.
+  const { wave, key } = waveFor(experiment, job, experiment.mechanisms[0]!.model);
+  const settings = { timeLimitSeconds: experiment.solver.timeLimitSeconds, backend: experiment.solver.backend };
+  const rows: FrontierRow[] = [];
+  // Solver points carry their allocations (for tests and charts); rows keep the numbers only.
+  const numbers = (points: readonly FrontierPoint[]): FrontierPoint[] => points.map(({ x, y, status, gap }) => ({ x, y, status, gap }));
+  if (frontier.maxAccounts.length > 0) {
+    const { points, seconds } = await maxAccountsFrontier(wave, { ks: frontierKs(wave, frontier.maxAccounts), ...settings });
+    rows.push({ ...key, frontier: "maxAccounts→maxFraction", xLabel: "accounts touched (K)", yLabel: "least max haircut fraction", points: numbers(points), placements: [], seconds });
+  }
+  if (frontier.coverage.length > 0) {
+    const { points, seconds } = await coverageFrontier(wave, { shares: frontier.coverage, ...settings });
+    rows.push({ ...key, frontier: "coverage→touched", xLabel: "coverage (share of B)", yLabel: "least accounts touched", points: numbers(points), placements: [], seconds });
+  }
+  return rows;
+}
+
+/** Largest, median and small (10th percentile) eligible accounts by capacity, then evenly between. */
+function representatives(wave: Wave, count: number): number[] {
+  const order = [...wave.ids.keys()].filter((i) => wave.eligible[i] === 1 && wave.capacity[i]! > 0).sort((a, b) => wave.capacity[b]! - wave.capacity[a]! || a - b);
+  if (order.length === 0) return [];
+  const quantiles = [0, 0.5, 0.9, 0.25, 0.75, 0.1, 0.99];
+  const picked: number[] = [];
+  for (let k = 0; picked.length < Math.min(count, order.length) && k < 64; k++) {
+    const q = k < quantiles.length ? quantiles[k]! : (k - quantiles.length + 0.5) / (64 - quantiles.length);
+    const i = order[Math.min(order.length - 1, Math.floor(q * order.length))]!;
+    if (!picked.includes(i)) picked.push(i);
+  }
+  return picked;
+}
+
+async function exposureJob(experiment: Experiment, job: Extract<Job, { kind: "exposure" }>): Promise<ExposureRow[]> {
+  const mechanism = experiment.mechanisms[job.mechanism]!;
+  const point = mechanism.grid[0]!;
+  const { wave } = waveFor(experiment, job, mechanism.model, point);
+  const seed = jobSeed(experiment, job.seed);
+  const label = mechanismLabel(mechanism, point);
+  const kind =
+    mechanism.kind === "heuristic"
+      ? ({ kind: "heuristic", heuristic: getHeuristic(heuristicAt(mechanism.heuristic!, point)), seed } as const)
+      : ({ kind: "model" } as const);
+  let total = 0;
+  for (let i = 0; i < wave.ids.length; i++) if (wave.eligible[i] === 1) total += wave.upper[i]!;
+  const rows: ExposureRow[] = [];
+  for (const i of representatives(wave, experiment.exposure.accounts)) {
+    const curve = await exposureCurve(wave, i, kind, {
+      budgets: { from: 0, to: total, steps: experiment.exposure.steps },
+      solve: { backend: experiment.solver.backend, timeLimitSeconds: experiment.solver.timeLimitSeconds },
+    });
+    rows.push({ wave: job.wave, mechanism: label, account: wave.ids[i]!, capacity: wave.capacity[i]!, points: curve.points.map((p) => [p.budget, p.haircut] as const) });
+  }
+  return rows;
+}
+
+/** Runs one job; never throws for a job's own failure (that is an error row), only for a bug in the runner. */
+export async function executeJob(experiment: Experiment, job: Job): Promise<JobOutput> {
+  switch (job.kind) {
+    case "mechanism":
+      try {
+        return { kind: "mechanism", row: await mechanismJob(experiment, job) };
+      } catch (error) {
+        return { kind: "mechanism", row: errorRow(experiment, job, describe(error)) };
+      }
+    case "frontier":
+      return { kind: "frontier", rows: await frontierJob(experiment, job) };
+    case "exposure":
+      return { kind: "exposure", rows: await exposureJob(experiment, job) };
+  }
+}
+
+function errorRow(experiment: Experiment, job: Extract<Job, { kind: "mechanism" }>, message: string): JobRow {
+  const mechanism = experiment.mechanisms[job.mechanism]!;
+  const scenario = experiment.scenarios[job.scenario]!;
+  return {
+    wave: job.wave,
+    scenario: scenario.name,
+    seed: job.seed,
+    n: 0,
+    budget: 0,
+    totalCapacity: 0,
+    budgetShare: 0,
+    job: job.id,
+    mechanism: mechanismLabel(mechanism, job.point),
+    kind: mechanism.kind,
+    model: mechanism.model.name,
+    params: { ...job.point } as Record<string, number>,
+    status: "error",
+    path: "error",
+    seconds: 0,
+    gap: null,
+    nodes: null,
+    metrics: null,
+    verified: null,
+    unexpected: [],
+    certificate: { feasible: false, shortfall: 0, broken: [] },
+    lorenz: [],
+    fractionByCapacity: [],
+    message,
+  };
+}

@@ -1,0 +1,317 @@
+/**
+ * `adl run`: expands an experiment into jobs, runs them on a worker-thread pool, writes each finished
+ * job at once, and resumes a killed run without losing or repeating a finished job.
+ *
+ * The run folder defaults to results/runs/<experiment>-<hash>, the hash over the experiment's text,
+ * its inputs' hashes and the shard: the same experiment started again resumes in its own folder, a
+ * changed one gets a new folder, and no run ever writes into another run's folder (a manifest that
+ * does not match is refused).
+ */
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import cliProgress from "cli-progress";
+import { Piscina } from "piscina";
+import { UsageError } from "../errors.js";
+import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
+import type { ExposureRow, FrontierRow, JobRow, RunManifest } from "../results/row.js";
+import { executeJob, type JobOutput } from "./execute.js";
+import { placeFrontiers } from "./placements.js";
+import { expandJobs, shardOf, type Job } from "./jobs.js";
+import type { Task, TaskResult } from "./job-worker.js";
+import { appendRows, readRows, repairTail, writeAtomic } from "./store.js";
+
+export const RUN_FILES = {
+  manifest: "manifest.json",
+  results: "results.jsonl",
+  frontierPoints: "frontier-points.jsonl",
+  frontier: "frontier.jsonl",
+  exposure: "exposure.jsonl",
+  simulations: "simulations.jsonl",
+} as const;
+
+/** Jobs per message to a worker thread. */
+const BATCH_JOBS = 16;
+
+export interface RunOptions {
+  readonly out?: string;
+  /** Worker threads; default all cores. 1 runs in this thread. */
+  readonly workers?: number;
+  readonly shard?: { readonly index: number; readonly count: number } | null;
+  /** "bar" on a terminal, "lines" otherwise (CI, pipes); "none" for tests. Default auto. */
+  readonly progress?: "auto" | "bar" | "lines" | "none";
+  /** Where progress lines and notes go (default stderr). */
+  readonly log?: (line: string) => void;
+  /** Stop after this many jobs finished in this call (tests of resume). */
+  readonly stopAfter?: number;
+}
+
+export interface RunSummary {
+  readonly dir: string;
+  readonly total: number;
+  readonly skipped: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly seconds: number;
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The inputs' identity: the experiment text and every file it reads, by content. */
+function fingerprint(experiment: Experiment): { experimentSha: string; inputs: { file: string; sha256: string }[] } {
+  return {
+    experimentSha: sha256(readFileSync(experiment.file)),
+    inputs: experiment.inputs.map((file) => ({ file: displayPath(file), sha256: sha256(readFileSync(file)) })),
+  };
+}
+
+function settingsOf(experiment: Experiment): Record<string, unknown> {
+  return { seed: experiment.seed, solver: experiment.solver, metrics: experiment.metrics, frontier: experiment.frontier, exposure: experiment.exposure };
+}
+
+/** Done job ids from the rows already written (each job's rows are one append, so a row means done). */
+function finishedJobs(dir: string): Set<string> {
+  const done = new Set<string>();
+  for (const row of readRows<JobRow>(join(dir, RUN_FILES.results))) done.add(row.job);
+  for (const row of readRows<FrontierRow>(join(dir, RUN_FILES.frontierPoints))) if (row.job) done.add(row.job);
+  for (const row of readRows<ExposureRow>(join(dir, RUN_FILES.exposure))) if (row.job) done.add(row.job);
+  return done;
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+interface Progress {
+  tick(failed: boolean): void;
+  stop(): void;
+}
+
+function progressOf(mode: RunOptions["progress"], total: number, log: (line: string) => void): Progress {
+  const chosen = mode === undefined || mode === "auto" ? (process.stderr.isTTY && !process.env["CI"] ? "bar" : "lines") : mode;
+  const started = performance.now();
+  let done = 0;
+  let failed = 0;
+  if (chosen === "none" || total === 0) return { tick: () => undefined, stop: () => undefined };
+  if (chosen === "bar") {
+    const bar = new cliProgress.SingleBar(
+      { format: "adl run |{bar}| {value}/{total} jobs  {rate} jobs/s  ETA {eta_formatted}  failed {failed}", hideCursor: true, etaBuffer: 50, stream: process.stderr },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { rate: "0.0", failed: 0 });
+    return {
+      tick(f) {
+        done++;
+        if (f) failed++;
+        const rate = done / ((performance.now() - started) / 1000);
+        bar.update(done, { rate: rate.toFixed(1), failed });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  // Plain lines for logs and CI: at most one every 10 s, and the last one.
+  let lastLine = started;
+  const line = (): void => {
+    const elapsed = (performance.now() - started) / 1000;
+    const rate = done / Math.max(elapsed, 1e-9);
+    log(`adl run: ${done}/${total} jobs (${Math.floor((100 * done) / total)}%), ${rate.toFixed(1)} jobs/s, ETA ${formatSeconds((total - done) / rate)}, failed ${failed}`);
+  };
+  return {
+    tick(f) {
+      done++;
+      if (f) failed++;
+      if (performance.now() - lastLine >= 10_000) {
+        lastLine = performance.now();
+        line();
+      }
+    },
+    stop: () => {
+      if (done > 0) line();
+    },
+  };
+}
+
+function failedOutput(output: JobOutput): string | undefined {
+  return output.kind === "mechanism" && output.row.status === "error" ? (output.row.message ?? "error") : undefined;
+}
+
+/** Writes one finished job's rows (one append per file, so a row on disk means the job is done). */
+function record(dir: string, job: Job, output: JobOutput): void {
+  switch (output.kind) {
+    case "mechanism":
+      appendRows(join(dir, RUN_FILES.results), [output.row]);
+      break;
+    case "frontier":
+      appendRows(join(dir, RUN_FILES.frontierPoints), output.rows.map((row) => ({ ...row, job: job.id })));
+      break;
+    case "exposure":
+      // A mechanism with no eligible account has no curve; still mark the job done.
+      appendRows(join(dir, RUN_FILES.exposure), output.rows.length > 0 ? output.rows.map((row) => ({ ...row, job: job.id })) : [{ job: job.id, wave: job.wave, mechanism: "", account: "", capacity: 0, points: [] }]);
+      break;
+  }
+}
+
+export function defaultRunDir(experiment: Experiment, shard: RunOptions["shard"]): string {
+  const { experimentSha, inputs } = fingerprint(experiment);
+  const key = sha256(JSON.stringify({ experimentSha, inputs, shard: shard ?? null })).slice(0, 10);
+  return join("results", "runs", `${experiment.name}-${key}${shard ? `-shard${shard.index}of${shard.count}` : ""}`);
+}
+
+/** Runs (or resumes) an experiment; returns where and what. */
+export async function runExperiment(file: string, options: RunOptions = {}): Promise<RunSummary> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const experiment = loadExperiment(file);
+  const shard = options.shard ?? null;
+  if (shard && (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 1 || shard.index > shard.count)) {
+    throw new UsageError({ path: "--shard" }, "i/n with whole numbers 1 <= i <= n", `${shard.index}/${shard.count}`);
+  }
+  const dir = resolve(options.out ?? defaultRunDir(experiment, shard));
+  const { experimentSha, inputs } = fingerprint(experiment);
+  const manifestFile = join(dir, RUN_FILES.manifest);
+  const allJobs = expandJobs(experiment);
+  const jobs = shardOf(allJobs, shard);
+
+  let startedAt = new Date().toISOString();
+  let previousFailures: RunManifest["failures"] = [];
+  if (existsSync(manifestFile)) {
+    const previous = JSON.parse(readFileSync(manifestFile, "utf8")) as RunManifest;
+    const sameShard = JSON.stringify(previous.shard) === JSON.stringify(shard);
+    if (previous.experiment.sha256 !== experimentSha || JSON.stringify(previous.inputs) !== JSON.stringify(inputs) || !sameShard) {
+      throw new UsageError(
+        { path: "--out" },
+        "a new folder, or the folder of an earlier run of the same experiment, inputs and shard (to resume it)",
+        `${displayPath(dir)} holds a run of ${previous.experiment.file} (sha256 ${previous.experiment.sha256.slice(0, 12)}…${previous.shard ? `, shard ${previous.shard.index}/${previous.shard.count}` : ""})`,
+        "a run never writes into another run's folder",
+      );
+    }
+    startedAt = previous.startedAt;
+    previousFailures = previous.failures;
+  } else if (existsSync(dir) && readdirNonEmpty(dir)) {
+    throw new UsageError({ path: "--out" }, "a new or empty folder (or an earlier run's folder, to resume it)", `${displayPath(dir)} exists and holds no run manifest`);
+  }
+  mkdirSync(dir, { recursive: true });
+  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure]) repairTail(join(dir, name));
+  const done = finishedJobs(dir);
+  const pending = jobs.filter((job) => !done.has(job.id));
+  const skipped = jobs.length - pending.length;
+
+  const manifest = (finishedAt: string | null, failures: { job: string; message: string }[], doneCount: number): RunManifest => ({
+    tool: "adl-workbench",
+    version: readPackageVersion(),
+    experiment: { name: experiment.name, file: displayPath(experiment.file), sha256: experimentSha },
+    inputs,
+    solvers: { highs: packageVersion("highs"), "glpk.js": packageVersion("glpk.js"), "javascript-lp-solver": packageVersion("javascript-lp-solver") },
+    settings: settingsOf(experiment),
+    shard,
+    jobs: { total: jobs.length, done: doneCount, failed: failures.length },
+    failures,
+    startedAt,
+    finishedAt,
+    node: process.version,
+  });
+  writeAtomic(manifestFile, JSON.stringify(manifest(null, [...previousFailures], skipped), null, 2) + "\n");
+  if (skipped > 0) log(`adl run: resuming ${displayPath(dir)}: ${skipped} of ${jobs.length} jobs already done`);
+
+  const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+  const limit = options.stopAfter ?? Infinity;
+  const todo = pending.slice(0, Math.min(pending.length, limit));
+  const progress = progressOf(options.progress, todo.length, log);
+  // Failures of jobs that now succeed are forgotten; failed mechanism rows stay failures (they are rows).
+  const failures = previousFailures.filter((f) => !done.has(f.job) || f.job.includes("|"));
+  const failedNow = new Map(failures.map((f) => [f.job, f.message]));
+  let finished = 0;
+  const started = performance.now();
+  const onOutput = (job: Job, output: JobOutput): void => {
+    record(dir, job, output);
+    const message = failedOutput(output);
+    if (message !== undefined) failedNow.set(job.id, message);
+    else failedNow.delete(job.id);
+    finished++;
+    progress.tick(message !== undefined);
+  };
+  const onError = (job: Job, error: unknown): void => {
+    // Not written: the job is not done and runs again on resume.
+    failedNow.set(job.id, error instanceof Error ? error.message : String(error));
+    progress.tick(true);
+  };
+
+  try {
+    if (workers === 1) {
+      for (const job of todo) {
+        try {
+          onOutput(job, await executeJob(experiment, job));
+        } catch (error) {
+          onError(job, error);
+        }
+      }
+    } else {
+      const pool = new Piscina({
+        filename: fileURLToPath(new URL("./job-worker-bootstrap.mjs", import.meta.url)),
+        minThreads: workers,
+        maxThreads: workers,
+        idleTimeout: 1000,
+      });
+      try {
+        const absolute = resolve(experiment.file);
+        // Batches small enough that a killed run loses little and the pool stays balanced.
+        const size = Math.max(1, Math.min(BATCH_JOBS, Math.ceil(todo.length / (workers * 8))));
+        const batches: Job[][] = [];
+        for (let k = 0; k < todo.length; k += size) batches.push(todo.slice(k, k + size));
+        await Promise.all(
+          batches.map((batch) =>
+            pool.run({ file: absolute, jobs: batch } satisfies Task).then(
+              (results: TaskResult) =>
+                results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.output) : onError(batch[k]!, result.message))),
+              (error: unknown) => batch.forEach((job) => onError(job, error)),
+            ),
+          ),
+        );
+      } finally {
+        await pool.destroy();
+      }
+    }
+  } finally {
+    progress.stop();
+  }
+
+  const allDone = finishedJobs(dir);
+  const complete = jobs.every((job) => allDone.has(job.id));
+  const failureList = [...failedNow].map(([job, message]) => ({ job, message })).sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
+  if (complete) placeFrontiers(dir);
+  writeAtomic(manifestFile, JSON.stringify(manifest(complete ? new Date().toISOString() : null, failureList, jobs.filter((job) => allDone.has(job.id)).length), null, 2) + "\n");
+  return { dir, total: jobs.length, skipped, done: finished, failed: failureList.length, seconds: (performance.now() - started) / 1000 };
+}
+
+function readdirNonEmpty(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function readPackageVersion(): string {
+  try {
+    const file = fileURLToPath(new URL("../../package.json", import.meta.url));
+    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
