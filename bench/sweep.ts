@@ -4,7 +4,8 @@
  * the rows of both runs compared (they must be identical but for wall times).
  * Writes results/bench/sweep-<timestamp>.json.
  *
- * Environment: BENCH_SWEEP_SEEDS (default 250 seeds × 4 budget levels = 1,000 waves).
+ * Environment: BENCH_SWEEP_SEEDS (default 250 seeds × 4 budget levels = 1,000 waves),
+ * BENCH_SWEEP_ACCOUNTS (default 1,000 accounts per wave).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import { join, resolve } from "node:path";
 import { RUN_FILES, runExperiment } from "../src/run/runner.js";
 
 const seeds = Number(process.env.BENCH_SWEEP_SEEDS ?? 250);
+const accounts = Number(process.env.BENCH_SWEEP_ACCOUNTS ?? 1000);
 const root = resolve(".");
 const scratch = mkdtempSync(join(tmpdir(), "adl-bench-sweep-"));
 const experimentFile = join(scratch, "sweep.yaml");
@@ -20,8 +22,8 @@ writeFileSync(
   `name: bench-sweep
 seed: 1
 scenarios:
-  - name: pareto-200
-    generate: { law: pareto, n: 200 }
+  - name: pareto-${accounts}
+    generate: { law: pareto, n: ${accounts} }
     seeds: ${seeds}
     budget: { share: [0.05, 0.3, 0.97, 1.1] }
 mechanisms:
@@ -59,6 +61,6 @@ console.log(`sweep: 2 workers vs 1: ${speedup.toFixed(2)}x; rows identical: ${id
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync("results/bench", { recursive: true });
 const file = `results/bench/sweep-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(file, JSON.stringify({ waves: seeds * 4, mechanisms: 8, runs, speedup2over1: speedup, rowsIdentical: identical, node: process.version }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ waves: seeds * 4, accountsPerWave: accounts, mechanisms: 8, runs, speedup2over1: speedup, rowsIdentical: identical, node: process.version }, null, 2) + "\n");
 console.log(`wrote ${file}`);
 if (!identical) process.exitCode = 1;

@@ -276,6 +276,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 function reportError(error: unknown): number {
+  // The reader of our stdout went away (`adl generate … | head`): nothing left to say to anyone.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === "EPIPE") return ExitCode.ok;
   if (error instanceof CommanderError) {
     // Commander already printed its message (help, unknown option, missing argument).
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;

@@ -1,5 +1,5 @@
 /**
- * `adl run`, `adl merge`: the experiment runner's command line. The report is written at the end of
+ * `adl run`, `adl merge`, `adl report`: the experiment runner's command line. The report is written at the end of
  * a complete run (and of a merge), and the last line says where it is.
  */
 import type { Command } from "commander";
@@ -65,5 +65,14 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
         const code = await reportCommand(summary.dir, { out });
         if (code !== ExitCode.ok) setExit(code);
       }
+    });
+
+  program
+    .command("report")
+    .description("write the report of a run folder: HTML, Markdown, charts (SVG/PNG) and the data behind them")
+    .argument("<dir>", "run folder (from adl run or adl merge)")
+    .action(async (dir: string) => {
+      const code = await reportCommand(dir, { out });
+      if (code !== ExitCode.ok) setExit(code);
     });
 }

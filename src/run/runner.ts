@@ -8,7 +8,6 @@
  * does not match is refused).
  */
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
@@ -23,6 +22,7 @@ import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
 import type { Task, TaskResult } from "./job-worker.js";
 import { appendRows, readRows, repairTail, writeAtomic } from "./store.js";
+import { packageVersion } from "../solvers/version.js";
 
 export const RUN_FILES = {
   manifest: "manifest.json",
@@ -62,15 +62,7 @@ function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-const require = createRequire(import.meta.url);
 
-function packageVersion(name: string): string {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}
 
 /** The inputs' identity: the experiment text and every file it reads, by content. */
 function fingerprint(experiment: Experiment): { experimentSha: string; inputs: { file: string; sha256: string }[] } {
@@ -217,7 +209,7 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
     version: readPackageVersion(),
     experiment: { name: experiment.name, file: displayPath(experiment.file), sha256: experimentSha },
     inputs,
-    solvers: { highs: packageVersion("highs"), "glpk.js": packageVersion("glpk.js"), "javascript-lp-solver": packageVersion("javascript-lp-solver") },
+    solvers: { highs: packageVersion("highs"), "glpk.js": packageVersion("glpk.js", "glpk.js/node"), "javascript-lp-solver": packageVersion("javascript-lp-solver") },
     settings: settingsOf(experiment),
     shard,
     jobs: { total: jobs.length, done: doneCount, failed: failures.length },

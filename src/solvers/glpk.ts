@@ -8,31 +8,13 @@
  * and only then does glp_intopt run. glp_intopt needs presolve on: glpk.js never passes it a root
  * basis, and without presolve it refuses to start.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import GLPK, { type LP, type Result } from "glpk.js/node";
 import type { LinearProblem } from "../lower/standard-form.js";
 import type { SolveOptions, SolverBackend, SolverSolution } from "./backend.js";
+import { packageVersion } from "./version.js";
 
 type Glpk = Awaited<ReturnType<typeof GLPK>>;
 
-function packageVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    const json = JSON.parse(readFileSync(require.resolve("glpk.js/package.json"), "utf8")) as { version?: string };
-    return json.version ?? "unknown";
-  } catch {
-    // glpk.js does not export package.json; find it next to the resolved entry instead.
-  }
-  try {
-    const require = createRequire(import.meta.url);
-    const entry = require.resolve("glpk.js/node");
-    const json = JSON.parse(readFileSync(new URL("../package.json", `file://${entry}`), "utf8")) as { version?: string };
-    return json.version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
 
 /** A contradictory bound (lower > upper) proves infeasibility; GLPK would reject the bounds instead. */
 function contradictoryBound(problem: LinearProblem): string | undefined {
@@ -105,7 +87,7 @@ function valuesOf(result: Result, n: number): Float64Array {
  */
 export async function createGlpkBackend(): Promise<SolverBackend & { fresh(): Promise<SolverBackend> }> {
   const glpk = await GLPK();
-  const version = `glpk.js ${packageVersion()} (GLPK ${glpk.version})`;
+  const version = `glpk.js ${packageVersion("glpk.js", "glpk.js/node")} (GLPK ${glpk.version})`;
 
   return {
     name: "glpk",

@@ -13,12 +13,10 @@
  * unbounded, a wrong MIP optimum with presolve on unbounded integer columns, and "solve error" on
  * small well-posed MIPs and QPs.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
 import highsImport, { type Highs, type InitOptions, type Model, type ModelData } from "highs";
 import type { LinearProblem } from "../lower/standard-form.js";
 import type { SolveOptions, SolverBackend, SolverSolution } from "./backend.js";
+import { packageVersion } from "./version.js";
 
 /** HiGHS model-status codes (highs.constants.modelStatus) we act on. */
 const STATUS = {
@@ -64,24 +62,6 @@ const highsLoader: HighsLoader = (() => {
   return (imported as { default: HighsLoader }).default;
 })();
 
-function packageVersion(name: string): string {
-  try {
-    const require = createRequire(import.meta.url);
-    let directory = path.dirname(require.resolve(name));
-    for (let depth = 0; depth < 4; depth++) {
-      try {
-        const json = JSON.parse(readFileSync(path.join(directory, "package.json"), "utf8")) as { name?: string; version?: string };
-        if (json.name === name && json.version) return json.version;
-      } catch {
-        // not here; look one level up
-      }
-      directory = path.dirname(directory);
-    }
-  } catch {
-    // fall through
-  }
-  return "unknown";
-}
 
 function hasQuadratic(problem: LinearProblem): boolean {
   return problem.quadratic !== undefined && problem.quadratic.some((q) => q !== 0);

@@ -14,10 +14,10 @@
  * branch-and-bound need not end on integer columns without finite bounds (memory grows until the
  * worker is killed); no dual bound is reported.
  */
-import { createRequire } from "node:module";
 import solverImport from "javascript-lp-solver";
 import type { LinearProblem } from "../lower/standard-form.js";
 import type { SolveOptions, SolverBackend, SolverSolution } from "./backend.js";
+import { packageVersion } from "./version.js";
 
 interface JslpModel {
   optimize: string;
@@ -49,14 +49,6 @@ const solver = ((solverImport as unknown as { default?: JslpSolver }).default ??
 const JSLP_PRECISION = 1e-9;
 const OBJECTIVE = "obj";
 
-function packageVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return (require("javascript-lp-solver/package.json") as { version?: string }).version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
 
 interface Translation {
   model: JslpModel;
@@ -157,7 +149,7 @@ function translate(problem: LinearProblem, options: { zeroObjective?: boolean } 
  * branch-and-cut iteration count.
  */
 export async function createJslpBackend(): Promise<SolverBackend & { fresh(): Promise<SolverBackend> }> {
-  const version = `javascript-lp-solver ${packageVersion()}`;
+  const version = `javascript-lp-solver ${packageVersion("javascript-lp-solver")}`;
 
   const run = (translation: Translation, options: SolveOptions): JslpFullSolution => {
     const model = translation.model;
