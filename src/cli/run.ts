@@ -1,5 +1,5 @@
 /**
- * `adl run`, `adl merge`, `adl report`: the experiment runner's command line. The report is written at the end of
+ * `adl run`, `adl merge`, `adl report`, `adl simulate`: the experiment runner's and the simulator's command line. The report is written at the end of
  * a complete run (and of a merge), and the last line says where it is.
  */
 import type { Command } from "commander";
@@ -8,6 +8,7 @@ import { displayPath } from "../experiments/experiment.js";
 import { mergeRuns } from "../run/merge.js";
 import { runExperiment } from "../run/runner.js";
 import { reportCommand } from "./report.js";
+import { simulateCommand } from "./simulate.js";
 
 /** "2/4" → {index: 2, count: 4}. */
 export function parseShard(text: string): { index: number; count: number } {
@@ -73,6 +74,17 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .argument("<dir>", "run folder (from adl run or adl merge)")
     .action(async (dir: string) => {
       const code = await reportCommand(dir, { out });
+      if (code !== ExitCode.ok) setExit(code);
+    });
+
+  program
+    .command("simulate")
+    .description("market stress simulator: correlated fat-tailed shocks, liquidations, insurance fund, ADL waves, two-pass counterfactual")
+    .argument("<scenario>", "scenario file (YAML), e.g. scenarios/stress.yaml")
+    .option("--mechanism <name>", "heuristic name or model file (repeatable; default: the scenario's mechanisms)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--json", "print one JSON object on stdout")
+    .action(async (file: string, options: { mechanism?: string[]; json?: boolean }) => {
+      const code = await simulateCommand(file, { ...(options.mechanism ? { mechanisms: options.mechanism } : {}), json: options.json === true, out });
       if (code !== ExitCode.ok) setExit(code);
     });
 }

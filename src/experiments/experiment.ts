@@ -13,6 +13,7 @@ import { getHeuristic } from "../heuristics/index.js";
 import { loadModel, parseModel } from "../model/parse.js";
 import { compileSchema, parseValidated, type SchemaHints } from "../model/yaml-source.js";
 import type { CapacityLaw } from "../scenarios/population.js";
+import { loadScenario, mechanismKind, resolveModelPath } from "../simulate/index.js";
 import type { BackendName } from "../solvers/backend.js";
 
 /** Parameters a mechanism may sweep; each changes the model, the accounts or the heuristic name. */
@@ -25,7 +26,8 @@ export interface Scenario {
   readonly name: string;
   readonly source:
     | { readonly kind: "generate"; readonly law: CapacityLaw; readonly n: number; readonly tailIndex?: number; readonly scale?: number; readonly sigma?: number }
-    | { readonly kind: "accounts"; readonly file: string };
+    | { readonly kind: "accounts"; readonly file: string }
+    | { readonly kind: "simulate"; readonly file: string; readonly mechanisms: readonly string[] };
   readonly seeds: readonly number[];
   readonly budgets: readonly BudgetLevel[];
 }
@@ -71,8 +73,9 @@ interface RawExperiment {
     name: string;
     generate?: { law?: CapacityLaw; n: number; tailIndex?: number; scale?: number; sigma?: number };
     accounts?: string;
+    simulate?: string;
     seeds?: number | number[];
-    budget: { share?: number | number[]; deficit?: number | number[]; budget?: number | number[] };
+    budget?: { share?: number | number[]; deficit?: number | number[]; budget?: number | number[] };
   }[];
   mechanisms: { model?: string; heuristic?: string; name?: string; sweep?: Partial<Record<SweepParameter, number[]>> }[];
   metrics?: {
@@ -139,9 +142,30 @@ export function parseExperiment(text: string, file: string): Experiment {
   const scenarios: Scenario[] = raw.scenarios.map((s, k) => {
     if (scenarioNames.has(s.name)) throw source.error(["scenarios", k, "name"], "scenario names that differ", `a second ${JSON.stringify(s.name)}`);
     scenarioNames.add(s.name);
-    if ((s.generate === undefined) === (s.accounts === undefined)) {
-      throw source.error(["scenarios", k], "exactly one of generate or accounts", s.generate ? "both" : "neither");
+    const sources = (["generate", "accounts", "simulate"] as const).filter((key) => s[key] !== undefined);
+    if (sources.length !== 1) {
+      throw source.error(["scenarios", k], "exactly one of generate, accounts or simulate", sources.length === 0 ? "none" : sources.join(" and "));
     }
+    if (s.simulate !== undefined) {
+      for (const key of ["budget", "seeds"] as const) {
+        if (s[key] !== undefined) throw source.error(["scenarios", k, key], `no ${key} in a simulate scenario (the scenario file sets its seed; its waves come from the market)`, `a ${key}`, undefined, true);
+      }
+      const path = at(s.simulate);
+      let scenario;
+      try {
+        scenario = loadScenario(path);
+      } catch (error) {
+        if (error instanceof ModelError && error.place.line === undefined) {
+          throw source.error(["scenarios", k, "simulate"], "a readable simulator scenario file (relative to the experiment file)", `${s.simulate}: ${error.found}`);
+        }
+        throw error;
+      }
+      if (scenario.mechanisms.length === 0) throw source.error(["scenarios", k, "simulate"], "a scenario file with a mechanisms list", `${s.simulate} lists none`);
+      inputs.add(path);
+      for (const mechanism of scenario.mechanisms) if (mechanismKind(mechanism) === "model") inputs.add(resolveModelPath(scenario, mechanism));
+      return { name: s.name, source: { kind: "simulate", file: path, mechanisms: scenario.mechanisms }, seeds: [scenario.seed], budgets: [] };
+    }
+    if (s.budget === undefined) throw source.error(["scenarios", k], 'a key "budget" (budget levels of the waves)', "none");
     let scenarioSource: Scenario["source"];
     if (s.accounts !== undefined) {
       const path = at(s.accounts);

@@ -388,16 +388,22 @@ export function overshootByHorizonChart(simulations: readonly SimulationRow[], c
   if (data.length === 0) return skipped("overshoot-by-horizon", title, what, "No simulator runs in this run (simulations.jsonl absent or empty).", columns);
   const present = [...new Set(data.map((r) => r.mechanism as string))];
   const x = { field: "horizon", type: "quantitative", title: "evaluation horizon (steps after the wave)" };
-  const spec = top({
-    title: { text: title },
-    data: { values: data },
-    width: 520,
-    height: 300,
-    layer: [
-      { mark: { type: "point", filled: true, size: 25, opacity: 0.3 }, encoding: { x, y: { field: "overshootShare", type: "quantitative" }, color: colour(context, present) } },
-      { mark: { type: "line", strokeWidth: 2, point: true }, encoding: { x, y: { aggregate: "mean", field: "overshootShare", type: "quantitative", title: "overshoot / budget needed", axis: { format: "%" } }, color: colour(context, present) } },
-    ],
-  });
+  const layer = [
+    { mark: { type: "point", filled: true, size: 25, opacity: 0.3 }, encoding: { x, y: { field: "overshootShare", type: "quantitative" }, color: colour(context, present) } },
+    { mark: { type: "line", strokeWidth: 2, point: true }, encoding: { x, y: { aggregate: "mean", field: "overshootShare", type: "quantitative", title: "overshoot / budget needed", axis: { format: "%" } }, color: colour(context, present) } },
+  ];
+  // Scenarios differ in scale (a calm book vs a crash): one panel each, never one mean across them.
+  const scenarios = [...new Set(data.map((r) => r.scenario as string))].sort(byText);
+  const spec =
+    scenarios.length > 1
+      ? top({
+          title: { text: title },
+          data: { values: data },
+          facet: { field: "scenario", type: "nominal", title: null, sort: scenarios, header: { labelFontSize: 12 } },
+          spec: { width: 360, height: 260, layer },
+          resolve: { scale: { y: "independent" } },
+        })
+      : top({ title: { text: title }, data: { values: data }, width: 520, height: 300, layer });
   return { id: "overshoot-by-horizon", title, what, spec, columns, rows: data };
 }
 

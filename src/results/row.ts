@@ -136,6 +136,8 @@ export interface FrontierRow extends WaveKey {
 
 /** What the simulator reports for one scenario run under one mechanism (issue 4's two-pass outputs). */
 export interface SimulationRow {
+  /** The job that produced the row (resume key). */
+  readonly job?: string;
   readonly scenario: string;
   readonly mechanism: string;
   readonly seed: number;

@@ -12,7 +12,9 @@ import { exposureCurve } from "../exposure/index.js";
 import { closedFormApplies, coverageFrontier, maxAccountsFrontier } from "../frontier/index.js";
 import { getHeuristic, unexpectedViolations } from "../heuristics/index.js";
 import { fractionByCapacity, jobMetrics, lorenzPoints } from "../metrics/job.js";
-import type { ExposureRow, FrontierPoint, FrontierRow, JobRow } from "../results/row.js";
+import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, SimulationRow } from "../results/row.js";
+import { loadScenario, mechanismKind, simulate, simulationRow } from "../simulate/index.js";
+import { basename } from "node:path";
 import { solveWave } from "../solve/solve.js";
 import { certify } from "../verify/certificate.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
@@ -22,7 +24,8 @@ import { waveFor } from "./wave.js";
 export type JobOutput =
   | { readonly kind: "mechanism"; readonly row: JobRow }
   | { readonly kind: "frontier"; readonly rows: FrontierRow[] }
-  | { readonly kind: "exposure"; readonly rows: ExposureRow[] };
+  | { readonly kind: "exposure"; readonly rows: ExposureRow[] }
+  | { readonly kind: "simulation"; readonly rows: SimulationRow[] };
 
 type Point = Readonly<Partial<Record<SweepParameter, number>>>;
 
@@ -221,6 +224,19 @@ async function exposureJob(experiment: Experiment, job: Extract<Job, { kind: "ex
   return rows;
 }
 
+/** One simulator run of the scenario file under one mechanism: the two-pass counterfactual's summary. */
+async function simulationJob(experiment: Experiment, job: Extract<Job, { kind: "simulation" }>): Promise<SimulationRow> {
+  const source = experiment.scenarios[job.scenario]!.source;
+  if (source.kind !== "simulate") throw new Error(`job ${job.id}: scenario is not a simulation`);
+  const result = await simulate(loadScenario(source.file), job.mechanism, {
+    accountDetail: false,
+    solve: { backend: experiment.solver.backend, timeLimitSeconds: experiment.solver.timeLimitSeconds },
+  });
+  const row = simulationRow(result);
+  // A model given by path is named by its file, as the other rows name models.
+  return mechanismKind(job.mechanism) === "model" ? { ...row, mechanism: basename(job.mechanism).replace(/\.(ya?ml|json)$/i, "") } : row;
+}
+
 /** Runs one job; never throws for a job's own failure (that is an error row), only for a bug in the runner. */
 export async function executeJob(experiment: Experiment, job: Job): Promise<JobOutput> {
   switch (job.kind) {
@@ -234,6 +250,8 @@ export async function executeJob(experiment: Experiment, job: Job): Promise<JobO
       return { kind: "frontier", rows: await frontierJob(experiment, job) };
     case "exposure":
       return { kind: "exposure", rows: await exposureJob(experiment, job) };
+    case "simulation":
+      return { kind: "simulation", rows: [await simulationJob(experiment, job)] };
   }
 }
 

@@ -19,7 +19,8 @@ export interface WaveRef {
 export type Job =
   | (WaveRef & { readonly kind: "mechanism"; readonly id: string; readonly mechanism: number; readonly point: Readonly<Partial<Record<SweepParameter, number>>> })
   | (WaveRef & { readonly kind: "frontier"; readonly id: string })
-  | (WaveRef & { readonly kind: "exposure"; readonly id: string; readonly mechanism: number });
+  | (WaveRef & { readonly kind: "exposure"; readonly id: string; readonly mechanism: number })
+  | { readonly kind: "simulation"; readonly id: string; readonly scenario: number; readonly mechanism: string };
 
 /** A display name with the grid point: "pro-rata[alpha=0.5]". */
 export function mechanismLabel(mechanism: Mechanism, point: Point): string {
@@ -37,6 +38,7 @@ function budgetTag(level: BudgetLevel): string {
 export function wavesOf(experiment: Experiment): WaveRef[] {
   const waves: WaveRef[] = [];
   experiment.scenarios.forEach((scenario, s) => {
+    if (scenario.source.kind === "simulate") return;
     for (const budget of scenario.budgets) {
       for (const seed of scenario.seeds) {
         waves.push({ wave: `${scenario.name}/s${seed}/${budgetTag(budget)}`, scenario: s, seed, budget });
@@ -49,11 +51,13 @@ export function wavesOf(experiment: Experiment): WaveRef[] {
 /**
  * Every job of the experiment, in a fixed order: per wave, each mechanism at each grid point, then
  * the wave's frontier (for the first `frontier.waves` waves of each scenario), then exposure curves
- * (the first `exposure.waves` waves of the first scenario, each mechanism at its first grid point).
+ * (the first `exposure.waves` waves of the first scenario with waves, each mechanism at its first grid point);
+ * then one simulator run per mechanism listed by each simulate scenario.
  */
 export function expandJobs(experiment: Experiment): Job[] {
   const jobs: Job[] = [];
   const perScenario = new Map<number, number>();
+  const exposureScenario = experiment.scenarios.findIndex((scenario) => scenario.source.kind !== "simulate");
   for (const ref of wavesOf(experiment)) {
     const rank = perScenario.get(ref.scenario) ?? 0;
     perScenario.set(ref.scenario, rank + 1);
@@ -66,10 +70,15 @@ export function expandJobs(experiment: Experiment): Job[] {
     if (frontier && (frontier.maxAccounts.length > 0 || frontier.coverage.length > 0) && (frontier.waves === null || rank < frontier.waves)) {
       jobs.push({ ...ref, kind: "frontier", id: `${ref.wave}|frontier` });
     }
-    if (ref.scenario === 0 && rank < experiment.exposure.waves) {
+    if (ref.scenario === exposureScenario && rank < experiment.exposure.waves) {
       experiment.mechanisms.forEach((mechanism, m) => jobs.push({ ...ref, kind: "exposure", id: `${ref.wave}|exposure|${mechanism.name}`, mechanism: m }));
     }
   }
+  // Simulator runs: one per mechanism the scenario file lists, after every wave job.
+  experiment.scenarios.forEach((scenario, s) => {
+    if (scenario.source.kind !== "simulate") return;
+    for (const mechanism of scenario.source.mechanisms) jobs.push({ kind: "simulation", id: `${scenario.name}|simulate|${mechanism}`, scenario: s, mechanism });
+  });
   return jobs;
 }
 

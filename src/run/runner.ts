@@ -16,7 +16,7 @@ import cliProgress from "cli-progress";
 import { Piscina } from "piscina";
 import { UsageError } from "../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
-import type { ExposureRow, FrontierRow, JobRow, RunManifest } from "../results/row.js";
+import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
 import { executeJob, type JobOutput } from "./execute.js";
 import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
@@ -82,6 +82,7 @@ function finishedJobs(dir: string): Set<string> {
   for (const row of readRows<JobRow>(join(dir, RUN_FILES.results))) done.add(row.job);
   for (const row of readRows<FrontierRow>(join(dir, RUN_FILES.frontierPoints))) if (row.job) done.add(row.job);
   for (const row of readRows<ExposureRow>(join(dir, RUN_FILES.exposure))) if (row.job) done.add(row.job);
+  for (const row of readRows<SimulationRow>(join(dir, RUN_FILES.simulations))) if (row.job) done.add(row.job);
   return done;
 }
 
@@ -155,7 +156,10 @@ function record(dir: string, job: Job, output: JobOutput): void {
       break;
     case "exposure":
       // A mechanism with no eligible account has no curve; still mark the job done.
-      appendRows(join(dir, RUN_FILES.exposure), output.rows.length > 0 ? output.rows.map((row) => ({ ...row, job: job.id })) : [{ job: job.id, wave: job.wave, mechanism: "", account: "", capacity: 0, points: [] }]);
+      appendRows(join(dir, RUN_FILES.exposure), output.rows.length > 0 ? output.rows.map((row) => ({ ...row, job: job.id })) : [{ job: job.id, wave: "wave" in job ? job.wave : "", mechanism: "", account: "", capacity: 0, points: [] }]);
+      break;
+    case "simulation":
+      appendRows(join(dir, RUN_FILES.simulations), output.rows.map((row) => ({ ...row, job: job.id })));
       break;
   }
 }
@@ -199,7 +203,7 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
     throw new UsageError({ path: "--out" }, "a new or empty folder (or an earlier run's folder, to resume it)", `${displayPath(dir)} exists and holds no run manifest`);
   }
   mkdirSync(dir, { recursive: true });
-  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure]) repairTail(join(dir, name));
+  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations]) repairTail(join(dir, name));
   const done = finishedJobs(dir);
   const pending = jobs.filter((job) => !done.has(job.id));
   const skipped = jobs.length - pending.length;

@@ -50,7 +50,7 @@ describe("experiment files", () => {
   });
 
   it("refuse a scenario with both or neither source", () => {
-    expect(errorOf(GOOD.replace("generate: { n: 10 }", "generate: { n: 10 }\n    accounts: x.csv")).message).toMatch(/scenarios\[0\]: expected exactly one of generate or accounts; found both/);
+    expect(errorOf(GOOD.replace("generate: { n: 10 }", "generate: { n: 10 }\n    accounts: x.csv")).message).toMatch(/scenarios\[0\]: expected exactly one of generate, accounts or simulate; found generate and accounts/);
   });
 
   it("name a missing model file at the experiment's key", () => {

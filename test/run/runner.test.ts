@@ -8,7 +8,7 @@ import { expandJobs, shardOf } from "../../src/run/jobs.js";
 import { mergeRuns } from "../../src/run/merge.js";
 import { RUN_FILES, runExperiment } from "../../src/run/runner.js";
 import { readRows } from "../../src/run/store.js";
-import type { FrontierRow, JobRow, RunManifest } from "../../src/results/row.js";
+import type { FrontierRow, JobRow, RunManifest, SimulationRow } from "../../src/results/row.js";
 
 const TINY = "test/fixtures/experiments/tiny.yaml";
 const scratch = mkdtempSync(join(tmpdir(), "adl-run-"));
@@ -38,6 +38,8 @@ describe("the job grid", () => {
     // frontier: first wave of each scenario; exposure: first wave of scenario 0, 4 mechanisms
     expect(jobs.filter((j) => j.kind === "frontier")).toHaveLength(2);
     expect(jobs.filter((j) => j.kind === "exposure")).toHaveLength(4);
+    // one simulator run per mechanism the scenario file lists
+    expect(jobs.filter((j) => j.kind === "simulation").map((j) => j.id)).toEqual(["two-wave|simulate|ladder(pro-rata:wealth)"]);
     expect(new Set(jobs.map((j) => j.id)).size).toBe(jobs.length);
     expect(jobs.map((j) => j.id)).toContain("pareto-40/s2/share1.05|hybrid:3");
     expect(jobs.map((j) => j.id)).toContain("pareto-40/s1/share0.2|alpha-capped[alpha=0.3]");
@@ -56,7 +58,7 @@ describe("adl run", () => {
 
   it("writes one verified row per mechanism job, the frontier with placements and a manifest", async () => {
     const summary = await runExperiment(TINY, { out: whole, workers: 1, ...quiet });
-    expect(summary.total).toBe(36);
+    expect(summary.total).toBe(37);
     const rows = readRows<JobRow>(join(whole, RUN_FILES.results));
     expect(rows).toHaveLength(30);
     // A job that cannot run is a row that says why, not a lost run: the worked example has no PnL
@@ -85,7 +87,12 @@ describe("adl run", () => {
       for (const p of f.placements) if (p.distance !== null) expect(p.distance, `${f.wave} ${p.mechanism}`).toBeGreaterThanOrEqual(-1e-9);
     }
     const manifest = JSON.parse(readFileSync(join(whole, RUN_FILES.manifest), "utf8")) as RunManifest;
-    expect(manifest.jobs).toEqual({ total: 36, done: 36, failed: 3 });
+    expect(manifest.jobs).toEqual({ total: 37, done: 37, failed: 3 });
+    const simulations = readRows<SimulationRow>(join(whole, RUN_FILES.simulations));
+    expect(simulations).toHaveLength(1);
+    // The hand-checked two-wave scenario (test/simulate/two-wave.test.ts): two waves, every horizon reported.
+    expect(simulations[0]!.waves).toBe(2);
+    expect(simulations[0]!.overshootByHorizon.map((o) => o.horizon)).toEqual([0, 1]);
     expect(manifest.failures.map((f) => f.job)).toEqual(errors.map((r) => r.job).sort());
     expect(manifest.finishedAt).not.toBeNull();
     expect(manifest.inputs.map((i) => i.file)).toContain("models/pro-rata.yaml");
@@ -124,7 +131,7 @@ describe("adl run", () => {
 
   it("refuses to write into another run's folder, and merge refuses mismatched manifests", async () => {
     const other = join(scratch, "other.yaml");
-    writeFileSync(other, readFileSync(TINY, "utf8").replace("seed: 3", "seed: 4").replaceAll("../../../", `${process.cwd()}/`));
+    writeFileSync(other, readFileSync(TINY, "utf8").replace("seed: 3", "seed: 4").replaceAll("../../../", `${process.cwd()}/`).replace("../../simulate/", `${process.cwd()}/test/simulate/`));
     await expect(runExperiment(other, { out: whole, workers: 1, ...quiet })).rejects.toThrow(/a run never writes into another run's folder/);
     const otherDir = join(scratch, "other-run");
     await runExperiment(other, { out: otherDir, workers: 1, stopAfter: 1, ...quiet });
