@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (part 4): the experiment runner on a 1,000-wave × 8-mechanism sweep, wall time with
+ * `npm run bench` (part 5): the experiment runner on a 1,000-wave × 8-mechanism sweep, wall time with
  * 1 and with 2 worker threads (the speed-up is the figure: same jobs, same machine, same run), and
  * the rows of both runs compared (they must be identical but for wall times).
  * Writes results/bench/sweep-<timestamp>.json.
