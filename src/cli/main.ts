@@ -28,6 +28,9 @@ import {
 import type { CapacityLaw } from "../scenarios/population.js";
 import { writeGeneratedCsv } from "../scenarios/csv.js";
 
+/** Beyond this a population would stream for hours and fill the disk (10^6 rows are 164 MB). */
+const MAX_GENERATED_ACCOUNTS = 1e8;
+
 /** Parses a non-negative finite number given on the command line. */
 function nonNegative(flag: string) {
   return (text: string): number => {
@@ -232,7 +235,9 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--positions <file>", "also write a positions table: each account holds 1..M positions in M markets")
     .option("--markets <M>", "markets for --positions (default 3)", positive("--markets"))
     .action((kind: CapacityLaw, options: { n: number; seed: number; out?: string; positions?: string; markets?: number }) => {
-      if (!Number.isInteger(options.n)) throw new UsageError({ path: "--n" }, "a whole number of accounts", String(options.n));
+      if (!Number.isInteger(options.n) || options.n > MAX_GENERATED_ACCOUNTS) {
+        throw new UsageError({ path: "--n" }, `a whole number of accounts from 1 to ${MAX_GENERATED_ACCOUNTS.toExponential(0).replace("e+", "e")}`, String(options.n));
+      }
       if (!Number.isInteger(options.seed)) throw new UsageError({ path: "--seed" }, "an integer seed", String(options.seed));
       if (options.markets !== undefined && !Number.isInteger(options.markets)) throw new UsageError({ path: "--markets" }, "a whole number of markets >= 1", String(options.markets));
       if (options.markets !== undefined && options.positions === undefined) throw new UsageError({ path: "--markets" }, "--markets together with --positions FILE", "no --positions");

@@ -33,7 +33,9 @@ export function positionsByAccount(positions: BoundPositions, accounts: number):
 export function lotsWithin(amount: number, lotValue: number): number {
   if (!(amount > 0) || !(lotValue > 0)) return 0;
   let q = Math.floor(amount / lotValue);
-  if (!Number.isFinite(q)) return Number.MAX_SAFE_INTEGER;
+  // Past 2^53 lot counts are not exact integers (q + 1 === q): the corrections below would never end
+  // (seen: amount 1e299, a tolerance on a wave with a capacity of 1e308, hung solveDedicated).
+  if (!(q < Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
   while (q > 0 && q * lotValue > amount) q--;
   while ((q + 1) * lotValue <= amount) q++;
   return q;
@@ -43,6 +45,7 @@ export function lotsWithin(amount: number, lotValue: number): number {
 export function lotsToCover(amount: number, lotValue: number): number {
   if (!(amount > 0)) return 0;
   let q = Math.ceil(amount / lotValue);
+  if (!(q < Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
   while (q > 0 && (q - 1) * lotValue >= amount) q--;
   while (q * lotValue < amount) q++;
   return q;

@@ -9,14 +9,14 @@
  * line x B / (sum of eligible capacities) without K.
  *
  * Each point is the epsilon-constraint problem min #{h_i > 0} s.t. sum h >= x B, solved by solveWave:
- * (in scaled money units, see units.ts) the dedicated exact algorithm where it applies (greedy by per-account maximum, exact for L0 with
+ * (solveWave works in scaled money units, src/solve/units.ts) the dedicated exact algorithm where it applies (greedy by per-account maximum, exact for L0 with
  * or without single-position lots, inside the seniority ladder), else the MIP. Every allocation is
  * verified.
  */
 import type { Wave } from "../domain.js";
 import type { BackendName } from "../solvers/backend.js";
 import { UsageError } from "../errors.js";
-import { solveInUnits, type FrontierResult, type SolvedFrontierPoint } from "./max-accounts.js";
+import { solveFrontierPoint, type FrontierResult, type SolvedFrontierPoint } from "./max-accounts.js";
 
 export interface CoverageFrontierOptions {
   /** Shares x of the budget, each > 0 (above 1: more than B). */
@@ -49,7 +49,7 @@ export async function coverageFrontier(wave: Wave, options: CoverageFrontierOpti
   }
   const points: SolvedFrontierPoint[] = [];
   for (const share of options.shares) {
-    const solved = await solveInUnits(coverageWave(wave, share), {
+    const solved = await solveFrontierPoint(coverageWave(wave, share), {
       ...(options.backend ? { backend: options.backend } : {}),
       ...(options.timeLimitSeconds !== undefined ? { timeLimitSeconds: options.timeLimitSeconds } : {}),
     });

@@ -7,7 +7,7 @@
  * - mip: the wave's model with objective [minmax, scale capacity] and maxAccounts = K, solved by
  *   solveWave on the MIP path (indicator rows with each account's tightest big-M). Always applicable;
  *   "optimal" only when every stage is proven and the verifier accepts the allocation. Solved in
- *   scaled money units (units.ts: the solver's absolute tolerance would otherwise exceed the
+ *   scaled money units (src/solve/units.ts, inside solveWave: the solver's absolute tolerance would otherwise exceed the
  *   verifier's on waves of a few dollars).
  * - closed form (no lots, at most one seniority layer): with S_K the sum of the K largest capacities
  *   among eligible accounts,
@@ -25,7 +25,6 @@ import type { Allocation, Wave } from "../domain.js";
 import type { FrontierPoint } from "../results/row.js";
 import type { BackendName } from "../solvers/backend.js";
 import { solveWave, type SolveRequest } from "../solve/solve.js";
-import { scaleUnits, unitFactor, unscaleAllocation } from "./units.js";
 import { certify } from "../verify/certificate.js";
 import { CompensatedSum } from "../verify/sum.js";
 import { verifyAllocation } from "../verify/verify.js";
@@ -122,7 +121,7 @@ function closedFormPoint(wave: Wave, K: number, largest: readonly number[]): Sol
 }
 
 async function mipPoint(wave: Wave, K: number, options: MaxAccountsFrontierOptions): Promise<SolvedFrontierPoint> {
-  const solved = await solveInUnits(maxAccountsWave(wave, K), {
+  const solved = await solveFrontierPoint(maxAccountsWave(wave, K), {
     path: "mip",
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.timeLimitSeconds !== undefined ? { timeLimitSeconds: options.timeLimitSeconds } : {}),
@@ -131,16 +130,15 @@ async function mipPoint(wave: Wave, K: number, options: MaxAccountsFrontierOptio
 }
 
 /**
- * Solves `wave` in scaled money units (units.ts), maps the allocation back and verifies it against
- * `wave` itself: y is the last objective stage as the verifier recomputes it; a rejected allocation is
- * an error point, an unproven one keeps the solver's gap.
+ * Solves `wave` (solveWave works in scaled money units itself and verifies on the wave as given):
+ * y is the last objective stage as the verifier recomputes it; a rejected allocation is an error
+ * point, an unproven one keeps the solver's gap.
  */
-export async function solveInUnits(wave: Wave, request: SolveRequest): Promise<Omit<SolvedFrontierPoint, "x">> {
-  const factor = unitFactor(wave);
-  const result = await solveWave(scaleUnits(wave, factor), request);
+export async function solveFrontierPoint(wave: Wave, request: SolveRequest): Promise<Omit<SolvedFrontierPoint, "x">> {
+  const result = await solveWave(wave, request);
   if (result.status === "infeasible") return { y: null, status: "infeasible", gap: null, path: result.path };
   if (!result.allocation) return { y: null, status: "error", gap: null, path: result.path };
-  const allocation = unscaleAllocation(result.allocation, factor);
+  const allocation = result.allocation;
   const verdict = verifyAllocation(wave, allocation);
   if (!verdict.ok || result.status === "error") return { y: null, status: "error", gap: null, path: result.path, allocation };
   const proven = result.status === "optimal";

@@ -435,7 +435,8 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
 
   const mapping = options.mapping;
   let plan: AccountColumnPlan | undefined;
-  const ruleOf = (name: string): Rule => KNOWN_RULES[name] ?? (layers.includes(name) ? NON_NEGATIVE : FINITE);
+  // Own keys only: a column named `constructor` or `__proto__` must not find Object.prototype's.
+  const ruleOf = (name: string): Rule => (Object.hasOwn(KNOWN_RULES, name) ? KNOWN_RULES[name]! : layers.includes(name) ? NON_NEGATIVE : FINITE);
 
   const rows = readTable(path, "accounts", (header, rowsAtMost) => {
     plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;

@@ -127,6 +127,11 @@ const REJECTED_NODES: Readonly<Record<string, string>> = {
   RangeNode: "a range",
 };
 
+/** `table[key]` if `key` is the table's own (a lookup must never reach Object.prototype). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function reject(node: MathNodeLike, found: string, hint?: string): never {
   throw new Rejected({ expected: `only ${ALLOWED}`, found: `${found} \`${node.toString()}\``, ...(hint ? { hint } : {}) });
 }
@@ -151,7 +156,7 @@ function toTree(node: MathNodeLike): ExpressionTree {
       };
     case "OperatorNode": {
       const fn = typeof node.fn === "string" ? node.fn : "";
-      const op = OPERATORS[fn];
+      const op = own(OPERATORS, fn);
       if (node.implicit) return reject(node, "an implicit multiplication", "write * between factors");
       if (op === undefined) return reject(node, `the operator ${node.op ?? fn}`);
       const args = node.args ?? [];
@@ -168,7 +173,7 @@ function toTree(node: MathNodeLike): ExpressionTree {
       const params = (node.params ?? []).map(toTree);
       let tree: ExpressionTree | undefined;
       (node.conditionals ?? []).forEach((name, k) => {
-        const fn = OPERATORS[name];
+        const fn = own(OPERATORS, name);
         if (fn === undefined) reject(node, `the comparison ${name}`);
         const pair: ExpressionTree = { op: "binary", fn: fn as BinaryOp, left: params[k]!, right: params[k + 1]! };
         tree = tree === undefined ? pair : { op: "binary", fn: "and", left: tree, right: pair };
@@ -179,7 +184,8 @@ function toTree(node: MathNodeLike): ExpressionTree {
       const callee = node.fn;
       if (typeof callee !== "object" || callee.type !== "SymbolNode") return reject(node, "a computed function call");
       const name = callee.name!;
-      const arity = EXPRESSION_FUNCTIONS[name];
+      // Own keys only: `constructor(x)` or `valueOf(x)` must not find Object.prototype's methods.
+      const arity = own(EXPRESSION_FUNCTIONS, name);
       if (arity === undefined) {
         const near = didYouMean(name, Object.keys(EXPRESSION_FUNCTIONS));
         return reject(node, `a call to ${name}()`, near ? `did you mean ${near}()?` : undefined);
@@ -192,7 +198,7 @@ function toTree(node: MathNodeLike): ExpressionTree {
       return { op: "call", fn: name, args: args.map(toTree) };
     }
     default:
-      return reject(node, REJECTED_NODES[node.type] ?? `a ${node.type}`, node.type === "AssignmentNode" ? "use == to compare" : undefined);
+      return reject(node, own(REJECTED_NODES, node.type) ?? `a ${node.type}`, node.type === "AssignmentNode" ? "use == to compare" : undefined);
   }
 }
 
@@ -226,15 +232,51 @@ export function analyzeExpression(source: string): { tree: ExpressionTree } | { 
       },
     };
   }
+  let tree: ExpressionTree;
   try {
-    return { tree: toTree(root) };
+    tree = toTree(root);
   } catch (error) {
     if (error instanceof Rejected) return { problem: error.problem };
     if (error instanceof RangeError) {
-      return { problem: { expected: "an expression of reasonable depth", found: "one nested too deeply" } };
+      return { problem: { expected: `an expression nested at most ${MAX_EXPRESSION_DEPTH} deep`, found: "one nested too deeply" } };
     }
     throw error;
   }
+  // Compiling and evaluating recurse once per level: a sum of 20,000 terms (a left-deep tree) passed
+  // toTree and then overflowed the stack in evaluate, inside bind, as an internal error.
+  const depth = depthOf(tree);
+  if (depth > MAX_EXPRESSION_DEPTH) return { problem: { expected: `an expression nested at most ${MAX_EXPRESSION_DEPTH} deep`, found: `one ${depth} deep` } };
+  return { tree };
+}
+
+/** Deepest nesting a whitelisted expression may have (operators, calls and conditionals each count one). */
+export const MAX_EXPRESSION_DEPTH = 500;
+
+/** Depth of a tree, without recursion (the tree may be too deep to recurse over). O(size). */
+function depthOf(tree: ExpressionTree): number {
+  let deepest = 0;
+  const stack: [ExpressionTree, number][] = [[tree, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > deepest) deepest = depth;
+    switch (node.op) {
+      case "unary":
+        stack.push([node.arg, depth + 1]);
+        break;
+      case "binary":
+        stack.push([node.left, depth + 1], [node.right, depth + 1]);
+        break;
+      case "call":
+        for (const arg of node.args) stack.push([arg, depth + 1]);
+        break;
+      case "if":
+        stack.push([node.condition, depth + 1], [node.then, depth + 1], [node.otherwise, depth + 1]);
+        break;
+      default:
+        break;
+    }
+  }
+  return deepest;
 }
 
 /** Column names a tree reads, each once, in order of first use. */
@@ -455,7 +497,7 @@ function binaryCode(op: BinaryOp, left: Code, right: Code): Code {
 }
 
 function callCode(fn: string, args: readonly Code[]): Code {
-  const f = FUNCTIONS[fn]!;
+  const f = own(FUNCTIONS, fn)!;
   if (args.every(isConstant)) return { constant: f(...args.map((a) => a.constant)) };
   if (args.length === 1) return unaryCode(f, args[0]!);
   if (args.length === 2) return binaryCode2(f, args[0]!, args[1]!);

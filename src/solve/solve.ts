@@ -3,13 +3,15 @@ import { solveDedicated } from "../exact/index.js";
 import { withExtraRows } from "../lower/builder.js";
 import { lowerWave, type LexStage, type LoweredWave, type LowerOptions } from "../lower/compile.js";
 import type { LinearProblem } from "../lower/standard-form.js";
-import type { BackendName, SolverBackend, SolverSolution } from "../solvers/backend.js";
+import { backendNames, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
 import { solveRobustly, type Attempt } from "../solvers/robust.js";
-import { SolverError } from "../errors.js";
+import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../verify/certificate.js";
 import { stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
+import { absTol, allowance, tolerance } from "../verify/tolerance.js";
 import { getHeuristic } from "../heuristics/index.js";
+import { scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 
 export type SolvePath = "auto" | "dedicated" | "mip";
 
@@ -105,11 +107,24 @@ export async function solveWave(wave: Wave, request: SolveRequest = {}): Promise
       };
     }
     if (path === "dedicated") {
-      throw new Error("no dedicated exact algorithm covers this model's structure; use --path auto or mip");
+      throw new UsageError({ path: "--path" }, "auto or mip for this model (no dedicated exact algorithm covers its structure)", "dedicated");
     }
   }
 
-  return solveLexicographic(wave, lowerWave(wave, request.lower), certificate, names, request, started);
+  // A budget above what the wave can cover, by less than the verifier's tolerance, is feasible for
+  // the certificate and the verifier but not within the solver's own (tighter, or after scaling,
+  // larger-in-units) row tolerance: ask the solver for what can be covered. Seen: capacities summing
+  // to 16 and B = 16.000000001 answered "infeasible" by HiGHS on a wave the certificate calls feasible.
+  // Likewise a budget within the tolerance of zero: no haircut at all is what the verifier accepts
+  // and every objective prefers (seen: B = 1.8e-12 on a lots wave answered "infeasible" by HiGHS).
+  const tol = tolerance(wave);
+  const solverBudget = wave.budget <= allowance(tol, wave.budget) ? 0 : Math.min(wave.budget, certificate.coverable);
+  const reachable = solverBudget !== wave.budget ? { ...wave, budget: solverBudget } : wave;
+  // The solver works in money units where the wave's largest amount is about 2^20 (see units.ts);
+  // the allocation is mapped back and verified on the original wave.
+  const factor = unitFactor(reachable);
+  const scaled = scaleUnits(reachable, factor);
+  return solveLexicographic(wave, { wave: scaled, factor }, lowerWave(scaled, request.lower), certificate, names, request, started);
 }
 
 interface StageRun {
@@ -197,14 +212,20 @@ function describeAttempt(attempt: Attempt): string {
 
 async function solveLexicographic(
   wave: Wave,
+  units: { readonly wave: Wave; readonly factor: number },
   lowered: LoweredWave,
   certificate: Certificate,
   names: readonly string[],
   request: SolveRequest,
   started: number,
 ): Promise<SolveResult> {
-  const warm = lowered.base.integer.some((flag) => flag === 1) ? warmStart(wave, lowered) : undefined;
-  const run = await runStages(wave, lowered, request, started, Infinity, warm?.values);
+  const warm = lowered.base.integer.some((flag) => flag === 1) ? warmStart(units.wave, lowered) : undefined;
+  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values);
+  const stageUnits = stageUnitFactors(wave, units.factor);
+  const inOriginalUnits = (report: StageReport): StageReport => {
+    const unit = stageUnits[names.indexOf(report.name)] ?? 1;
+    return unit === 1 ? report : { ...report, value: report.value / unit };
+  };
   let status = run.status;
   let message = run.message;
   const solverInfo = {
@@ -219,13 +240,13 @@ async function solveLexicographic(
   const path = `mip:${solverInfo.name}`;
   if (!run.values) {
     const answered = status === "infeasible" ? { ...certificate, feasible: false } : certificate;
-    return { status, path, objective: [], stageNames: names, stages: run.reports, certificate: answered, verified: null, solver: solverInfo, ...(message ? { message } : {}) };
+    return { status, path, objective: [], stageNames: names, stages: run.reports.map(inOriginalUnits), certificate: answered, verified: null, solver: solverInfo, ...(message ? { message } : {}) };
   }
 
-  const allocation = lowered.recover(run.values);
+  const allocation = unscaleAllocation(lowered.recover(run.values), units.factor);
   const verified = verifyAllocation(wave, allocation);
   // Stages lowered with a tangent approximation: their optimum is a lower bound on the true one.
-  const stages = run.reports.map((report) => {
+  const stages = run.reports.map(inOriginalUnits).map((report) => {
     const stage = lowered.stages.find((s) => s.name === report.name);
     const index = names.indexOf(report.name);
     if (stage?.approximation && index >= 0) {
@@ -239,13 +260,27 @@ async function solveLexicographic(
     message = `the verifier rejected the solver's allocation: ${verified.violations[0]?.message ?? ""}`;
   } else if (status === "optimal") {
     const approximated = new Set(lowered.stages.filter((stage) => stage.approximation).map((stage) => stage.name));
-    const disproof = disprove(wave, verified.objectives, warm, approximated);
+    const witness = warm ? { heuristic: warm.heuristic, allocation: unscaleAllocation(warm.allocation, units.factor) } : undefined;
+    const disproof = disprove(wave, verified.objectives, witness, approximated);
     if (disproof) {
       status = "feasible";
       message = disproof;
     }
   }
-  return { status, path, allocation, objective: verified.objectives, stageNames: names, stages, certificate, verified, solver: solverInfo, ...(message ? { message } : {}) };
+  const answer: SolveResult = { status, path, allocation, objective: verified.objectives, stageNames: names, stages, certificate, verified, solver: solverInfo, ...(message ? { message } : {}) };
+  if (status !== "error" && !(status === "feasible" && run.status === "optimal")) return answer;
+  // The backend's "optimal" was refuted, or its allocation rejected: the robust layer could not see
+  // that (its vector satisfied the rows), so the next backend in the order solves the wave again.
+  const primary = request.backend ?? "highs";
+  const order = [primary, ...(request.fallbacks ?? backendNames.filter((name) => name !== primary))];
+  const rest = order.slice(order.indexOf(solverInfo.name as BackendName) + 1);
+  if (rest.length === 0) return answer;
+  const retry = await solveLexicographic(wave, units, lowered, certificate, names, { ...request, backend: rest[0]!, fallbacks: rest.slice(1) }, started);
+  const attempts = [...run.attempts, ...retry.solver.attempts];
+  if (retry.status === "optimal") {
+    return { ...retry, solver: { ...retry.solver, attempts }, message: `${solverInfo.name}'s answer was not kept (${message ?? status}); solved again by ${retry.solver.name}` };
+  }
+  return { ...answer, solver: { ...solverInfo, attempts } };
 }
 
 interface FixingRow {
@@ -333,7 +368,11 @@ function disprove(
       if (approximated.has(names[s]!)) break;
       const theirs = verdict.objectives[s]!;
       const ours = objective[s]!;
-      const tolerance = 1e-7 * Math.max(1, Math.abs(ours)) + wave.model.stageTolerance * Math.max(1, Math.abs(ours));
+      // Stages in dollars (a layer's total, overshoot) are also judged at the verifier's absolute
+      // tolerance: on a wave of 1e12 dollars, sum h - B carries rounding of ~1e-4 (seen: an overshoot
+      // of 1e-6 "refuted" by a heuristic's 0 at B = the capacity sum).
+      const money = names[s]!.startsWith("layer:") || names[s] === "overshoot" ? absTol(wave) : 0;
+      const tolerance = 1e-7 * Math.max(1, Math.abs(ours)) + wave.model.stageTolerance * Math.max(1, Math.abs(ours)) + money;
       if (theirs < ours - tolerance) {
         return `the solver's claim of optimality is refuted: ${witness.name} gives a verified allocation with ${names[s]} = ${theirs} < ${ours}; reported as feasible`;
       }

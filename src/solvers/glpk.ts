@@ -69,6 +69,9 @@ function toGlpkModel(glpk: Glpk, problem: LinearProblem, options: { relax?: bool
   };
 }
 
+/** GLPK's tm_lim is a C int of milliseconds. */
+const GLPK_MAX_LIMIT_MS = 2 ** 31 - 1;
+
 function valuesOf(result: Result, n: number): Float64Array {
   const values = new Float64Array(n);
   for (let j = 0; j < n; j++) {
@@ -111,7 +114,13 @@ export async function createGlpkBackend(): Promise<SolverBackend & { fresh(): Pr
 
       const integer = problem.integer.some((flag) => flag === 1);
       const gap = options.mipRelativeGap ?? 0;
-      const limit = options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds) ? Math.max(0.001, options.timeLimitSeconds) : undefined;
+      // glpk.js passes tmlim * 1000 to GLPK's int tm_lim: past 2^31 - 1 ms it wraps negative and GLPK
+      // aborts ("tm_lim = -1294967298; invalid parameter", seen with --time-limit 3000000), so a
+      // limit beyond about 24.8 days is no limit.
+      const limit =
+        options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds) && options.timeLimitSeconds * 1000 <= GLPK_MAX_LIMIT_MS
+          ? Math.max(0.001, options.timeLimitSeconds)
+          : undefined;
       const solveOptions = (presol: boolean) => ({ msglev: glpk.GLP_MSG_OFF, presol, mipgap: gap, ...(limit !== undefined ? { tmlim: limit } : {}) });
       const limitHit = (): boolean => limit !== undefined && seconds() >= limit * 0.98;
       /** A MIP whose relaxation is unbounded: unbounded if it has any integral point (rational data), else infeasible. */

@@ -10,7 +10,7 @@
 import { SolverError } from "../errors.js";
 import { isMixedInteger, type LinearProblem } from "../lower/standard-form.js";
 import { backendNames, type BackendCapabilities, type BackendName, type SolverBackend, type SolverSolution } from "./backend.js";
-import { BackendAbortedError, BackendTimeoutError, getBackend, watchdogSeconds } from "./worker-host.js";
+import { BackendAbortedError, BackendTimeoutError, getBackend, timerMilliseconds, watchdogSeconds } from "./worker-host.js";
 
 export { closeBackends, getBackend } from "./worker-host.js";
 
@@ -182,7 +182,7 @@ async function tryOnce(name: BackendName, backend: SolverBackend, problem: Linea
     solution = await Promise.race([
       solving,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new BackendTimeoutError(`${name}: no answer within ${guardSeconds} s`)), guardSeconds * 1000);
+        timer = setTimeout(() => reject(new BackendTimeoutError(`${name}: no answer within ${guardSeconds} s`)), timerMilliseconds(guardSeconds));
       }),
     ]);
   } catch (error) {

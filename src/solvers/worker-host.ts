@@ -50,6 +50,17 @@ export function watchdogSeconds(timeLimitSeconds: number | undefined, graceSecon
   return Math.max(0, timeLimitSeconds) * 1.5 + graceSeconds;
 }
 
+/** setTimeout's largest delay, ms: a longer one is silently cut to 1 ms by Node (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A watchdog's delay in ms for setTimeout: capped at about 24.8 days, because Node fires any longer
+ * delay after 1 ms (seen: `adl solve --time-limit 3000000` had every backend "time out" at once).
+ */
+export function timerMilliseconds(seconds: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(0, seconds * 1000));
+}
+
 export interface WorkerBackendSpec {
   /** Module that exports the backend factory: a file URL or an absolute path (TS or JS). */
   readonly module: string | URL;
@@ -240,7 +251,7 @@ export class WorkerHostedBackend implements SolverBackend {
           cleanup();
           kill();
           reject(new BackendTimeoutError(`${this.name}: no answer within the ${limitSeconds} s watchdog; the worker was terminated`));
-        }, limitSeconds * 1000);
+        }, timerMilliseconds(limitSeconds));
         const cleanup = (): void => {
           clearTimeout(timer);
           worker.off("message", onMessage);

@@ -4,7 +4,7 @@ import type { Wave } from "../../src/domain.js";
 import { coverageFrontier } from "../../src/frontier/coverage.js";
 import { closedFormApplies, maxAccountsFrontier, maxAccountsWave } from "../../src/frontier/max-accounts.js";
 import { placeOnFrontier } from "../../src/frontier/place.js";
-import { scaleUnits, unitFactor, unscaleAllocation } from "../../src/frontier/units.js";
+import { scaleUnits, unitFactor, unscaleAllocation } from "../../src/solve/units.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
 import { allocationMetrics } from "../../src/metrics/allocation.js";
 import { verifyAllocation } from "../../src/verify/verify.js";

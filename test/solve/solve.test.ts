@@ -46,9 +46,12 @@ describe("solveWave with a backend that misreports", () => {
 describe("a feasible but suboptimal vector claimed optimal", () => {
   it("is refuted by the dedicated algorithm's verified allocation and reported as feasible", async () => {
     const { lowerWave } = await import("../../src/lower/compile.js");
+    const { scaleUnits, unitFactor } = await import("../../src/solve/units.js");
     const queueWave = wave();
-    // Every account touched: feasible for the queue model, but the L0 optimum touches one.
-    const everyone = lowerWave(queueWave).lift({ haircut: Float64Array.from([4.8, 2.4, 0.3]) });
+    // Every account touched: feasible for the queue model, but the L0 optimum touches one. The
+    // solver sees the wave in scaled money units (src/solve/units.ts), so the lie is told in them.
+    const factor = unitFactor(queueWave);
+    const everyone = lowerWave(scaleUnits(queueWave, factor)).lift({ haircut: Float64Array.from([4.8, 2.4, 0.3].map((h) => h * factor)) });
     const real = await getBackend("highs", { inProcess: true });
     const liar: SolverBackend = {
       ...real,

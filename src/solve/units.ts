@@ -1,0 +1,85 @@
+/**
+ * A change of money units for the solver. HiGHS accepts a MIP solution that breaks a row by up to its
+ * absolute feasibility tolerance (1e-7, src/solvers/highs.ts), while the verifier allows
+ * 1e-9 * max(1, B, max c) (src/verify/tolerance.ts): on a wave whose amounts are a few dollars, a
+ * "proven optimal" allocation can fall 1e-7 short of B and be rejected (seen: capacities 1 and 6,
+ * B = 0.14). Max haircut fractions and account counts do not depend on the unit, so solveWave lowers
+ * the wave in units where its largest amount is about 2^20 and maps the haircuts back. The factor is
+ * a power of two, so scaling and unscaling are exact in floating point (short of under/overflow);
+ * the unscaled allocation is verified against the original wave.
+ */
+import type { Allocation, BoundObjective, Wave } from "../domain.js";
+import { seniorStageLayers } from "../verify/objectives.js";
+
+/** The solver sees the wave's largest amount near 2^TARGET_EXPONENT dollars-in-solver-units. */
+const TARGET_EXPONENT = 20;
+/** Exponents beyond this would overflow (or lose to subnormals) a scaled amount: no scaling then. */
+const MAX_EXPONENT = 900;
+
+/** The power of two that brings max(B, max c) to about 2^20 (1 if the wave has no finite positive amount). O(n). */
+export function unitFactor(wave: Wave): number {
+  let largest = Number.isFinite(wave.budget) ? wave.budget : 0;
+  for (let i = 0; i < wave.capacity.length; i++) {
+    const c = wave.capacity[i]!;
+    if (c > largest && Number.isFinite(c)) largest = c;
+  }
+  if (!(largest > 0)) return 1;
+  const exponent = TARGET_EXPONENT - Math.round(Math.log2(largest));
+  if (Math.abs(exponent) > MAX_EXPONENT) return 1;
+  return 2 ** exponent;
+}
+
+const times = (values: Float64Array, factor: number): Float64Array => values.map((v) => v * factor);
+
+/**
+ * The same wave with every amount (budget, capacities, bounds, layers, lot values, the capacity
+ * column) multiplied by `factor`, and every minmax scale and convex weight too: whatever their unit,
+ * h_i / s_i then keeps its value (a scale in dollars would otherwise put the stage's optimum 2^k
+ * away from 1, under a solver's tolerances on a large wave). Lot counts, eligibility, the model and
+ * the other raw columns unchanged. O(n * (layers + objectives) + positions).
+ */
+export function scaleUnits(wave: Wave, factor: number): Wave {
+  if (factor === 1) return wave;
+  const capacity = times(wave.capacity, factor);
+  // The same array where the wave shares one (a "capacity" scale is the capacity column itself).
+  const scaled = (values: Float64Array): Float64Array => (values === wave.capacity ? capacity : times(values, factor));
+  const objectives: BoundObjective[] = wave.objectives.map((objective) => {
+    if (objective.kind === "minmax") return { kind: "minmax", scale: scaled(objective.scale) };
+    if (objective.kind === "convex") return { ...objective, weight: scaled(objective.weight) };
+    return objective;
+  });
+  const columns = new Map(wave.columns ?? []);
+  columns.set("capacity", capacity);
+  return {
+    ...wave,
+    budget: wave.budget * factor,
+    capacity,
+    upper: times(wave.upper, factor),
+    objectives,
+    ...(wave.layers ? { layers: { names: wave.layers.names, capacity: wave.layers.capacity.map((layer) => times(layer, factor)) } } : {}),
+    ...(wave.positions ? { positions: { ...wave.positions, lotValue: times(wave.positions.lotValue, factor) } } : {}),
+    columns,
+  };
+}
+
+/** An allocation of the scaled wave in the original units. */
+export function unscaleAllocation(allocation: Allocation, factor: number): Allocation {
+  if (factor === 1) return allocation;
+  return {
+    haircut: times(allocation.haircut, 1 / factor),
+    ...(allocation.lots ? { lots: allocation.lots } : {}),
+    ...(allocation.layers ? { layers: allocation.layers.map((layer) => times(layer, 1 / factor)) } : {}),
+  };
+}
+
+/**
+ * Per stage (stageNames order: seniority stages, then objectives), the factor by which its value on
+ * `scaleUnits(wave, factor)` exceeds its value on `wave`: `factor` for amounts of money (a layer's
+ * total, overshoot) and for convex objectives (their weights are scaled), 1 for account counts and
+ * minmax ratios. Divide a stage value of the scaled wave by it to get original units. O(stages).
+ */
+export function stageUnitFactors(wave: Wave, factor: number): number[] {
+  const factors: number[] = seniorStageLayers(wave).map(() => factor);
+  for (const objective of wave.objectives) factors.push(objective.kind === "sparsity" || objective.kind === "minmax" ? 1 : factor);
+  return factors;
+}
