@@ -14,6 +14,7 @@
  *
  * Units: dollars in the settlement currency; fractions dimensionless in [0, 1]; seconds wall time.
  */
+import type { AllocationMetrics } from "../metrics/allocation.js";
 
 /** One wave of an experiment: a scenario instance at one budget level. */
 export interface WaveKey {
@@ -31,22 +32,10 @@ export interface WaveKey {
   readonly budgetShare: number;
 }
 
-export interface JobMetrics {
-  // Solvency
-  readonly total: number;
-  readonly coverage: number;
-  readonly shortfall: number;
-  readonly overshoot: number;
-  readonly overshootShare: number;
+/** Every number of one allocation: the solvency and fairness metrics of src/metrics/allocation.ts, and these. */
+export interface JobMetrics extends AllocationMetrics {
   /** max(0, B - total): the deficit the venue still carries after this mechanism. */
   readonly residualInsolvency: number;
-  // Fairness / moral hazard
-  readonly touched: number;
-  readonly touchedShare: number;
-  readonly maxFraction: number;
-  readonly giniOfFractions: number;
-  readonly hhi: number;
-  readonly top1Share: number;
   /** As the reference ADL analysis defines them (src/metrics/reference.ts); null when undefined (nothing taken). */
   readonly ptsr: number | null;
   readonly pmr: number | null;
