@@ -6,6 +6,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import type { CurveExtreme, ExposureCurve, ExposureFamily, ExposureSummary } from "./exposure.js";
 import { exposureHaircut, exposureSummaries } from "./exposure.js";
 import { sampleBudgets } from "./range.js";
+import { csvText } from "../csv.js";
 
 /** A curve, several curves (e.g. one account under several mechanisms), or a family of all accounts. */
 export type ExposureSource = ExposureCurve | readonly ExposureCurve[] | ExposureFamily;
@@ -26,7 +27,7 @@ export function* exposureCsvLines(source: ExposureSource): Generator<string> {
   if (isFamily(source)) {
     const grid = familyGrid(source);
     for (let j = 0; j < source.ids.length; j++) {
-      const id = csvField(source.ids[j]!);
+      const id = csvText(source.ids[j]!);
       const capacity = source.capacity[j]!;
       for (const budget of grid) {
         const haircut = exposureHaircut(source, j, budget);
@@ -37,7 +38,7 @@ export function* exposureCsvLines(source: ExposureSource): Generator<string> {
   }
   const curves: readonly ExposureCurve[] = isCurve(source) ? [source] : source;
   for (const curve of curves) {
-    const id = csvField(curve.account);
+    const id = csvText(curve.account);
     for (const p of curve.points) yield `${p.budget},${id},${p.haircut},${p.fraction}`;
   }
 }
@@ -184,9 +185,6 @@ function familyGrid(family: ExposureFamily): number[] {
   return grid;
 }
 
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function isFamily(source: ExposureSource): source is ExposureFamily {
   return !Array.isArray(source) && "form" in (source as object);

@@ -2,13 +2,13 @@
  * Writers for the report's three text forms: CSV (every number at full precision), HTML and
  * Markdown cells (rounded for reading). All locale-independent, so the same rows give the same bytes.
  */
+import { csvText } from "../csv.js";
 import type { Cell, Column, Table } from "./tables.js";
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+/** A number as JavaScript's shortest round-trip form; text quoted and formula-neutralized (src/csv.ts). */
 function csvField(value: Cell | undefined): string {
   if (value === null || value === undefined) return "";
-  const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : String(value)) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return typeof value === "number" ? String(value) : csvText(String(value));
 }
 
 /** CSV with a header row of column keys; numbers as JavaScript's shortest round-trip form. */

@@ -1,0 +1,11 @@
+/**
+ * One text cell of a CSV file this tool writes for people (reports, exposure curves). RFC 4180
+ * quoting, and formula neutralization: a spreadsheet runs a cell that starts with = + - @ (or a tab
+ * or carriage return) as a formula, so an account id like `=HYPERLINK(...)` from an exchange export
+ * would execute when a risk engineer opens the file. Such text gets a leading apostrophe (OWASP's
+ * advice); numbers are written as numbers by the callers and never pass through here.
+ */
+export function csvText(text: string): string {
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
