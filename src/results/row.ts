@@ -155,6 +155,8 @@ export interface RunManifest {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly node: string;
+  /** SHA-256 of every result row with wall times removed, rows sorted (src/run/digest.ts); null until the run is complete. */
+  readonly resultsDigest?: string | null;
 }
 
 /** Haircut vs budget of one representative account under one mechanism (the exposure chart). */

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
+import { resultsDigest } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
 import { RUN_FILES } from "./runner.js";
 import { appendRows, readRows, writeAtomic } from "./store.js";
@@ -99,6 +100,6 @@ export function mergeRuns(dirs: readonly string[], out: string, options: { parti
     startedAt: manifests.map(({ manifest }) => manifest.startedAt).sort()[0]!,
     finishedAt: missing.length === 0 && manifests.every(({ manifest }) => manifest.finishedAt !== null) ? manifests.map(({ manifest }) => manifest.finishedAt!).sort().at(-1)! : null,
   };
-  writeAtomic(join(target, RUN_FILES.manifest), JSON.stringify({ ...merged, mergedFrom: manifests.map(({ dir }) => dir) }, null, 2) + "\n");
+  writeAtomic(join(target, RUN_FILES.manifest), JSON.stringify({ ...merged, resultsDigest: merged.finishedAt !== null ? resultsDigest(target) : null, mergedFrom: manifests.map(({ dir }) => dir) }, null, 2) + "\n");
   return { dir: target, shards: manifests.length, jobs: results.length };
 }

@@ -18,6 +18,7 @@ import { UsageError } from "../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
 import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
 import { executeJob, type JobOutput } from "./execute.js";
+import { resultsDigest } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
 import type { Task, TaskResult } from "./job-worker.js";
@@ -291,7 +292,8 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
   const complete = jobs.every((job) => allDone.has(job.id));
   const failureList = [...failedNow].map(([job, message]) => ({ job, message })).sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
   if (complete) placeFrontiers(dir);
-  writeAtomic(manifestFile, JSON.stringify(manifest(complete ? new Date().toISOString() : null, failureList, jobs.filter((job) => allDone.has(job.id)).length), null, 2) + "\n");
+  const final = manifest(complete ? new Date().toISOString() : null, failureList, jobs.filter((job) => allDone.has(job.id)).length);
+  writeAtomic(manifestFile, JSON.stringify({ ...final, resultsDigest: complete ? resultsDigest(dir) : null }, null, 2) + "\n");
   return { dir, total: jobs.length, skipped, done: finished, failed: failureList.length, seconds: (performance.now() - started) / 1000 };
 }
 

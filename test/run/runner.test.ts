@@ -1,10 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadExperiment } from "../../src/experiments/experiment.js";
 import { expandJobs, shardOf } from "../../src/run/jobs.js";
+import { resultsDigest } from "../../src/run/digest.js";
 import { mergeRuns } from "../../src/run/merge.js";
 import { RUN_FILES, runExperiment } from "../../src/run/runner.js";
 import { readRows } from "../../src/run/store.js";
@@ -20,6 +21,10 @@ function content(dir: string): string[] {
   return readRows<JobRow>(join(dir, RUN_FILES.results))
     .map(({ seconds: _seconds, ...row }) => JSON.stringify(row))
     .sort();
+}
+
+function digestOf(dir: string): string {
+  return (JSON.parse(readFileSync(join(dir, RUN_FILES.manifest), "utf8")) as RunManifest).resultsDigest!;
 }
 
 function frontierContent(dir: string): string[] {
@@ -109,12 +114,28 @@ describe("adl run", () => {
     expect(summary.skipped).toBeGreaterThan(0);
     expect(content(dir)).toEqual(content(whole));
     expect(frontierContent(dir)).toEqual(frontierContent(whole));
+    expect(digestOf(dir)).toBe(digestOf(whole));
   });
 
-  it("gives the same rows with two worker threads", async () => {
+  it("gives the same rows, and the same results digest, with two worker threads", async () => {
     const dir = join(scratch, "two-workers");
     await runExperiment(TINY, { out: dir, workers: 2, ...quiet });
     expect(content(dir)).toEqual(content(whole));
+    expect(digestOf(whole)).toMatch(/^[0-9a-f]{64}$/);
+    expect(digestOf(dir)).toBe(digestOf(whole));
+  });
+
+  it("the digest ignores wall times and nothing else", () => {
+    const copy = join(scratch, "digest-copy");
+    cpSync(whole, copy, { recursive: true });
+    const file = join(copy, RUN_FILES.results);
+    const rows = readFileSync(file, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line) as JobRow);
+    writeFileSync(file, rows.map((row) => JSON.stringify({ ...row, seconds: row.seconds + 1 })).join("\n") + "\n");
+    expect(resultsDigest(copy)).toBe(digestOf(whole));
+    const target = rows.findIndex((row) => row.metrics !== null);
+    const changed = rows.map((row, k) => (k === target ? { ...row, metrics: { ...row.metrics!, maxFraction: row.metrics!.maxFraction + 1e-12 } } : row));
+    writeFileSync(file, changed.map((row) => JSON.stringify(row)).join("\n") + "\n");
+    expect(resultsDigest(copy)).not.toBe(digestOf(whole));
   });
 
   it("shards joined by merge equal one run", async () => {
@@ -125,6 +146,7 @@ describe("adl run", () => {
     expect(summary.jobs).toBe(30);
     expect(content(merged)).toEqual(content(whole));
     expect(frontierContent(merged)).toEqual(frontierContent(whole));
+    expect(digestOf(merged)).toBe(digestOf(whole));
     // An incomplete set is refused unless asked for.
     expect(() => mergeRuns(dirs.slice(0, 2), join(scratch, "merged-partial"))).toThrow(/shards 3 missing/);
   });
