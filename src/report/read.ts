@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InstanceError, UsageError, describeReadError } from "../errors.js";
 import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
+import { parseRows } from "../run/store.js";
 
 /** Everything a report reads from one run folder. */
 export interface RunFolder {
@@ -65,34 +66,14 @@ function checkRow(value: unknown, fields: Readonly<Record<string, FieldKind>>, f
 }
 
 /**
- * Parses JSON Lines text: blank lines are skipped, a last line that does not parse is torn (the
- * runner was killed mid-append) and ignored, any other line that does not parse is an
- * InstanceError naming `file` and the 1-based line. O(size of the text).
+ * Parses JSON Lines text as the run store does (src/run/store.ts parseRows: blank lines skipped, a
+ * torn last line ignored, any other bad line an InstanceError naming file and line) and checks each
+ * row has the fields the report reads.
  */
 export function parseJsonLines(text: string, file: string, fields: Readonly<Record<string, FieldKind>> = {}): { rows: unknown[]; tornLine: number | null } {
-  const lines = text.split("\n");
-  let last = lines.length - 1;
-  while (last >= 0 && lines[last]!.trim() === "") last--;
-  const rows: unknown[] = [];
-  let tornLine: number | null = null;
-  for (let k = 0; k <= last; k++) {
-    const source = lines[k]!.trim();
-    if (source === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(source);
-    } catch (error) {
-      if (k === last) {
-        tornLine = k + 1;
-        break;
-      }
-      const found = source.length > 60 ? `${source.slice(0, 59)}…` : source;
-      throw new InstanceError({ file, line: k + 1 }, "one complete JSON object per line", `${JSON.stringify(found)} (${(error as Error).message})`);
-    }
-    checkRow(value, fields, file, k + 1);
-    rows.push(value);
-  }
-  return { rows, tornLine };
+  const { rows, tornLine } = parseRows(text, file);
+  for (const { value, line } of rows) checkRow(value, fields, file, line);
+  return { rows: rows.map((row) => row.value), tornLine };
 }
 
 function readText(file: string): string {

@@ -35,26 +35,34 @@ export function writeAtomic(file: string, text: string): void {
 }
 
 /**
- * Every complete row of a JSON-lines file (none when it does not exist). A torn last line (no newline
- * at the end, from a killed writer) is ignored; a line that does not parse anywhere else is an error
- * naming the file and line, since that is not what a crash leaves.
+ * Parses JSON-lines text as the runner writes it: blank lines are skipped; a last line without its
+ * newline is torn (the writer was killed mid-append) and ignored, its 1-based number returned; a line
+ * that does not parse anywhere else is an InstanceError naming the file and line, since that is not
+ * what a crash leaves. O(size of the text).
  */
-export function readRows<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, "utf8");
+export function parseRows(text: string, file: string): { rows: { value: unknown; line: number }[]; tornLine: number | null } {
   const lines = text.split("\n");
   // The last element is "" after a final newline, or the torn tail.
-  lines.pop();
-  const rows: T[] = [];
-  lines.forEach((line, k) => {
-    if (line.trim() === "") return;
+  const tail = lines.pop()!;
+  const tornLine = tail.trim() === "" ? null : lines.length + 1;
+  const rows: { value: unknown; line: number }[] = [];
+  lines.forEach((text, k) => {
+    const source = text.trim();
+    if (source === "") return;
     try {
-      rows.push(JSON.parse(line) as T);
-    } catch {
-      throw new InstanceError({ file, line: k + 1 }, "one JSON object per line (a results file written by adl run)", `${line.slice(0, 40)}${line.length > 40 ? "…" : ""}`);
+      rows.push({ value: JSON.parse(source), line: k + 1 });
+    } catch (error) {
+      const found = source.length > 60 ? `${source.slice(0, 59)}…` : source;
+      throw new InstanceError({ file, line: k + 1 }, "one complete JSON object per line", `${JSON.stringify(found)} (${(error as Error).message})`);
     }
   });
-  return rows;
+  return { rows, tornLine };
+}
+
+/** Every complete row of a JSON-lines file (none when it does not exist); see parseRows. */
+export function readRows<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  return parseRows(readFileSync(file, "utf8"), file).rows.map((row) => row.value as T);
 }
 
 /** Cuts a torn last line off (what a killed writer leaves), so that the next append starts a line. */
