@@ -11,7 +11,7 @@ import type { Model } from "../domain.js";
 import { ModelError, WorkbenchError, describeReadError } from "../errors.js";
 import { getHeuristic } from "../heuristics/index.js";
 import { loadModel, parseModel } from "../model/parse.js";
-import { compileSchema, parseValidated, type SchemaHints } from "../model/yaml-source.js";
+import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment } from "../model/yaml-source.js";
 import type { CapacityLaw } from "../scenarios/population.js";
 import { loadScenario, mechanismKind, resolveModelPath } from "../simulate/index.js";
 import type { BackendName } from "../solvers/backend.js";
@@ -137,6 +137,18 @@ export function parseExperiment(text: string, file: string): Experiment {
   const base = dirname(resolve(file));
   const at = (path: string): string => resolve(base, path);
   const inputs = new Set<string>();
+  /** A file the experiment names: a missing one is named at the experiment's key, a broken one names its own line. */
+  const loadReferenced = <T>(written: string, key: readonly Segment[], what: string, load: (path: string) => T): { value: T; path: string } => {
+    const path = at(written);
+    try {
+      return { value: load(path), path };
+    } catch (error) {
+      if (error instanceof ModelError && error.place.line === undefined) {
+        throw source.error(key, `a readable ${what} (relative to the experiment file)`, `${written}: ${error.found}`);
+      }
+      throw error;
+    }
+  };
 
   const scenarioNames = new Set<string>();
   const scenarios: Scenario[] = raw.scenarios.map((s, k) => {
@@ -150,16 +162,7 @@ export function parseExperiment(text: string, file: string): Experiment {
       for (const key of ["budget", "seeds"] as const) {
         if (s[key] !== undefined) throw source.error(["scenarios", k, key], `no ${key} in a simulate scenario (the scenario file sets its seed; its waves come from the market)`, `a ${key}`, undefined, true);
       }
-      const path = at(s.simulate);
-      let scenario;
-      try {
-        scenario = loadScenario(path);
-      } catch (error) {
-        if (error instanceof ModelError && error.place.line === undefined) {
-          throw source.error(["scenarios", k, "simulate"], "a readable simulator scenario file (relative to the experiment file)", `${s.simulate}: ${error.found}`);
-        }
-        throw error;
-      }
+      const { value: scenario, path } = loadReferenced(s.simulate, ["scenarios", k, "simulate"], "simulator scenario file", loadScenario);
       if (scenario.mechanisms.length === 0) throw source.error(["scenarios", k, "simulate"], "a scenario file with a mechanisms list", `${s.simulate} lists none`);
       inputs.add(path);
       for (const mechanism of scenario.mechanisms) if (mechanismKind(mechanism) === "model") inputs.add(resolveModelPath(scenario, mechanism));
@@ -203,17 +206,9 @@ export function parseExperiment(text: string, file: string): Experiment {
   const mechanisms: Mechanism[] = raw.mechanisms.map((m, k) => {
     let model: Model;
     if (m.model !== undefined) {
-      const path = at(m.model);
-      try {
-        model = loadModel(path);
-      } catch (error) {
-        // A broken model file names its own line; a missing one is named at the experiment's key.
-        if (error instanceof ModelError && error.place.line === undefined) {
-          throw source.error(["mechanisms", k, "model"], "a readable model file (relative to the experiment file)", `${m.model}: ${error.found}`);
-        }
-        throw error;
-      }
-      inputs.add(path);
+      const loaded = loadReferenced(m.model, ["mechanisms", k, "model"], "model file", loadModel);
+      model = loaded.value;
+      inputs.add(loaded.path);
     } else if (m.heuristic !== undefined) {
       model = parseModel(CAPS_AND_COVERAGE, "<caps and coverage>");
     } else {
@@ -268,13 +263,7 @@ export function parseExperiment(text: string, file: string): Experiment {
 
 /** Reads and parses an experiment file; an unreadable file is a ModelError naming it. */
 export function loadExperiment(path: string): Experiment {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ModelError({ file: path }, "a readable experiment file (YAML or JSON)", describeReadError(error));
-  }
-  return parseExperiment(text, path);
+  return parseExperiment(readSpecText(path, "experiment"), path);
 }
 
 /** A path as the manifest shows it: relative to the working directory when inside it. */

@@ -7,13 +7,12 @@
  * was found. The format is `schema/model.schema.json`; the schema is the single source of truth for
  * keys and types, and this module adds defaults and the cross-field checks.
  */
-import { readFileSync } from "node:fs";
 import { isScalar } from "yaml";
 import modelSchema from "../../schema/model.schema.json" with { type: "json" };
 import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec, Phi } from "../domain.js";
-import { ModelError, describeReadError, type Place } from "../errors.js";
+import { ModelError, type Place } from "../errors.js";
 import { analyzeExpression } from "./expression.js";
-import { compileSchema, parseValidated, renderPath, type SchemaHints, type Segment, type Source } from "./yaml-source.js";
+import { compileSchema, parseValidated, readSpecText, renderPath, type SchemaHints, type Segment, type Source } from "./yaml-source.js";
 
 /** The objective kinds a model may name, in the schema's order. */
 export const OBJECTIVE_KINDS = modelSchema.definitions.kindName.enum as readonly ObjectiveSpec["kind"][];
@@ -271,12 +270,5 @@ export function parseModel(text: string, file: string): Model {
  * naming it, never a raw ENOENT.
  */
 export function loadModel(path: string): Model {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const found = describeReadError(error);
-    throw new ModelError({ file: path }, "a readable model file (YAML or JSON)", found);
-  }
-  return parseModel(text.replace(/^\uFEFF/, ""), path);
+  return parseModel(readSpecText(path, "model"), path);
 }

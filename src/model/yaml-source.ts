@@ -6,7 +6,8 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
-import { ModelError, didYouMean, type Place } from "../errors.js";
+import { readFileSync } from "node:fs";
+import { ModelError, describeReadError, didYouMean, type Place } from "../errors.js";
 
 export type Segment = string | number;
 
@@ -28,6 +29,18 @@ export function compileSchema(schema: object): (data: unknown) => readonly Error
     validator ??= new Ajv({ allErrors: true, verbose: true, discriminator: true, strictNumbers: true, allowUnionTypes: true }).compile(schema);
     return validator(data) ? [] : (validator.errors ?? []);
   };
+}
+
+/**
+ * The text of a spec file ("model", "experiment", "scenario"), byte-order mark removed. A file that
+ * cannot be read is a ModelError naming it, never a raw ENOENT.
+ */
+export function readSpecText(path: string, document: string): string {
+  try {
+    return readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+  } catch (error) {
+    throw new ModelError({ file: path }, `a readable ${document} file (YAML or JSON)`, describeReadError(error));
+  }
 }
 
 /**

@@ -46,7 +46,7 @@ function jobSeed(experiment: Experiment, seed: number): number {
   return (Math.imul(experiment.seed ^ 0x5bd1e995, 0x9e3779b1) ^ seed) >>> 0;
 }
 
-async function runOn(experiment: Experiment, mechanism: Mechanism, point: Point, wave: Wave, seed: number): Promise<MechanismRun> {
+async function runOn(experiment: Experiment, mechanism: Mechanism, point: Point, wave: Wave, seed: number, feasible: boolean): Promise<MechanismRun> {
   const started = performance.now();
   if (mechanism.kind === "heuristic") {
     const rule = getHeuristic(heuristicAt(mechanism.heuristic!, point));
@@ -61,7 +61,7 @@ async function runOn(experiment: Experiment, mechanism: Mechanism, point: Point,
       nodes: null,
       verified,
       // On a wave no mechanism can cover, falling short is the certificate's finding, not the rule's fault.
-      unexpected: [...new Set(unexpectedViolations(rule, verified).map((v) => v.constraint))].filter((c) => c !== "coverage" || certify(wave).feasible),
+      unexpected: [...new Set(unexpectedViolations(rule, verified).map((v) => v.constraint))].filter((c) => c !== "coverage" || feasible),
     };
   }
   const result = await solveWave(wave, {
@@ -97,10 +97,10 @@ async function mechanismJob(experiment: Experiment, job: Extract<Job, { kind: "m
   const { wave, key } = waveFor(experiment, job, mechanism.model, job.point);
   const certificate = certify(wave);
   const seed = jobSeed(experiment, job.seed);
-  const run = await runOn(experiment, mechanism, job.point, wave, seed);
+  const run = await runOn(experiment, mechanism, job.point, wave, seed, certificate.feasible);
   const allocation = run.allocation;
   const again = async (perturbed: Wave): Promise<Allocation> => {
-    const other = await runOn(experiment, mechanism, job.point, perturbed, seed);
+    const other = await runOn(experiment, mechanism, job.point, perturbed, seed, certify(perturbed).feasible);
     if (!other.allocation) throw new PerturbedWaveError(`a perturbed wave has no allocation (${other.status}${other.message ? `: ${other.message}` : ""})`);
     return other.allocation;
   };

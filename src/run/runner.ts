@@ -230,9 +230,9 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
   const limit = options.stopAfter ?? Infinity;
   const todo = pending.slice(0, Math.min(pending.length, limit));
   const progress = progressOf(options.progress, todo.length, log);
-  // Failures of jobs that now succeed are forgotten; failed mechanism rows stay failures (they are rows).
-  const failures = previousFailures.filter((f) => !done.has(f.job) || f.job.includes("|"));
-  const failedNow = new Map(failures.map((f) => [f.job, f.message]));
+  // Earlier failures stand until their job runs again: a job that now succeeds is forgotten
+  // (onOutput), a failed mechanism job is a row and so is not run again.
+  const failedNow = new Map(previousFailures.map((f) => [f.job, f.message]));
   let finished = 0;
   const started = performance.now();
   const onOutput = (job: Job, output: JobOutput): void => {

@@ -7,13 +7,12 @@
  * below initial margin, a correlation matrix that is not positive definite, open interest that does
  * not balance) — names file:line:column, the key path, what was expected and what was found.
  */
-import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import scenarioSchema from "../../schema/scenario.schema.json" with { type: "json" };
-import { ModelError, describeReadError, didYouMean } from "../errors.js";
+import { didYouMean } from "../errors.js";
 import { VENUE_COLUMNS } from "../heuristics/columns.js";
-import { compileSchema, parseValidated, type SchemaHints, type Segment, type Source } from "../model/yaml-source.js";
+import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment, type Source } from "../model/yaml-source.js";
 
 export interface MarketSpec {
   readonly name: string;
@@ -302,13 +301,7 @@ function checkBalanced(source: Source, accounts: readonly ExplicitAccount[], mar
 
 /** Reads and parses a scenario file; an unreadable file is a ModelError naming it. */
 export function loadScenario(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ModelError({ file: path }, "a readable scenario file (YAML or JSON)", describeReadError(error));
-  }
-  return parseScenario(text.replace(/^\uFEFF/, ""), path);
+  return parseScenario(readSpecText(path, "scenario"), path);
 }
 
 /** A mechanism as written in a scenario: a model file (path ending .yaml/.yml/.json) or a heuristic name. */
