@@ -19,6 +19,8 @@ import type { BackendName } from "../solvers/backend.js";
 /** Parameters a mechanism may sweep; each changes the model, the accounts or the heuristic name. */
 export const SWEEP_PARAMETERS = ["alpha", "maxAccounts", "margin", "riskWeightExponent", "lotScale", "k"] as const;
 export type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
+/** One point of a mechanism's grid: a value for each swept parameter. */
+export type SweepPoint = Readonly<Partial<Record<SweepParameter, number>>>;
 
 export type BudgetLevel = { readonly kind: "share" | "deficit" | "budget"; readonly value: number };
 
@@ -41,7 +43,7 @@ export interface Mechanism {
   /** Registry name, possibly with {param} placeholders filled per grid point. */
   readonly heuristic?: string;
   /** The grid: every combination of the swept values (one empty point when nothing is swept). */
-  readonly grid: readonly Readonly<Partial<Record<SweepParameter, number>>>[];
+  readonly grid: readonly SweepPoint[];
 }
 
 export interface Experiment {
@@ -119,7 +121,7 @@ function cartesian(sweep: Partial<Record<SweepParameter, number[]>> | undefined)
 }
 
 /** The heuristic name at one grid point: {k} etc. replaced by the point's values. */
-export function heuristicAt(template: string, point: Readonly<Partial<Record<SweepParameter, number>>>): string {
+export function heuristicAt(template: string, point: SweepPoint): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
     const value = point[key as SweepParameter];
     return value === undefined ? whole : String(value);

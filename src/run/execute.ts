@@ -6,7 +6,7 @@
  */
 import type { Allocation, Wave } from "../domain.js";
 import { WorkbenchError } from "../errors.js";
-import type { Experiment, Mechanism, SweepParameter } from "../experiments/experiment.js";
+import type { Experiment, Mechanism, SweepPoint } from "../experiments/experiment.js";
 import { heuristicAt } from "../experiments/experiment.js";
 import { exposureCurve } from "../exposure/index.js";
 import { closedFormApplies, coverageFrontier, maxAccountsFrontier } from "../frontier/index.js";
@@ -27,7 +27,6 @@ export type JobOutput =
   | { readonly kind: "exposure"; readonly rows: ExposureRow[] }
   | { readonly kind: "simulation"; readonly rows: SimulationRow[] };
 
-type Point = Readonly<Partial<Record<SweepParameter, number>>>;
 
 interface MechanismRun {
   readonly allocation?: Allocation;
@@ -46,7 +45,7 @@ function jobSeed(experiment: Experiment, seed: number): number {
   return (Math.imul(experiment.seed ^ 0x5bd1e995, 0x9e3779b1) ^ seed) >>> 0;
 }
 
-async function runOn(experiment: Experiment, mechanism: Mechanism, point: Point, wave: Wave, seed: number, feasible: boolean): Promise<MechanismRun> {
+async function runOn(experiment: Experiment, mechanism: Mechanism, point: SweepPoint, wave: Wave, seed: number, feasible: boolean): Promise<MechanismRun> {
   const started = performance.now();
   if (mechanism.kind === "heuristic") {
     const rule = getHeuristic(heuristicAt(mechanism.heuristic!, point));

@@ -3,9 +3,8 @@
  * worker thread) and its id is stable across runs, machines and worker counts: it is the resume key,
  * the shard key and the sort key of every result file.
  */
-import { heuristicAt, type BudgetLevel, type Experiment, type Mechanism, type SweepParameter } from "../experiments/experiment.js";
+import { heuristicAt, type BudgetLevel, type Experiment, type Mechanism, type SweepPoint } from "../experiments/experiment.js";
 
-type Point = Readonly<Partial<Record<SweepParameter, number>>>;
 
 
 /** One wave of the experiment: scenario × seed × budget level. */
@@ -17,13 +16,13 @@ export interface WaveRef {
 }
 
 export type Job =
-  | (WaveRef & { readonly kind: "mechanism"; readonly id: string; readonly mechanism: number; readonly point: Readonly<Partial<Record<SweepParameter, number>>> })
+  | (WaveRef & { readonly kind: "mechanism"; readonly id: string; readonly mechanism: number; readonly point: SweepPoint })
   | (WaveRef & { readonly kind: "frontier"; readonly id: string })
   | (WaveRef & { readonly kind: "exposure"; readonly id: string; readonly mechanism: number })
   | { readonly kind: "simulation"; readonly id: string; readonly scenario: number; readonly mechanism: string };
 
 /** A display name with the grid point: "pro-rata[alpha=0.5]". */
-export function mechanismLabel(mechanism: Mechanism, point: Point): string {
+export function mechanismLabel(mechanism: Mechanism, point: SweepPoint): string {
   const parts = Object.entries(point).filter(([key]) => !(mechanism.heuristic?.includes(`{${key}}`) ?? false));
   const base = mechanism.heuristic !== undefined && mechanism.name === mechanism.heuristic ? heuristicAt(mechanism.heuristic, point) : mechanism.name;
   return parts.length > 0 ? `${base}[${parts.map(([k, v]) => `${k}=${String(v)}`).join(",")}]` : base;

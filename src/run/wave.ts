@@ -6,7 +6,7 @@
  */
 import type { AccountTable, Instance, Model } from "../domain.js";
 import { InstanceError } from "../errors.js";
-import type { Experiment, SweepParameter } from "../experiments/experiment.js";
+import type { Experiment, SweepPoint } from "../experiments/experiment.js";
 import { bindWave } from "../bind/bind.js";
 import { loadAccounts } from "../instance/load.js";
 import { generatePopulation } from "../scenarios/population.js";
@@ -14,7 +14,6 @@ import type { Wave } from "../domain.js";
 import type { WaveKey } from "../results/row.js";
 import type { WaveRef } from "./jobs.js";
 
-type Point = Readonly<Partial<Record<SweepParameter, number>>>;
 
 const tables = new Map<string, AccountTable>();
 const TABLE_CACHE = 16;
@@ -44,7 +43,7 @@ export function accountsOf(experiment: Experiment, ref: WaveRef, layers: readonl
 }
 
 /** The sweep's column changes: risk_weight = leverage^gamma; lots coarsened by lotScale (v' = s v, Q' = floor(Q / s)). */
-export function sweptAccounts(table: AccountTable, point: Point): AccountTable {
+export function sweptAccounts(table: AccountTable, point: SweepPoint): AccountTable {
   const gamma = point.riskWeightExponent;
   const scale = point.lotScale;
   if (gamma === undefined && scale === undefined) return table;
@@ -69,7 +68,7 @@ export function sweptAccounts(table: AccountTable, point: Point): AccountTable {
 }
 
 /** The model at a grid point: alpha, K and margin set from the sweep. */
-export function sweptModel(model: Model, point: Point): Model {
+export function sweptModel(model: Model, point: SweepPoint): Model {
   if (point.alpha === undefined && point.maxAccounts === undefined && point.margin === undefined) return model;
   return {
     ...model,
@@ -89,7 +88,7 @@ function totalOf(values: Float64Array): number {
  * The bound wave and its key. A share budget is B = share * (sum of the raw capacities), the same for
  * every mechanism of the wave, so that mechanisms are compared on one B.
  */
-export function waveFor(experiment: Experiment, ref: WaveRef, model: Model, point: Point = {}): { wave: Wave; key: WaveKey } {
+export function waveFor(experiment: Experiment, ref: WaveRef, model: Model, point: SweepPoint = {}): { wave: Wave; key: WaveKey } {
   const swept = sweptModel(model, point);
   const table = sweptAccounts(accountsOf(experiment, ref, swept.seniority), point);
   const totalCapacity = totalOf(table.capacity);
