@@ -3,7 +3,7 @@
  * sum_i h_i = total, solved exactly.
  */
 import type { Phi } from "../domain.js";
-import { sumOf } from "../verify/sum.js";
+import { sumOf } from "../numeric/sum.js";
 import { weightedThreshold } from "./selection.js";
 import { settleResidual, waterFill } from "./water-filling.js";
 

@@ -14,13 +14,13 @@
  * the general lexicographic MIP runs.
  */
 import type { Allocation, BoundObjective, Wave } from "../domain.js";
-import { juniorFirstSplit } from "../verify/objectives.js";
-import { CompensatedSum } from "../verify/sum.js";
-import { absTol, allowance, tolerance, touchTolerance } from "../verify/tolerance.js";
+import { productDown } from "../numeric/exact.js";
+import { CompensatedSum } from "../numeric/sum.js";
+import { allowance, tolerance } from "../numeric/tolerance.js";
 import { piecewiseGreedy, powerKkt } from "./convex.js";
 import { lotCapacities, positionsByAccount } from "./lot-capacity.js";
 import { lotsMinmax } from "./lots-minmax.js";
-import { ladderBox } from "./seniority.js";
+import { ladderBox, splitJuniorFirst } from "./seniority.js";
 import { sparsityGreedy, sparsityLots } from "./sparsity.js";
 import { waterFill } from "./water-filling.js";
 
@@ -55,13 +55,16 @@ export function solveDedicated(wave: Wave): DedicatedResult | undefined {
       for (let l = 0; l < wave.layers.capacity.length; l++) sum += wave.layers.capacity[l]![i]!;
       bound = Math.min(bound, sum);
     }
+    // With lots the caps are kept exactly: alpha * c_i rounded down, never up (wave.upper rounds to nearest).
+    const alpha = wave.model.alpha;
+    if (lotted && alpha !== undefined && wave.eligible[i] !== 0) bound = Math.min(bound, productDown(alpha, wave.capacity[i]!));
     cap[i] = Math.max(0, bound);
   }
 
   const solved = lotted ? solveWithLots(wave, objective, cap) : solveBox(wave, objective, cap, ladder);
   if (!solved) return undefined;
-  if (wave.model.maxAccounts !== undefined && touchedCount(solved.allocation.haircut, touchTolerance(wave)) > wave.model.maxAccounts) return undefined;
-  const allocation: Allocation = wave.layers ? { ...solved.allocation, layers: juniorFirstSplit(wave, solved.allocation.haircut) } : solved.allocation;
+  if (wave.model.maxAccounts !== undefined && touchedCount(solved.allocation.haircut) > wave.model.maxAccounts) return undefined;
+  const allocation: Allocation = wave.layers ? { ...solved.allocation, layers: splitJuniorFirst(wave, solved.allocation.haircut) } : solved.allocation;
   return { allocation, algorithm: ladder ? `seniority(${solved.algorithm})` : solved.algorithm };
 }
 
@@ -78,7 +81,7 @@ function solveBox(wave: Wave, objective: BoundObjective, cap: Float64Array, ladd
 
   switch (objective.kind) {
     case "sparsity": {
-      const haircut = sparsityGreedy(lower, upper, total, touchTolerance(wave), slack);
+      const haircut = sparsityGreedy(lower, upper, total, 0, slack);
       return haircut && { allocation: { haircut }, algorithm: "greedy-l0" };
     }
     case "minmax": {
@@ -110,14 +113,14 @@ function solveBox(wave: Wave, objective: BoundObjective, cap: Float64Array, ladd
 function solveWithLots(wave: Wave, objective: BoundObjective, cap: Float64Array): DedicatedResult | undefined {
   const positions = wave.positions!;
   const index = positionsByAccount(positions, cap.length);
-  const slack = allowance(tolerance(wave), wave.budget);
+  // No slack with lots: coverage and caps are decided exactly, as the verifier decides them.
   if (objective.kind === "sparsity") {
-    const capacity = lotCapacities(positions, index, cap, absTol(wave));
-    const solved = sparsityLots(positions, index, capacity, wave.budget, slack);
+    const capacity = lotCapacities(positions, index, cap);
+    const solved = sparsityLots(positions, index, capacity, wave.budget);
     return solved && { allocation: { haircut: solved.haircut, lots: solved.lots }, algorithm: "greedy-l0-lots" };
   }
   if (objective.kind === "minmax") {
-    const solved = lotsMinmax(positions, index, cap, objective.scale, wave.budget, slack);
+    const solved = lotsMinmax(positions, index, cap, objective.scale, wave.budget);
     return solved && { allocation: { haircut: solved.haircut, lots: solved.lots }, algorithm: "lots-minmax-breakpoints" };
   }
   return undefined;
@@ -163,8 +166,8 @@ function sameArray(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-function touchedCount(haircut: Float64Array, tol: number): number {
+function touchedCount(haircut: Float64Array): number {
   let count = 0;
-  for (let i = 0; i < haircut.length; i++) if (haircut[i]! > tol) count++;
+  for (let i = 0; i < haircut.length; i++) if (haircut[i]! > 0) count++;
   return count;
 }

@@ -6,6 +6,7 @@
  * marked inexact (an achieved amount plus an upper bound) and callers must not claim optimality.
  */
 import type { BoundPositions } from "../domain.js";
+import { ExactSum, lotsToCoverExact, lotsWithinExact } from "../numeric/exact.js";
 
 /** Positions grouped by account: account i's positions are order[start[i] .. start[i+1]), in table order. */
 export interface PositionIndex {
@@ -26,29 +27,26 @@ export function positionsByAccount(positions: BoundPositions, accounts: number):
 }
 
 /**
- * The largest q with q * v <= amount, robust to the division rounding either way (0.3 / 0.1 is
- * 2.9999999999999996 in floating point, yet 3 lots of 0.1 are 0.30000000000000004 <= 0.3 + tolerance).
- * O(1).
+ * The largest q with q * v <= amount, decided exactly (amounts read as their decimals, see
+ * src/numeric/exact.ts): 3 lots of 0.1 fit an amount of 0.3, 4 do not. O(1) expected.
  */
 export function lotsWithin(amount: number, lotValue: number): number {
-  if (!(amount > 0) || !(lotValue > 0)) return 0;
-  let q = Math.floor(amount / lotValue);
-  // Past 2^53 lot counts are not exact integers (q + 1 === q): the corrections below would never end
-  // (seen: amount 1e299, a tolerance on a wave with a capacity of 1e308, hung solveDedicated).
-  if (!(q < Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
-  while (q > 0 && q * lotValue > amount) q--;
-  while ((q + 1) * lotValue <= amount) q++;
-  return q;
+  return lotsWithinExact(amount, lotValue);
 }
 
-/** The smallest q with q * v >= amount (0 when amount <= 0). O(1). */
+/** The smallest q with q * v >= amount exactly (0 when amount <= 0). O(1) expected. */
 export function lotsToCover(amount: number, lotValue: number): number {
-  if (!(amount > 0)) return 0;
-  let q = Math.ceil(amount / lotValue);
-  if (!(q < Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
-  while (q > 0 && (q - 1) * lotValue >= amount) q--;
-  while (q * lotValue < amount) q++;
-  return q;
+  return lotsToCoverExact(amount, lotValue);
+}
+
+/** Whether sum_p v_p q_p over account i's positions is <= cap exactly. O(positions of i). */
+export function lotsFit(positions: BoundPositions, own: ArrayLike<number>, lots: ArrayLike<number>, cap: number): boolean {
+  const sum = new ExactSum();
+  for (let k = 0; k < own.length; k++) {
+    const p = own[k]!;
+    sum.addProduct(lots[p]!, positions.lotValue[p]!);
+  }
+  return sum.compare(cap) <= 0;
 }
 
 export interface LotCapacity {
@@ -66,11 +64,11 @@ export interface LotCapacity {
 const nodeBudget = 20_000;
 
 /**
- * Per-account lot capacity under h_i <= cap_i (+ slack, the absolute tolerance, so that amounts the
- * verifier accepts are not lost to rounding). O(n + positions) when every account has one position
- * or fits under its cap; otherwise at most `nodeBudget` nodes per such account.
+ * Per-account lot capacity under h_i <= cap_i, decided exactly (no tolerance: lots are integers
+ * times lot values). O(n + positions) when every account has one position or fits under its cap;
+ * otherwise at most `nodeBudget` nodes per such account.
  */
-export function lotCapacities(positions: BoundPositions, index: PositionIndex, cap: Float64Array, slack: number): LotCapacity {
+export function lotCapacities(positions: BoundPositions, index: PositionIndex, cap: Float64Array): LotCapacity {
   const n = cap.length;
   const amount = new Float64Array(n);
   const bound = new Float64Array(n);
@@ -80,14 +78,15 @@ export function lotCapacities(positions: BoundPositions, index: PositionIndex, c
   for (let i = 0; i < n; i++) {
     const from = index.start[i]!;
     const to = index.start[i + 1]!;
-    const limit = Math.max(0, cap[i]!) + slack;
+    const limit = Math.max(0, cap[i]!);
     if (to === from || !(cap[i]! > 0)) continue;
     let full = 0;
+    const own = index.order.subarray(from, to);
     for (let k = from; k < to; k++) {
       const p = index.order[k]!;
       full += positions.lotValue[p]! * positions.maxLots[p]!;
     }
-    if (full <= limit) {
+    if (lotsFit(positions, own, positions.maxLots, limit)) {
       let sum = 0;
       for (let k = from; k < to; k++) {
         const p = index.order[k]!;
@@ -100,7 +99,17 @@ export function lotCapacities(positions: BoundPositions, index: PositionIndex, c
       lots[p] = Math.min(positions.maxLots[p]!, lotsWithin(limit, positions.lotValue[p]!));
       amount[i] = bound[i] = positions.lotValue[p]! * lots[p]!;
     } else {
-      const found = subsetSum(positions, index.order.subarray(from, to), limit, cap[i]!, lots);
+      const found = subsetSum(positions, own, limit, cap[i]!, lots);
+      // The search compares in floating point; the result must fit exactly: give back the smallest lots until it does.
+      if (!lotsFit(positions, own, lots, limit)) {
+        const bySize = Array.from(own).sort((a, b) => positions.lotValue[a]! - positions.lotValue[b]!);
+        for (const p of bySize) {
+          while (lots[p]! > 0 && !lotsFit(positions, own, lots, limit)) lots[p]!--;
+        }
+        let sum = 0;
+        for (const p of own) sum += positions.lotValue[p]! * lots[p]!;
+        found.amount = sum;
+      }
       amount[i] = found.amount;
       bound[i] = found.exact ? found.amount : Math.max(found.amount, Math.min(cap[i]!, full));
       if (!found.exact) {
@@ -117,7 +126,7 @@ export function lotCapacities(positions: BoundPositions, index: PositionIndex, c
  * in decreasing lot value, each tried from its most lots down. Bound: what is taken plus
  * min(room left, everything left). Stops early at `target` (the cap: nothing above it is needed).
  */
-function subsetSum(positions: BoundPositions, own: Int32Array, limit: number, target: number, lotsOut: Int32Array): { amount: number; exact: boolean } {
+function subsetSum(positions: BoundPositions, own: Int32Array, limit: number, target: number, lotsOut: Int32Array): { amount: number; readonly exact: boolean } {
   const order = Array.from(own).sort((a, b) => positions.lotValue[b]! - positions.lotValue[a]!);
   const m = order.length;
   const value = order.map((p) => positions.lotValue[p]!);

@@ -4,24 +4,27 @@
  * At a level M an account can give at most v_i * n_i(M) with n_i(M) = min(K_i, floor(M s_i / v_i)),
  * K_i = min(Q_i, floor(cap_i / v_i)); level M is achievable iff G(M) = sum_i v_i n_i(M) >= B, and G is
  * a nondecreasing step function, so the optimum M* is the smallest breakpoint k v_i / s_i
- * (1 <= k <= K_i) with G >= B. There can be sum_i K_i breakpoints (too many to list when lots are
- * many), so M is first bisected numerically on the monotone predicate only until (lo, hi] holds at
- * most ~2n breakpoints; those are then listed and M* picked among them by a weighted selection
- * (each breakpoint weighs the lot value it adds). The answer is therefore a breakpoint computed as
- * k * (v_i / s_i), never a bisection midpoint.
+ * (1 <= k <= K_i) with G >= B. Every decision is exact: a level is a breakpoint (k, j), i.e. the
+ * rational k v_j / s_j; n_i at a level and G >= B are decided by exact comparisons of products
+ * (src/numeric/exact.ts: amounts read as their decimals), so the answer is the true integer
+ * optimum, not one a rounding step below it. There can be sum_i K_i breakpoints (too many to list
+ * when lots are many), so M is first bisected on float levels (each midpoint is itself an exact
+ * number and G at it is decided exactly, so the predicate stays monotone) until (lo, hi] holds at
+ * most ~2n breakpoints; those are then listed, ordered, and M* found among them by a binary search
+ * on the exact G, with near-ties of the float order settled exactly.
  */
 import type { BoundPositions } from "../domain.js";
+import { compareProducts, ExactSum } from "../numeric/exact.js";
 import { lotsWithin, type PositionIndex } from "./lot-capacity.js";
-import { weightedThreshold } from "./selection.js";
 import { lotAmount } from "./sparsity.js";
 
 /**
  * Requires every account's positions to share one lot value (then they act as one position with
  * the summed lots); returns undefined otherwise, for a negative or non-finite scale, or when the
  * budget is out of reach at any finite level. At M*, every account takes n_i(M*) lots; then, in
- * one pass, each gives back as many lots as coverage allows, so no single lot can be removed
- * afterwards (overshoot below the smallest lot value in use). O(n * bisection steps), the steps
- * about log2(total lots / n), at most ~2100 (the bisection stops when the interval cannot shrink).
+ * one pass, each gives back as many lots as coverage (decided exactly) allows, so no single lot can
+ * be removed afterwards. Caps are kept exactly: K_i = min(Q_i, the largest k with k v_i <= cap_i).
+ * O(n * (bisection steps + log n)), the steps about log2(total lots / n), at most ~2100.
  */
 export function lotsMinmax(
   positions: BoundPositions,
@@ -29,7 +32,6 @@ export function lotsMinmax(
   cap: Float64Array,
   scale: Float64Array,
   budget: number,
-  slack: number,
 ): { haircut: Float64Array; lots: Int32Array; level: number } | undefined {
   const n = cap.length;
   const lotValue = new Float64Array(n);
@@ -49,99 +51,152 @@ export function lotsMinmax(
     }
     lotValue[i] = v;
     // An account with s_i = 0 would make the ratio infinite: it never gives at a finite level.
-    most[i] = s > 0 && cap[i]! > 0 ? Math.min(held, lotsWithin(cap[i]! + slack, v)) : 0;
+    most[i] = s > 0 && cap[i]! > 0 ? Math.min(held, lotsWithin(cap[i]!, v)) : 0;
   }
 
   const haircut = new Float64Array(n);
   const lots = new Int32Array(positions.account.length);
-  const need = budget - slack;
-  if (!(need > 0)) return { haircut, lots, level: 0 };
+  if (!(budget > 0)) return { haircut, lots, level: 0 };
 
-  // The level one lot of account i costs, v_i / s_i; every breakpoint is computed as k * step_i (one
-  // formula everywhere, so comparisons between levels and breakpoints are consistent to the bit).
   const step = new Float64Array(n);
   for (let i = 0; i < n; i++) if (most[i]! > 0) step[i] = lotValue[i]! / scale[i]!;
-  const breakpoint = (i: number, k: number): number => k * step[i]!;
-  /** #{k in 1..K_i : k * step_i <= level}. */
-  const lotsAt = (i: number, level: number): number => {
+
+  /** n_i at the float level x (an exact number): the largest k <= K_i with k v_i <= x s_i, exactly. */
+  const lotsAtFloat = (i: number, x: number): number => {
     const K = most[i]!;
-    if (K === 0) return 0;
-    const unit = step[i]!;
-    let k = Math.min(K, Math.floor(level / unit));
+    if (K === 0 || !(x > 0)) return 0;
+    if (x === Infinity) return K;
+    let k = Math.min(K, Math.floor(x / step[i]!));
     if (!(k >= 0)) k = 0;
-    while (k > 0 && k * unit > level) k--;
-    while (k < K && (k + 1) * unit <= level) k++;
+    while (k > 0 && compareProducts(k, lotValue[i]!, 1, 1, x, scale[i]!) > 0) k--;
+    while (k < K && compareProducts(k + 1, lotValue[i]!, 1, 1, x, scale[i]!) <= 0) k++;
     return k;
   };
-  const evaluate = (level: number): { amount: number; count: number } => {
-    let amount = 0;
+  /** n_i at the breakpoint level k_L v_j / s_j: the largest k <= K_i with k v_i s_j <= k_L v_j s_i, exactly. */
+  const lotsAtBreakpoint = (i: number, kL: number, j: number): number => {
+    const K = most[i]!;
+    if (K === 0) return 0;
+    if (i === j) return Math.min(K, kL);
+    let k = Math.min(K, Math.floor((kL * step[j]!) / step[i]!));
+    if (!(k >= 0)) k = 0;
+    while (k > 0 && compareProducts(k, lotValue[i]!, scale[j]!, kL, lotValue[j]!, scale[i]!) > 0) k--;
+    while (k < K && compareProducts(k + 1, lotValue[i]!, scale[j]!, kL, lotValue[j]!, scale[i]!) <= 0) k++;
+    return k;
+  };
+  /** Whether G >= B at a level, exactly, and the lots counted there. */
+  const covers = (lotsAt: (i: number) => number): { ok: boolean; count: number } => {
+    const sum = new ExactSum();
     let count = 0;
     for (let i = 0; i < n; i++) {
-      const k = lotsAt(i, level);
-      amount += k * lotValue[i]!;
+      const k = lotsAt(i);
+      if (k > 0) sum.addProduct(k, lotValue[i]!);
       count += k;
     }
-    return { amount, count };
+    return { ok: sum.compare(budget) >= 0, count };
   };
 
-  let hi = 0;
-  for (let i = 0; i < n; i++) if (most[i]! > 0) hi = Math.max(hi, breakpoint(i, most[i]!));
-  const top = evaluate(hi);
-  if (top.amount < need) return undefined;
+  // The float top may round below the largest breakpoint: past every breakpoint, each account gives K_i.
+  const top = covers((i) => most[i]!);
+  if (!top.ok) return undefined;
+  let hi = Infinity;
+  let countHi = top.count;
   let lo = 0;
   let countLo = 0;
-  let countHi = top.count;
-  for (let step = 0; countHi - countLo > 2 * n + 64 && step < 2100; step++) {
-    const mid = lo + (hi - lo) / 2;
-    if (mid <= lo || mid >= hi) break;
-    const at = evaluate(mid);
-    if (at.amount >= need) {
+  let float = 0;
+  for (let i = 0; i < n; i++) if (most[i]! > 0) float = Math.max(float, most[i]! * step[i]!);
+  let upper = float * 2;
+  for (let steps = 0; countHi - countLo > 2 * n + 64 && steps < 2100; steps++) {
+    const mid = hi === Infinity ? upper : lo + (hi - lo) / 2;
+    if (hi !== Infinity && (mid <= lo || mid >= hi)) break;
+    const at = covers((i) => lotsAtFloat(i, mid));
+    if (at.ok) {
       hi = mid;
       countHi = at.count;
+    } else if (hi === Infinity) {
+      upper *= 2;
+      if (!Number.isFinite(upper)) break;
     } else {
       lo = mid;
       countLo = at.count;
     }
   }
 
-  // List the breakpoints in (lo, hi] with the lot value each one adds; M* is the smallest of them at
-  // which G(lo) plus the added value reaches the need: a weighted selection.
-  const candidates = new Float64Array(countHi - countLo);
-  const added = new Float64Array(countHi - countLo);
-  let c = 0;
-  let base = 0;
+  // The breakpoints in (lo, hi], each as (k, account), ordered by their float value.
+  const candidateLots: number[] = [];
+  const candidateAccount: number[] = [];
   for (let i = 0; i < n; i++) {
-    const first = lotsAt(i, lo);
-    const last = lotsAt(i, hi);
-    base += first * lotValue[i]!;
+    const first = lotsAtFloat(i, lo);
+    const last = hi === Infinity ? most[i]! : lotsAtFloat(i, hi);
     for (let k = first + 1; k <= last; k++) {
-      candidates[c] = breakpoint(i, k);
-      added[c++] = lotValue[i]!;
+      candidateLots.push(k);
+      candidateAccount.push(i);
     }
   }
-  const threshold = weightedThreshold(candidates, added, need - base, c);
-  const level = threshold ? threshold.key : hi;
+  const m = candidateLots.length;
+  const key = new Float64Array(m);
+  for (let c = 0; c < m; c++) key[c] = candidateLots[c]! * step[candidateAccount[c]!]!;
+  const exactOrder = (a: number, b: number): number =>
+    compareProducts(candidateLots[a]!, lotValue[candidateAccount[a]!]!, scale[candidateAccount[b]!]!, candidateLots[b]!, lotValue[candidateAccount[b]!]!, scale[candidateAccount[a]!]!);
+  const order = Array.from({ length: m }, (_, c) => c).sort((a, b) => key[a]! - key[b]! || exactOrder(a, b));
+  const coversAt = (c: number): boolean => covers((i) => lotsAtBreakpoint(i, candidateLots[c]!, candidateAccount[c]!)).ok;
+  // Binary search for the first candidate (in float order) at which G >= B; the last one covers.
+  let left = 0;
+  let right = m - 1;
+  while (left < right) {
+    const mid = (left + right) >> 1;
+    if (coversAt(order[mid]!)) right = mid;
+    else left = mid + 1;
+  }
+  // Float order may misorder breakpoints a few ulps apart: settle the near-ties of the answer exactly.
+  const found = order[left]!;
+  const band: number[] = [];
+  for (let t = Math.max(0, left - 64); t < Math.min(m, left + 65); t++) {
+    const c = order[t]!;
+    if (Math.abs(key[c]! - key[found]!) <= 1e-12 * Math.abs(key[found]!)) band.push(c);
+  }
+  band.sort(exactOrder);
+  let best = found;
+  for (const c of band) {
+    if (exactOrder(c, found) >= 0) break;
+    if (coversAt(c)) {
+      best = c;
+      break;
+    }
+  }
+  const levelLots = candidateLots[best]!;
+  const levelAccount = candidateAccount[best]!;
+  const level = levelLots * step[levelAccount]!;
 
   const taken = new Float64Array(n);
-  let total = 0;
+  const total = new ExactSum();
+  let approximate = 0;
   for (let i = 0; i < n; i++) {
-    taken[i] = lotsAt(i, level);
-    total += taken[i]! * lotValue[i]!;
+    taken[i] = lotsAtBreakpoint(i, levelLots, levelAccount);
+    total.addProduct(taken[i]!, lotValue[i]!);
+    approximate += taken[i]! * lotValue[i]!;
   }
-  let excess = total - budget;
-  for (let i = 0; i < n && excess > 0; i++) {
+  // Give lots back while coverage holds (decided exactly after each account's removal).
+  for (let i = 0; i < n; i++) {
     if (taken[i]! === 0) continue;
-    const removed = Math.min(taken[i]!, lotsWithin(excess, lotValue[i]!));
+    const excess = approximate - budget;
+    if (!(excess > 0)) break;
+    let removed = Math.min(taken[i]!, lotsWithin(excess, lotValue[i]!));
+    if (removed === 0) continue;
+    total.addProduct(-removed, lotValue[i]!);
+    while (removed > 0 && total.compare(budget) < 0) {
+      total.addProduct(1, lotValue[i]!);
+      removed--;
+    }
     taken[i]! -= removed;
-    excess -= removed * lotValue[i]!;
+    approximate -= removed * lotValue[i]!;
   }
   for (let i = 0; i < n; i++) {
-    let left = taken[i]!;
-    for (let t = index.start[i]!; t < index.start[i + 1]! && left > 0; t++) {
+    let rest = taken[i]!;
+    for (let t = index.start[i]!; t < index.start[i + 1]! && rest > 0; t++) {
       const p = index.order[t]!;
-      const q = Math.min(left, positions.maxLots[p]!);
+      const q = Math.min(rest, positions.maxLots[p]!);
       lots[p] = q;
-      left -= q;
+      rest -= q;
     }
     haircut[i] = lotAmount(positions, index, i, lots);
   }

@@ -14,7 +14,7 @@
  * lower bound, sum h >= B, and the inner objectives here all prefer sum h = B.)
  */
 import type { Wave } from "../domain.js";
-import { CompensatedSum } from "../verify/sum.js";
+import { CompensatedSum } from "../numeric/sum.js";
 
 export interface LadderBox {
   readonly lower: Float64Array;
@@ -47,4 +47,26 @@ export function ladderBox(wave: Wave, cap: Float64Array): LadderBox {
     upper[i] = marginal === L - 1 ? cap[i]! : Math.max(lower[i]!, Math.min(cap[i]!, below[i]! + layers[marginal]![i]!));
   }
   return { lower, upper, marginal };
+}
+
+/**
+ * The junior-first split of each haircut over the wave's layers: h_il = min(c_il, what is left of
+ * h_i after the more junior layers), the most senior layer taking any rest. For a fixed h_i the
+ * lexicographically best split. The dedicated algorithms' own copy: the verifier derives its split
+ * on its own (src/verify/objectives.ts), so a mistake here cannot hide there. O(n * layers).
+ */
+export function splitJuniorFirst(wave: Wave, haircut: Float64Array): Float64Array[] {
+  const capacities = wave.layers?.capacity ?? [];
+  const count = capacities.length;
+  const n = haircut.length;
+  const layers = capacities.map(() => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    let rest = haircut[i]!;
+    for (let l = 0; l < count && rest > 0; l++) {
+      const take = l === count - 1 ? rest : Math.min(capacities[l]![i]!, rest);
+      if (take > 0) layers[l]![i] = take;
+      rest -= take;
+    }
+  }
+  return layers;
 }

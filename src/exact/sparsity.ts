@@ -9,7 +9,8 @@
  * prefix is optimal (ties: lower index first, so the answer is deterministic).
  */
 import type { BoundPositions } from "../domain.js";
-import { sumOf } from "../verify/sum.js";
+import { ExactSum } from "../numeric/exact.js";
+import { sumOf } from "../numeric/sum.js";
 import { lotsWithin, type LotCapacity, type PositionIndex } from "./lot-capacity.js";
 import { weightedThreshold } from "./selection.js";
 
@@ -86,6 +87,7 @@ export function sparsityGreedy(lower: Float64Array, upper: Float64Array, total: 
  * Fewest touched accounts with whole lots: the accounts with the largest lot capacity (exact per
  * account, see lot-capacity.ts) take their full lot amount, the marginal one only the lots it needs:
  * starting from its full amount, lots are given back (largest lot value first) while coverage holds.
+ * Coverage is decided exactly (no tolerance: integers times lot values), as the verifier decides it.
  * Undefined if the capacities are not all exact or the budget is out of reach. Expected O(n + positions).
  */
 export function sparsityLots(
@@ -93,38 +95,59 @@ export function sparsityLots(
   index: PositionIndex,
   capacity: LotCapacity,
   budget: number,
-  slack: number,
 ): { haircut: Float64Array; lots: Int32Array } | undefined {
   if (!capacity.allExact) return undefined;
   const n = capacity.amount.length;
   const haircut = new Float64Array(n);
   const lots = new Int32Array(positions.account.length);
-  const chosen = largestCovering(capacity.amount, budget, slack);
+  const chosen = largestCovering(capacity.amount, budget, 0);
   if (!chosen) return undefined;
-  let covered = 0;
-  for (let k = 0; k < chosen.length; k++) {
-    const i = chosen[k]!;
+  const exact = new ExactSum();
+  const addAccount = (i: number, sign: number): void => {
+    for (let t = index.start[i]!; t < index.start[i + 1]!; t++) {
+      const p = index.order[t]!;
+      if (capacity.lots[p]! > 0) exact.addProduct(sign * capacity.lots[p]!, positions.lotValue[p]!);
+    }
+  };
+  for (const i of chosen) addAccount(i, 1);
+  // The float selection may call a cover that falls short by a rounding: then the next largest account joins (still the fewest).
+  if (exact.compare(budget) < 0) {
+    const taken = new Uint8Array(n);
+    for (const i of chosen) taken[i] = 1;
+    while (exact.compare(budget) < 0) {
+      let next = -1;
+      for (let i = 0; i < n; i++) if (!taken[i] && capacity.amount[i]! > 0 && (next < 0 || capacity.amount[i]! > capacity.amount[next]!)) next = i;
+      if (next < 0) return undefined;
+      taken[next] = 1;
+      chosen.push(next);
+      addAccount(next, 1);
+    }
+  }
+  if (chosen.length === 0) return { haircut, lots };
+  for (const i of chosen) {
     for (let t = index.start[i]!; t < index.start[i + 1]!; t++) {
       const p = index.order[t]!;
       lots[p] = capacity.lots[p]!;
     }
-    if (k === chosen.length - 1) giveBack(positions, index, i, lots, capacity.amount[i]! - (budget - covered));
-    haircut[i] = lotAmount(positions, index, i, lots);
-    covered += haircut[i]!;
   }
-  return { haircut, lots };
-}
-
-/** Removes lots of account i, largest lot value first, worth at most `excess` dollars in all. O(positions of i log). */
-export function giveBack(positions: BoundPositions, index: PositionIndex, i: number, lots: Int32Array, excess: number): void {
-  if (!(excess > 0)) return;
-  const own = Array.from(index.order.subarray(index.start[i]!, index.start[i + 1]!)).sort((a, b) => positions.lotValue[b]! - positions.lotValue[a]!);
+  // The marginal account gives back lots, largest value first, while coverage (exact) holds.
+  const last = chosen[chosen.length - 1]!;
+  const own = Array.from(index.order.subarray(index.start[last]!, index.start[last + 1]!)).sort((a, b) => positions.lotValue[b]! - positions.lotValue[a]!);
+  let excess = exact.value - budget;
   for (const p of own) {
     const v = positions.lotValue[p]!;
-    const removed = Math.min(lots[p]!, lotsWithin(excess, v));
+    let removed = Math.min(lots[p]!, lotsWithin(excess, v));
+    if (removed === 0) continue;
+    exact.addProduct(-removed, v);
+    while (removed > 0 && exact.compare(budget) < 0) {
+      exact.addProduct(1, v);
+      removed--;
+    }
     lots[p]! -= removed;
-    excess -= removed * v;
+    excess = exact.value - budget;
   }
+  for (const i of chosen) haircut[i] = lotAmount(positions, index, i, lots);
+  return { haircut, lots };
 }
 
 /** sum_p v_p q_p over account i's positions, in table order (the verifier's order). */

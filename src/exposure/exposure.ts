@@ -30,9 +30,9 @@ import { QUEUE_PRESETS, presetScore, rotate, scoreExpression, walkStart, type Qu
 import { rankDescending } from "../heuristics/rank.js";
 import { RuleHeuristic } from "../heuristics/rule.js";
 import { solveWave, type SolveRequest } from "../solve/solve.js";
-import { certify } from "../verify/certificate.js";
-import { CompensatedSum, sumOf } from "../verify/sum.js";
-import { allowance, tolerance, touchTolerance } from "../verify/tolerance.js";
+import { certify } from "../certificate/certificate.js";
+import { CompensatedSum, sumOf } from "../numeric/sum.js";
+import { allowance, tolerance, touchTolerance } from "../numeric/tolerance.js";
 import { formFirstTouched, formHaircut, formKinks, formSlope, waterLevelForm, type ExactForm, type RampForm } from "./forms.js";
 import { DEFAULT_STEPS, checkBudgetRange, sampleBudgets, type BudgetRange } from "./range.js";
 

@@ -25,8 +25,8 @@ import type { Allocation, Wave } from "../domain.js";
 import type { FrontierPoint } from "../results/row.js";
 import type { BackendName } from "../solvers/backend.js";
 import { solveWave, type SolveRequest } from "../solve/solve.js";
-import { certify } from "../verify/certificate.js";
-import { CompensatedSum } from "../verify/sum.js";
+import { certify } from "../certificate/certificate.js";
+import { CompensatedSum } from "../numeric/sum.js";
 import { verifyAllocation } from "../verify/verify.js";
 import { UsageError } from "../errors.js";
 

@@ -20,8 +20,7 @@
 import type { Allocation, Wave } from "../domain.js";
 import { lotCapacities, lotsToCover, lotsWithin, positionsByAccount } from "../exact/lot-capacity.js";
 import { lotAmount } from "../exact/sparsity.js";
-import { CompensatedSum } from "../verify/sum.js";
-import { allowance, tolerance } from "../verify/tolerance.js";
+import { CompensatedSum } from "../numeric/sum.js";
 import { DescendingHeap, rankDescending } from "./rank.js";
 
 export type LotScheme = "floor-topup" | "floor-lr" | "ceil";
@@ -43,7 +42,7 @@ const wholeLot = 1e-9;
  * Executes a continuous target (dollars per account) in whole lots with the given scheme (see the
  * module comment). `cap` is the per-account dollar cap the rule honours (see dollarCap); amounts
  * stay within cap_i plus the verifier's absolute tolerance. Coverage: the total reaches the budget
- * (to half the verifier's allowance) whenever the lots under the caps can reach it.
+ * (exactly, as the verifier decides lots) whenever the lots under the caps can reach it.
  * Requires wave.positions. O(n + P) for P positions (radix ranking for floor-lr, a lazy heap for
  * the top-up: O(P) to build plus O(log P) per position it visits), plus a bounded branch and bound
  * per multi-position account on the rare path where the greedy falls short.
@@ -56,10 +55,10 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
   const P = account.length;
   const index = positionsByAccount(positions, n);
   const { start, order } = index;
-  const tol = tolerance(wave);
-  const slack = tol.absolute;
+  // Lots are checked exactly (src/numeric/tolerance.ts): no slack on the caps or the budget.
+  const slack = 0;
   const B = wave.budget;
-  const need = B - 0.5 * allowance(tol, B);
+  const need = B;
 
   const lots = new Int32Array(P);
   const amount = new Float64Array(n);
@@ -140,7 +139,7 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
 
   if (covered.value < need && severalPositions) {
     // The greedy can miss an account's best subset sum; the exact per-account lot capacity cannot.
-    const best = lotCapacities(positions, index, cap, slack);
+    const best = lotCapacities(positions, index, cap);
     const gain = new Float64Array(n);
     for (let i = 0; i < n; i++) gain[i] = best.amount[i]! - amount[i]!;
     for (const i of rankDescending(gain)) {

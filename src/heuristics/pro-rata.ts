@@ -14,7 +14,7 @@
 import type { Wave } from "../domain.js";
 import { ModelError } from "../errors.js";
 import { settleResidual, waterFill } from "../exact/water-filling.js";
-import { CompensatedSum } from "../verify/sum.js";
+import { CompensatedSum } from "../numeric/sum.js";
 import { lotNotional, ruleBound } from "./bounds.js";
 import { checkDefined, optionalColumn, requireColumn, waveColumns } from "./columns.js";
 import type { IgnorableConstraint } from "./heuristic.js";

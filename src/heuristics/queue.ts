@@ -18,7 +18,7 @@ import { seededGenerator } from "../random.js";
 import type { Expression, Wave } from "../domain.js";
 import { ModelError } from "../errors.js";
 import { analyzeExpression, compileExpression } from "../model/expression.js";
-import { CompensatedSum } from "../verify/sum.js";
+import { CompensatedSum } from "../numeric/sum.js";
 import { ruleBound } from "./bounds.js";
 import { checkDefined, optionalColumn, requireColumn, waveColumns } from "./columns.js";
 import type { HeuristicContext, IgnorableConstraint } from "./heuristic.js";

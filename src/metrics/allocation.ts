@@ -1,5 +1,5 @@
 import type { Allocation, Wave } from "../domain.js";
-import { touchTolerance } from "../verify/tolerance.js";
+import { touchTolerance } from "../numeric/tolerance.js";
 
 /** The solvency and fairness numbers of one allocation of one wave (DESIGN §5). */
 export interface AllocationMetrics {

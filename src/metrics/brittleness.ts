@@ -15,8 +15,8 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import type { Allocation, Wave } from "../domain.js";
 import { UsageError } from "../errors.js";
 import { seededGenerator } from "../random.js";
-import { CompensatedSum } from "../verify/sum.js";
-import { touchTolerance } from "../verify/tolerance.js";
+import { CompensatedSum } from "../numeric/sum.js";
+import { touchTolerance } from "../numeric/tolerance.js";
 import { runChecked, scaleAccounts, type Mechanism } from "./transform.js";
 
 export interface BrittlenessSettings {

@@ -13,7 +13,7 @@
  */
 import type { Allocation, Wave } from "../domain.js";
 import { ModelError } from "../errors.js";
-import { CompensatedSum } from "../verify/sum.js";
+import { CompensatedSum } from "../numeric/sum.js";
 
 export interface ChurnSettings {
   /** beta >= 0 in p_i = 1 - exp(-beta h_i / c_i). */

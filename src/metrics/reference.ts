@@ -28,8 +28,8 @@
  * deficit, as in the reference's wave 1, where max_loss_usd = deficit_usd).
  */
 import type { Allocation, Wave } from "../domain.js";
-import { CompensatedSum } from "../verify/sum.js";
-import { allowance, tolerance } from "../verify/tolerance.js";
+import { CompensatedSum } from "../numeric/sum.js";
+import { allowance, tolerance } from "../numeric/tolerance.js";
 
 /** _safe_ratio's threshold in policy_per_wave.py (EPS). */
 const REFERENCE_EPS = 1e-12;

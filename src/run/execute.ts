@@ -16,7 +16,7 @@ import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, SimulationRow } f
 import { loadScenario, mechanismKind, simulate, simulationRow } from "../simulate/index.js";
 import { basename } from "node:path";
 import { solveWave } from "../solve/solve.js";
-import { certify } from "../verify/certificate.js";
+import { certify } from "../certificate/certificate.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { mechanismLabel, type Job } from "./jobs.js";
 import { waveFor } from "./wave.js";

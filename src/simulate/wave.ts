@@ -9,7 +9,7 @@ import { bindWave } from "../bind/bind.js";
 import { getHeuristic, unexpectedViolations, type Heuristic } from "../heuristics/index.js";
 import { loadModel } from "../model/parse.js";
 import { solveWave, type SolveRequest } from "../solve/solve.js";
-import { certify } from "../verify/certificate.js";
+import { certify } from "../certificate/certificate.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { equityOf, tradeWithBook, type BookState } from "./book.js";
 import { ladderOf } from "./ledger.js";

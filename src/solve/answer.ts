@@ -1,5 +1,5 @@
 import type { Allocation, Wave } from "../domain.js";
-import { touchTolerance } from "../verify/tolerance.js";
+import { touchTolerance } from "../numeric/tolerance.js";
 import type { SolveResult } from "./solve.js";
 
 /** The `--json` object of DESIGN §7: one per solve, stable keys, plain numbers. */

@@ -6,10 +6,10 @@ import type { LinearProblem } from "../lower/standard-form.js";
 import { backendNames, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
 import { solveRobustly, type Attempt } from "../solvers/robust.js";
 import { SolverError, UsageError } from "../errors.js";
-import { certify, type Certificate } from "../verify/certificate.js";
+import { certify, type Certificate } from "../certificate/certificate.js";
 import { stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
-import { absTol, allowance, tolerance } from "../verify/tolerance.js";
+import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
 import { getHeuristic } from "../heuristics/index.js";
 import { scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 
@@ -371,7 +371,7 @@ function disprove(
       // Stages in dollars (a layer's total, overshoot) are also judged at the verifier's absolute
       // tolerance: on a wave of 1e12 dollars, sum h - B carries rounding of ~1e-4 (seen: an overshoot
       // of 1e-6 "refuted" by a heuristic's 0 at B = the capacity sum).
-      const money = names[s]!.startsWith("layer:") || names[s] === "overshoot" ? absTol(wave) : 0;
+      const money = names[s]!.startsWith("layer:") || names[s] === "overshoot" ? allowance(feasibilityTolerance, wave.budget) : 0;
       const tolerance = 1e-7 * Math.max(1, Math.abs(ours)) + wave.model.stageTolerance * Math.max(1, Math.abs(ours)) + money;
       if (theirs < ours - tolerance) {
         return `the solver's claim of optimality is refuted: ${witness.name} gives a verified allocation with ${names[s]} = ${theirs} < ${ours}; reported as feasible`;

@@ -1,7 +1,7 @@
 /**
  * A change of money units for the solver. HiGHS accepts a MIP solution that breaks a row by up to its
  * absolute feasibility tolerance (1e-7, src/solvers/highs.ts), while the verifier allows
- * 1e-9 * max(1, B, max c) (src/verify/tolerance.ts): on a wave whose amounts are a few dollars, a
+ * 1e-9 * max(1, B, max c) (src/numeric/tolerance.ts): on a wave whose amounts are a few dollars, a
  * "proven optimal" allocation can fall 1e-7 short of B and be rejected (seen: capacities 1 and 6,
  * B = 0.14). Max haircut fractions and account counts do not depend on the unit, so solveWave lowers
  * the wave in units where its largest amount is about 2^20 and maps the haircuts back. The factor is

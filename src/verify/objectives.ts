@@ -4,8 +4,7 @@
  * path, dedicated path, heuristics) is this function's output, never a solver's own claim.
  */
 import type { Allocation, BoundObjective, Phi, Wave } from "../domain.js";
-import { CompensatedSum } from "./sum.js";
-import { touchTolerance } from "./tolerance.js";
+import { CompensatedSum } from "../numeric/sum.js";
 
 /**
  * Stage names in objective-vector order: "layer:<name>" for the seniority layers from the most
@@ -33,7 +32,7 @@ export function seniorStageLayers(wave: Wave): number[] {
 /**
  * The objective vector (see stageNames for the order):
  * - seniority stage: dollars taken from that layer, sum_i h_il;
- * - sparsity: #{i : h_i > touchTolerance} (accounts);
+ * - sparsity: #{i : h_i > 0} (accounts);
  * - convex: sum_i u_i * phi(h_i / c_i), accounts with c_i = 0 contribute 0;
  * - minmax: max h_i / s_i over accounts with h_i > 0 (0 if none; +Infinity if such an s_i <= 0);
  * - overshoot: sum_i h_i - B (dollars).
@@ -62,9 +61,8 @@ export function objectiveValue(wave: Wave, objective: BoundObjective, haircut: F
   const n = haircut.length;
   switch (objective.kind) {
     case "sparsity": {
-      const tol = touchTolerance(wave);
       let touched = 0;
-      for (let i = 0; i < n; i++) if (haircut[i]! > tol) touched++;
+      for (let i = 0; i < n; i++) if (haircut[i]! > 0) touched++;
       return touched;
     }
     case "convex": {

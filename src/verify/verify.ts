@@ -2,12 +2,15 @@
  * The independent verifier. It re-derives every bound from the wave's raw data (capacity,
  * eligibility, model.alpha, positions, layer capacities, model.maxAccounts, model.coverage, budget)
  * and never reads `wave.upper` or anything a solver claims, so that a bug in binding, lowering or a
- * backend shows up here instead of in a report. It uses no code from the dedicated algorithms.
+ * backend shows up here instead of in a report. It uses no code from the dedicated algorithms or
+ * the certificate (test/verify/independence.test.ts walks the imports): only the numeric floor
+ * (compensated sums, exact products, the tolerance rule of src/numeric/tolerance.ts).
  */
 import type { Allocation, Wave } from "../domain.js";
 import { objectiveValues } from "./objectives.js";
-import { CompensatedSum } from "./sum.js";
-import { allowance, tolerance, touchTolerance, type Tolerance } from "./tolerance.js";
+import { ExactSum } from "../numeric/exact.js";
+import { CompensatedSum } from "../numeric/sum.js";
+import { allowance, tolerance, type Tolerance } from "../numeric/tolerance.js";
 
 export type ConstraintName =
   /** An array of the allocation has the wrong length or is missing. */
@@ -41,7 +44,7 @@ export interface Verdict {
   readonly ok: boolean;
   /** The largest violation amount (see Violation.amount); 0 when ok. */
   readonly worstViolation: number;
-  /** |violation| <= absolute + relative * |rhs| counts as satisfied. */
+  /** |violation| <= absolute + relative * |rhs| of that row counts as satisfied; `rule` says which rows are exact. */
   readonly tolerance: Tolerance;
   /** At most `listedPerConstraint` per constraint are listed; `notes` says how many more there were. */
   readonly violations: Violation[];
@@ -56,11 +59,13 @@ const listedPerConstraint = 50;
 
 /**
  * Checks an allocation against every constraint of the wave's model, from the raw data:
- * finite, non-negative haircuts; h_i <= c_i; ineligible h_i = 0; h_i <= alpha c_i; coverage
- * sum h >= B (or = B); lots integer 0 <= q_p <= Q_p with h_i = sum_p v_p q_p; at most K touched
- * accounts; layers 0 <= h_il <= c_il with h_i = sum_l h_il; and lexicographic optimality of the
- * seniority stages (see checkSeniority). Tolerances as in `tolerance.ts` (stated in the verdict).
- * O(n * layers + positions).
+ * finite, non-negative haircuts; h_i <= c_i; ineligible h_i = 0 exactly; h_i <= alpha c_i; coverage
+ * sum h >= B (or = B); lots integer 0 <= q_p <= Q_p with h_i = sum_p v_p q_p, and then coverage and
+ * the caps decided exactly on the lot amounts; at most K touched (h_i > 0) accounts; layers
+ * 0 <= h_il <= c_il with h_i = sum_l h_il; and lexicographic optimality of the seniority stages
+ * (see checkSeniority). Each row's allowance comes from that row's own right-hand side
+ * (src/numeric/tolerance.ts, stated in the verdict), never from the wave's largest amount.
+ * O(n * layers + positions), plus BigInt work for lot rows too close to call in floating point.
  */
 export function verifyAllocation(wave: Wave, allocation: Allocation): Verdict {
   const tol = tolerance(wave);
@@ -74,7 +79,6 @@ export function verifyAllocation(wave: Wave, allocation: Allocation): Verdict {
   }
   const shapeOk = checkShapes(wave, allocation, report);
 
-  const touchTol = touchTolerance(wave);
   const alpha = wave.model.alpha;
   const total = new CompensatedSum();
   let allFinite = true;
@@ -88,21 +92,24 @@ export function verifyAllocation(wave: Wave, allocation: Allocation): Verdict {
       continue;
     }
     total.add(h);
-    if (h > touchTol) touched++;
+    if (h > 0) touched++;
     if (-h > allowance(tol, 0)) report.add({ constraint: "nonnegative", account: id, amount: -h, message: `account ${quote(id)}: haircut ${fmt(h)} is negative` });
     const c = wave.capacity[i]!;
     if (h - c > allowance(tol, c)) {
       report.add({ constraint: "capacity", account: id, amount: h - c, message: `account ${quote(id)}: haircut ${fmt(h)} exceeds capacity ${fmt(c)} by ${fmt(h - c)}` });
     }
-    if (wave.eligible[i] === 0 && h > allowance(tol, 0)) {
-      report.add({ constraint: "eligibility", account: id, amount: h, message: `account ${quote(id)} is not eligible but has haircut ${fmt(h)}` });
+    // Exactly 0: an excluded account (a house or vault account) is not a place for rounding dust.
+    if (wave.eligible[i] === 0 && h !== 0) {
+      report.add({ constraint: "eligibility", account: id, amount: Math.abs(h), message: `account ${quote(id)} is not eligible but has haircut ${fmt(h)}` });
     }
     if (alpha !== undefined && h - alpha * c > allowance(tol, alpha * c)) {
       report.add({ constraint: "alpha", account: id, amount: h - alpha * c, message: `account ${quote(id)}: haircut ${fmt(h)} exceeds alpha * capacity = ${fmt(alpha)} * ${fmt(c)} = ${fmt(alpha * c)}` });
     }
   }
 
-  if (allFinite) {
+  // With whole lots, coverage is decided on the lots themselves, exactly.
+  const coverageOnLots = shapeOk.lots && checkLots(wave, allocation, tol, report);
+  if (!coverageOnLots && allFinite) {
     const sum = total.value;
     const B = wave.budget;
     if (wave.model.coverage === "exact") {
@@ -112,16 +119,15 @@ export function verifyAllocation(wave: Wave, allocation: Allocation): Verdict {
     } else if (B - sum > allowance(tol, B)) {
       report.add({ constraint: "coverage", amount: B - sum, message: `haircuts sum to ${fmt(sum)}, short of the budget ${fmt(B)} by ${fmt(B - sum)}` });
     }
-  } else {
+  } else if (!coverageOnLots) {
     report.note("coverage not checked: some haircuts are not finite numbers");
   }
 
   const K = wave.model.maxAccounts;
   if (K !== undefined && touched > K) {
-    report.add({ constraint: "maxAccounts", amount: touched - K, message: `${touched} accounts have a haircut above ${fmt(touchTol)}; the model allows at most ${K}` });
+    report.add({ constraint: "maxAccounts", amount: touched - K, message: `${touched} accounts have a positive haircut; the model allows at most ${K}` });
   }
 
-  if (shapeOk.lots) checkLots(wave, allocation, tol, report);
   if (shapeOk.layers) {
     checkLayers(wave, allocation, tol, report);
     checkSeniority(wave, allocation.layers!, tol, report);
@@ -195,41 +201,87 @@ function checkShapes(wave: Wave, allocation: Allocation, report: Report): { lots
   return { lots, layers };
 }
 
-/** Integer 0 <= q_p <= Q_p, and h_i = sum_p v_p q_p for every account (0 for an account without positions). */
-function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: Report): void {
+/**
+ * Integer 0 <= q_p <= Q_p; h_i = sum_p v_p q_p for every account (0 for an account without
+ * positions) within the allowance of that amount; and, exactly on the lot amounts (integers times
+ * lot values need no rounding allowance): an ineligible account closes no lot, sum_p v_p q_p <= c_i,
+ * <= alpha c_i, and coverage sum_p v_p q_p >= B (= B with exact coverage).
+ */
+function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: Report): boolean {
   const positions = wave.positions!;
   const lots = allocation.lots!;
   const n = wave.ids.length;
-  // Per-account compensated sums in two flat arrays: 10^6 accumulator objects would dominate the run time.
-  const lotSum = new Float64Array(n);
-  const lotCompensation = new Float64Array(n);
-  for (let p = 0; p < positions.account.length; p++) {
+  const P = positions.account.length;
+  // Positions grouped by account (a counting sort of our own: the verifier shares no lot code).
+  const start = new Int32Array(n + 1);
+  for (let p = 0; p < P; p++) {
+    const i = positions.account[p]!;
+    if (i >= 0 && i < n) start[i + 1]!++;
+  }
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const next = start.slice(0, n);
+  const order = new Int32Array(start[n]!);
+  let integral = true;
+  for (let p = 0; p < P; p++) {
     const q = lots[p]!;
     const i = positions.account[p]!;
     const id = wave.ids[i] ?? `#${i}`;
     const Q = positions.maxLots[p]!;
     if (!Number.isInteger(q)) {
+      integral = false;
       report.add({ constraint: "lot-integrality", account: id, position: p, amount: Number.isFinite(q) ? Math.abs(q - Math.round(q)) : Infinity, message: `account ${quote(id)}, position ${p}: ${q} lots is not a whole number` });
     }
     if (q < 0 || q > Q) {
       report.add({ constraint: "lot-bounds", account: id, position: p, amount: q < 0 ? -q : q - Q, message: `account ${quote(id)}, position ${p}: ${q} lots outside 0..${Q}` });
     }
-    if (i >= 0 && i < n) {
-      const value = positions.lotValue[p]! * q;
-      const sum = lotSum[i]!;
-      const t = sum + value;
-      lotCompensation[i]! += Math.abs(sum) >= Math.abs(value) ? sum - t + value : value - t + sum;
-      lotSum[i] = t;
-    }
+    if (i >= 0 && i < n) order[next[i]!++] = p;
   }
+  if (!integral) {
+    report.note("lots: some lot counts are not whole numbers; coverage and the caps were checked on the haircuts, not on the lots");
+    return false;
+  }
+
+  const alpha = wave.model.alpha;
+  const account = new ExactSum();
+  const coverage = new ExactSum();
   for (let i = 0; i < n; i++) {
+    account.reset();
+    for (let t = start[i]!; t < start[i + 1]!; t++) {
+      const p = order[t]!;
+      const v = positions.lotValue[p]!;
+      const q = lots[p]!;
+      if (!Number.isFinite(v)) continue;
+      account.addProduct(q, v);
+      coverage.addProduct(q, v);
+    }
+    const lotAmount = account.value;
+    const id = wave.ids[i]!;
     const h = allocation.haircut[i]!;
-    const lotAmount = lotSum[i]! + lotCompensation[i]!;
     if (Number.isFinite(h) && Math.abs(h - lotAmount) > allowance(tol, lotAmount)) {
-      const id = wave.ids[i]!;
       report.add({ constraint: "lot-sum", account: id, amount: Math.abs(h - lotAmount), message: `account ${quote(id)}: haircut ${fmt(h)} differs from its lots' value sum_p v_p q_p = ${fmt(lotAmount)}` });
     }
+    if (start[i + 1] === start[i]) continue;
+    const c = wave.capacity[i]!;
+    if (wave.eligible[i] === 0) {
+      if (account.compare(0) !== 0) report.add({ constraint: "eligibility", account: id, amount: Math.abs(lotAmount), message: `account ${quote(id)} is not eligible but closes lots worth ${fmt(lotAmount)}` });
+      continue;
+    }
+    if (Number.isFinite(c) && account.compare(c) > 0) {
+      report.add({ constraint: "capacity", account: id, amount: lotAmount - c, message: `account ${quote(id)}: its lots are worth ${fmt(lotAmount)} > capacity ${fmt(c)} (decided exactly)` });
+    }
+    if (alpha !== undefined && Number.isFinite(c) && account.compareProduct(alpha, c) > 0) {
+      report.add({ constraint: "alpha", account: id, amount: lotAmount - alpha * c, message: `account ${quote(id)}: its lots are worth ${fmt(lotAmount)} > alpha * capacity = ${fmt(alpha * c)} (decided exactly)` });
+    }
   }
+  const B = wave.budget;
+  const sum = coverage.value;
+  const side = coverage.compare(B);
+  if (wave.model.coverage === "exact" && side !== 0) {
+    report.add({ constraint: "coverage", amount: Math.abs(sum - B) || Number.MIN_VALUE, message: `lots are worth ${fmt(sum)} in all; the model requires exactly the budget ${fmt(B)} (decided exactly)` });
+  } else if (side < 0) {
+    report.add({ constraint: "coverage", amount: B - sum || Number.MIN_VALUE, message: `lots are worth ${fmt(sum)} in all, short of the budget ${fmt(B)} by ${fmt(B - sum)} (decided exactly)` });
+  }
+  return true;
 }
 
 /** 0 <= h_il <= c_il and h_i = sum_l h_il. */

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { solveDedicated } from "../../src/exact/index.js";
-import { certify } from "../../src/verify/certificate.js";
+import { certify } from "../../src/certificate/certificate.js";
 import { verifyAllocation } from "../../src/verify/verify.js";
 import { arbitraryWave, progressiveFilling, rawCaps, type WaveShape } from "./arbitrary.js";
 import { referenceSolve } from "./highs-reference.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { solveDedicated } from "../../src/exact/index.js";
 import { lotCapacities, lotsToCover, lotsWithin, positionsByAccount } from "../../src/exact/lot-capacity.js";
 import { waterFill } from "../../src/exact/water-filling.js";
-import { certify } from "../../src/verify/certificate.js";
+import { certify } from "../../src/certificate/certificate.js";
 import { verifyAllocation } from "../../src/verify/verify.js";
 import { makeWave, piecewise, power, type WaveSpec } from "./make-wave.js";
 
@@ -184,7 +184,7 @@ describe("lot arithmetic is robust to decimal lot values", () => {
   it("several positions past the search budget: the capacity is an upper bound, and nothing is claimed optimal", () => {
     const m = 14;
     const positions = { account: new Int32Array(m), lotValue: Float64Array.from({ length: m }, (_, k) => Math.sqrt(2 + k) * 1.7), maxLots: new Int32Array(m).fill(40) };
-    const capacity = lotCapacities(positions, positionsByAccount(positions, 1), Float64Array.of(1000.123), 1e-9);
+    const capacity = lotCapacities(positions, positionsByAccount(positions, 1), Float64Array.of(1000.123));
     expect(capacity.allExact).toBe(false);
     expect(capacity.bound[0]).toBe(1000.123);
     expect(capacity.amount[0]).toBeLessThanOrEqual(1000.123);

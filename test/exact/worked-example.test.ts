@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { solveDedicated } from "../../src/exact/index.js";
-import { certify } from "../../src/verify/certificate.js";
+import { certify } from "../../src/certificate/certificate.js";
 import { verifyAllocation } from "../../src/verify/verify.js";
 import { makeWave, piecewise, type WaveSpec } from "./make-wave.js";
 

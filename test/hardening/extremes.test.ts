@@ -13,7 +13,7 @@ import { closeBackends } from "../../src/solvers/robust.js";
 import type { BackendName } from "../../src/solvers/backend.js";
 import { solveWave, type SolveResult } from "../../src/solve/solve.js";
 import { unitFactor } from "../../src/solve/units.js";
-import { absTol } from "../../src/verify/tolerance.js";
+import { absTol, relTol } from "../../src/numeric/tolerance.js";
 import { verifyAllocation } from "../../src/verify/verify.js";
 import { makeWave, type ObjectiveShorthand } from "../exact/make-wave.js";
 
@@ -53,7 +53,7 @@ function expectVerified(wave: Wave, result: SolveResult): void {
   expect(result.status, result.message).toBe("optimal");
   expect(result.verified?.ok).toBe(true);
   expect(verifyAllocation(wave, result.allocation!).ok).toBe(true);
-  expect(result.verified!.tolerance.absolute).toBe(absTol(wave));
+  expect(result.verified!.tolerance.absolute).toBe(absTol);
   expectHonestAttempts(result);
 }
 
@@ -106,16 +106,16 @@ describe("budgets at the capacity sum, and one ulp either side", () => {
           const result = await solveWave(wave, { path, backend, fallbacks });
           expectVerified(wave, result);
           const h = result.allocation!.haircut;
-          capacity.forEach((c, i) => expect(Math.abs(h[i]! - c)).toBeLessThanOrEqual(2 * absTol(wave)));
-          // An account whose whole capacity is within the tolerance of zero does not count as touched.
-          expect(result.objective[0]).toBeCloseTo(objectives === minmax ? 1 : capacity.filter((c) => c > absTol(wave)).length, 6);
+          capacity.forEach((c, i) => expect(Math.abs(h[i]! - c)).toBeLessThanOrEqual(2 * (absTol + relTol * c)));
+          // Touched means a positive haircut.
+          expect(result.objective[0]).toBeCloseTo(objectives === minmax ? 1 : capacity.filter((c) => c > 0).length, 6);
         }
       }
     }
   });
 
   it("two ulps of the tolerance above the sum is a certificate, not a solve", async () => {
-    const wave = makeWave({ capacity: [1, 2, 3], budget: 6 + 3 * absTol(makeWave({ capacity: [1, 2, 3], budget: 6 })), objectives: minmax });
+    const wave = makeWave({ capacity: [1, 2, 3], budget: 6 + 3 * absTol, objectives: minmax });
     const result = await solveWave(wave, { path: "mip" });
     expect(result.status).toBe("infeasible");
     expect(result.certificate.broken.map((b) => b.promise)).toContain("capacity");

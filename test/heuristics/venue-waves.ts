@@ -133,7 +133,7 @@ export function modelReach(wave: Wave): number {
   const cap = new Float64Array(wave.ids.length);
   const alpha = wave.model.alpha ?? 1;
   for (let i = 0; i < cap.length; i++) cap[i] = wave.eligible[i] === 1 ? Math.min(wave.capacity[i]!, alpha * wave.capacity[i]!) : 0;
-  const best = lotCapacities(wave.positions, positionsByAccount(wave.positions, cap.length), cap, 0);
+  const best = lotCapacities(wave.positions, positionsByAccount(wave.positions, cap.length), cap);
   return best.amount.reduce((a, b) => a + b, 0);
 }
 

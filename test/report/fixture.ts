@@ -25,7 +25,7 @@ import { seededGenerator } from "../../src/random.js";
 import type { ExposureRow, FrontierRow, JobMetrics, JobRow, RunManifest, SimulationRow, WaveKey } from "../../src/results/row.js";
 import { generatePopulation, type CapacityLaw } from "../../src/scenarios/population.js";
 import { solveWave } from "../../src/solve/solve.js";
-import { certify } from "../../src/verify/certificate.js";
+import { certify } from "../../src/certificate/certificate.js";
 import { verifyAllocation, type Verdict } from "../../src/verify/verify.js";
 
 const MODELS = "models";

@@ -22,8 +22,8 @@ describe("objectiveValues", () => {
   const haircut = Float64Array.from([2, 0, 1e-12, 3]);
   const capacity = [4, 5, 1, 0];
 
-  it("sparsity ignores dust below the touch tolerance", () => {
-    expect(objectiveValues(makeWave({ capacity, budget: 5 }), { haircut })).toEqual([2]);
+  it("sparsity counts every positive haircut, dust included (touched means h > 0)", () => {
+    expect(objectiveValues(makeWave({ capacity, budget: 5 }), { haircut })).toEqual([3]);
   });
 
   it("convex: sum u_i phi(h_i / c_i), accounts with c_i = 0 contribute 0", () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Allocation, Wave } from "../../src/domain.js";
-import { absTol, relTol } from "../../src/verify/tolerance.js";
+import { absTol, relTol } from "../../src/numeric/tolerance.js";
 import { verifyAllocation, type ConstraintName } from "../../src/verify/verify.js";
 import { makeWave } from "../exact/make-wave.js";
 
@@ -23,7 +23,7 @@ describe("a correct allocation passes", () => {
   it("with its objectives and the tolerance stated", () => {
     const wave = makeWave({ capacity: [10, 5, 1], budget: 7.5, objectives: [{ kind: "minmax" }] });
     const verdict = verifyAllocation(wave, allocation([4.6875, 2.34375, 0.46875]));
-    expect(verdict).toMatchObject({ ok: true, worstViolation: 0, violations: [], tolerance: { absolute: 1e-8, relative: 1e-9 } });
+    expect(verdict).toMatchObject({ ok: true, worstViolation: 0, violations: [], tolerance: { absolute: 1e-9, relative: 1e-12 } });
     expect(verdict.objectives[0]).toBeCloseTo(0.46875, 15);
   });
 });
@@ -82,7 +82,10 @@ describe("lots", () => {
   });
   it("an account without positions cannot be haircut", () => {
     const lonely = makeWave({ capacity: [10, 10], budget: 4, ids: ["A", "B"], positions: { account: [0], lotValue: [2], maxLots: [5] } });
-    expect(onlyViolation(lonely, allocation([2, 2], { lots: lots([1]) }), "lot-sum", "B").amount).toBe(2);
+    const verdict = verifyAllocation(lonely, allocation([2, 2], { lots: lots([1]) }));
+    // B's haircut is not executable in lots, and what the lots do execute (2) does not cover 4.
+    expect(verdict.violations.map((v) => [v.constraint, v.account])).toEqual([["lot-sum", "B"], ["coverage", undefined]]);
+    expect(verdict.violations[0]!.amount).toBe(2);
   });
   it("missing or short lots is a shape violation", () => {
     onlyViolation(wave, allocation([6, 2]), "shape");
@@ -141,24 +144,28 @@ describe("independence and tolerances", () => {
 
   it("a violation within absolute + relative * |rhs| passes; beyond it fails", () => {
     const wave = makeWave({ capacity: [10, 5], budget: 7.5, ids: ["A", "B"] });
-    const allowed = absTol(wave) + relTol * 10;
+    const allowed = absTol + relTol * 10;
     expect(verifyAllocation(wave, allocation([10 + 0.9 * allowed, 0])).ok).toBe(true);
     onlyViolation(wave, allocation([10 + 1.1 * allowed, 0]), "capacity", "A");
-    const coverageAllowed = absTol(wave) + relTol * 7.5;
+    const coverageAllowed = absTol + relTol * 7.5;
     expect(verifyAllocation(wave, allocation([7.5 - 0.9 * coverageAllowed, 0])).ok).toBe(true);
     onlyViolation(wave, allocation([7.5 - 1.1 * coverageAllowed, 0]), "coverage");
   });
 
-  it("the absolute tolerance scales with the wave (1e-9 of its largest amount)", () => {
-    const big = makeWave({ capacity: [2e9], budget: 1e9 });
-    expect(absTol(big)).toBe(2);
-    expect(verifyAllocation(big, allocation([1e9 - 2])).ok).toBe(true);
-    expect(verifyAllocation(big, allocation([1e9 - 4])).ok).toBe(false);
+  it("the allowance of a row comes from that row's own right-hand side, never from the wave's largest amount", () => {
+    // A 1e15 account beside small ones: coverage of 1e9 allows 1e-3 (not 2 as a wave-wide 1e-9 * 2e9 did), a cap of 5 allows 5e-12.
+    const big = makeWave({ capacity: [2e9, 5, 1e15], budget: 1e9 });
+    expect(verifyAllocation(big, allocation([1e9 - 1e-4, 0, 0])).ok).toBe(true);
+    expect(verifyAllocation(big, allocation([1e9 - 0.01, 0, 0])).ok).toBe(false);
+    expect(verifyAllocation(big, allocation([1e9, 5 + 1e-9, 0])).ok).toBe(true);
+    onlyViolation(big, allocation([1e9, 5.01, 0]), "capacity", "a1");
+    expect(verifyAllocation(big, allocation([1e9, 0, 0])).tolerance.rule).toMatch(/own rhs/);
   });
 
-  it("dust below the touch tolerance does not count against maxAccounts", () => {
+  it("touched means a positive haircut: dust counts against maxAccounts", () => {
     const wave = makeWave({ capacity: [10, 5], budget: 7.5, maxAccounts: 1 });
-    expect(verifyAllocation(wave, allocation([7.5, 1e-12])).ok).toBe(true);
+    onlyViolation(wave, allocation([7.5, 1e-12]), "maxAccounts");
+    expect(verifyAllocation(wave, allocation([7.5, 0])).ok).toBe(true);
   });
 
   it("a wrong-length haircut array stops the check", () => {

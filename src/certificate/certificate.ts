@@ -6,8 +6,9 @@
 import type { Wave } from "../domain.js";
 import { lotCapacities, positionsByAccount } from "../exact/lot-capacity.js";
 import { weightedThreshold } from "../exact/selection.js";
-import { CompensatedSum, sumOf } from "./sum.js";
-import { absTol, allowance, tolerance } from "./tolerance.js";
+import { ExactSum, productDown } from "../numeric/exact.js";
+import { CompensatedSum, sumOf } from "../numeric/sum.js";
+import { allowance, tolerance } from "../numeric/tolerance.js";
 
 export type PromiseName =
   /** sum of eligible capacities >= B: no mechanism can cover otherwise. */
@@ -78,7 +79,8 @@ export function certify(wave: Wave): Certificate {
     if (wave.eligible[i] === 0) continue;
     const c = Math.max(0, wave.capacity[i]!);
     eligibleCapacity.add(c);
-    let m = alpha !== undefined ? Math.min(c, alpha * c) : c;
+    // With lots the caps are decided exactly: alpha * c_i rounded down.
+    let m = alpha !== undefined ? Math.min(c, wave.positions ? productDown(alpha, c) : alpha * c) : c;
     if (layers) {
       let sum = 0;
       for (const layer of layers.capacity) sum += Math.max(0, layer[i]!);
@@ -91,10 +93,13 @@ export function certify(wave: Wave): Certificate {
   let maximum: Float64Array = cap;
   let decided = true;
   let overshootBound: number | null = null;
+  let lotsReach: ExactSum | undefined;
   if (wave.positions) {
     const positions = wave.positions;
-    const lotCapacity = lotCapacities(positions, positionsByAccount(positions, n), cap, absTol(wave));
+    const lotCapacity = lotCapacities(positions, positionsByAccount(positions, n), cap);
     maximum = lotCapacity.bound;
+    lotsReach = new ExactSum();
+    for (let p = 0; p < positions.account.length; p++) lotsReach.addProduct(lotCapacity.lots[p]!, positions.lotValue[p]!);
     if (!lotCapacity.allExact) {
       decided = false;
       notes.push("lots: some accounts hold several positions whose best whole-lot amount was only bounded; the lot promise uses that upper bound and feasibility is left to the solver");
@@ -104,7 +109,7 @@ export function certify(wave: Wave): Certificate {
     for (let p = 0; p < positions.account.length; p++) {
       const v = positions.lotValue[p]!;
       const i = positions.account[p]!;
-      if (positions.maxLots[p]! >= 1 && v <= cap[i]! + tol.absolute && v > largest) largest = v;
+      if (positions.maxLots[p]! >= 1 && v <= cap[i]! && v > largest) largest = v;
     }
     overshootBound = largest;
   }
@@ -115,8 +120,10 @@ export function certify(wave: Wave): Certificate {
   const coverable = K !== undefined && K < n ? largestSum(maximum, K) : total.value;
 
   const broken: BrokenPromise[] = [];
-  const check = (promise: PromiseName, have: number, hard: boolean): boolean => {
-    const isBroken = B - have > allowance(tol, B);
+  // Lots need no rounding allowance (integers times lot values): any shortfall breaks a lot promise.
+  const slack = wave.positions ? 0 : allowance(tol, B);
+  const check = (promise: PromiseName, have: number, hard: boolean, exact?: ExactSum): boolean => {
+    const isBroken = exact ? exact.compare(B) < 0 : B - have > slack;
     if (isBroken) broken.push({ promise, need: B, have });
     return isBroken && hard;
   };
@@ -124,7 +131,7 @@ export function certify(wave: Wave): Certificate {
   hardBroken = check("capacity", eligibleCapacity.value, true) || hardBroken;
   if (alpha !== undefined) hardBroken = check("alpha", alpha * eligibleCapacity.value, true) || hardBroken;
   if (layers) hardBroken = check("layers", layerCapacity.value, true) || hardBroken;
-  if (wave.positions) hardBroken = check("lots", total.value, true) || hardBroken;
+  if (wave.positions) hardBroken = check("lots", total.value, true, lotCapacityDecided(decided, lotsReach)) || hardBroken;
   if (K !== undefined) hardBroken = check("maxAccounts", coverable, true) || hardBroken;
   if (!hardBroken) hardBroken = check("caps", coverable, true);
   if (layers && layers.names.length >= 2) {
@@ -142,12 +149,17 @@ export function certify(wave: Wave): Certificate {
     feasible: !hardBroken,
     shortfall: hardBroken ? Math.max(0, B - coverable) : 0,
     broken,
-    concentration: concentration(maximum, total.value, B, allowance(tol, B)),
+    concentration: concentration(maximum, total.value, B, slack),
     overshootBound,
     coverable,
     decided: decided || hardBroken,
     notes,
   };
+}
+
+/** The exact sum of the lot capacities when every account's capacity is exact (else the float bound decides). */
+function lotCapacityDecided(decided: boolean, reach: ExactSum | undefined): ExactSum | undefined {
+  return decided ? reach : undefined;
 }
 
 /**
