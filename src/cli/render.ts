@@ -11,15 +11,21 @@ export function renderAnswer(wave: Wave, answer: SolveAnswer, topRows = 15): str
   lines.push(`model        ${wave.model.name}  (${wave.ids.length.toLocaleString("en-US")} accounts)`);
   lines.push(`status       ${answer.status}  via ${answer.path}`);
   lines.push(`budget       ${money(answer.budget)}`);
-  if (answer.status !== "infeasible") {
+  if (answer.status === "infeasible") {
+    lines.push(`partial      ${money(answer.total)} taken under every promise   residual ${money(answer.residual ?? answer.budget)} (insurance fund / backstop)`);
+    lines.push(`touched      ${answer.touched.toLocaleString("en-US")}   max fraction ${share(answer.maxFraction)}`);
+  } else {
     lines.push(`total        ${money(answer.total)}   overshoot ${money(answer.overshoot)}`);
     lines.push(`touched      ${answer.touched.toLocaleString("en-US")}   max fraction ${share(answer.maxFraction)}`);
+  }
+  if (answer.objective.length > 0) {
     lines.push(`objective    ${answer.stages.map((name, s) => `${name} = ${money(answer.objective[s] ?? NaN)}`).join(", ")}`);
   }
+  if (answer.rounding) lines.push(`rounded      ${answer.rounding.note}`);
   for (const approximation of answer.approximation ?? []) {
     lines.push(`             ${approximation.stage}: tangent approximation, optimum within ${money(approximation.errorBound)} (lower bound ${money(approximation.lowerBound)})`);
   }
-  if (answer.layerTotals) {
+  if (wave.layers) {
     lines.push(`layers       ${Object.entries(answer.layerTotals).map(([name, total]) => `${name} ${money(total)}`).join(", ")}`);
   }
   const certificate = answer.certificate;
@@ -29,9 +35,11 @@ export function renderAnswer(wave: Wave, answer: SolveAnswer, topRows = 15): str
   if (!certificate.feasible) lines.push(`shortfall    ${money(certificate.shortfall)} (residual insolvency)`);
   lines.push(`bounds       top ${certificate.concentration.accounts} accounts must pay >= ${money(certificate.concentration.mustPay)}` +
     (certificate.overshootBound !== null ? `; an allocation with overshoot < ${money(certificate.overshootBound)} exists` : ""));
-  if (answer.verified) {
-    lines.push(`verified     ${answer.verified.ok ? "ok" : "REJECTED"}  (worst violation ${answer.verified.worstViolation}, tolerance abs ${answer.verified.tolerance.absolute} rel ${answer.verified.tolerance.relative})`);
-  }
+  const checked = answer.verified.budget !== answer.budget ? ` against the coverable budget ${money(answer.verified.budget)}` : "";
+  lines.push(
+    `verified     ${answer.verified.ok ? "ok" : "REJECTED"}${checked}  (worst violation ${answer.verified.worstViolation}; ` +
+      `per row ${answer.verified.tolerance.absolute} + ${answer.verified.tolerance.relative} x |its rhs|, excluded accounts and lots exact)`,
+  );
   lines.push(`solver       ${answer.solver.name} ${answer.solver.version}  ${answer.solver.seconds.toFixed(3)} s` +
     (answer.solver.gap !== null ? `  gap ${answer.solver.gap}` : "") + (answer.solver.nodes !== null ? `  nodes ${answer.solver.nodes}` : ""));
   if (answer.message) lines.push(`note         ${answer.message}`);

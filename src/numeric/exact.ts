@@ -200,10 +200,12 @@ export function nextDown(x: number): number {
 }
 
 /** The largest integer q in [0, most] with q * v <= amount exactly (v > 0, finite; amount a double). O(1) expected. */
-export function lotsWithinExact(amount: number, lotValue: number, most = Number.MAX_SAFE_INTEGER): number {
+export function lotsWithinExact(amount: number, lotValue: number, most: number = Number.MAX_SAFE_INTEGER): number {
   if (!(amount > 0) || !(lotValue > 0) || !(most > 0)) return 0;
   let q = Math.floor(amount / lotValue);
   if (!(q < most)) q = most;
+  // Past 2^53, q + 1 === q: counts there are not exact integers and the steps below would never end.
+  if (!(q < Number.MAX_SAFE_INTEGER)) return q;
   // The division rounds either way; a handful of exact steps settles it.
   while (q > 0 && compareProduct(q, lotValue, 1, amount) > 0) q--;
   while (q < most && compareProduct(q + 1, lotValue, 1, amount) <= 0) q++;
@@ -218,4 +220,9 @@ export function lotsToCoverExact(amount: number, lotValue: number): number {
   while (q > 0 && compareProduct(q - 1, lotValue, 1, amount) >= 0) q--;
   while (compareProduct(q, lotValue, 1, amount) < 0) q++;
   return q;
+}
+
+/** The double nearest to an exact decimal. O(digits). */
+export function decimalToNumber(value: Decimal): number {
+  return Number(`${value.mantissa}e${value.exponent}`);
 }

@@ -1,25 +1,51 @@
 import type { Allocation, Wave } from "../domain.js";
-import { touchTolerance } from "../numeric/tolerance.js";
+import { ExactSum, decimalToNumber } from "../numeric/exact.js";
+import { CompensatedSum } from "../numeric/sum.js";
+import { juniorFirstSplit } from "../verify/objectives.js";
+import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import type { SolveResult } from "./solve.js";
 
-/** The `--json` object of DESIGN §7: one per solve, stable keys, plain numbers. */
+/**
+ * The `--json` object of DESIGN §7: one per solve, stable keys, plain numbers. The answer is
+ * executable: `allocation` lists every account with a non-zero haircut, `total` is the
+ * (compensated) sum of that list, `touched` its length, `layerTotals` the per-layer sums of it
+ * (one layer, `capacity`, when the model has no ladder). An infeasible wave's `allocation` is its
+ * best partial allocation (`residual` beside it: what the backstop must supply). Every answer
+ * carries `verified`, checked against `verified.budget`.
+ */
 export interface SolveAnswer {
   readonly status: SolveResult["status"];
   readonly path: string;
+  /** The dedicated exact algorithm, when one answered (the path then reads "dedicated:<algorithm>"). */
+  readonly algorithm?: string;
   readonly budget: number;
   readonly total: number;
   readonly overshoot: number;
   readonly touched: number;
   readonly maxFraction: number;
+  /** Infeasible waves: B minus the partial allocation's total, dollars (the whole budget when nothing can be taken). */
+  readonly residual?: number;
   readonly objective: readonly number[];
   readonly stages: readonly string[];
   readonly approximation?: readonly { stage: string; lowerBound: number; errorBound: number }[];
-  readonly layerTotals?: Readonly<Record<string, number>>;
+  readonly layerTotals: Readonly<Record<string, number>>;
   readonly allocation: readonly AllocationRow[];
   readonly certificate: SolveResult["certificate"];
-  readonly verified: { ok: boolean; worstViolation: number; tolerance: { absolute: number; relative: number }; violations?: readonly unknown[] } | null;
+  readonly verified: VerifiedSummary;
   readonly solver: { name: string; version: string; seconds: number; gap: number | null; nodes: number | null; attempts?: readonly unknown[]; warmStart?: string };
+  readonly rounding?: SolveResult["rounding"];
+  readonly repairs?: readonly string[];
   readonly message?: string;
+}
+
+export interface VerifiedSummary {
+  readonly ok: boolean;
+  readonly worstViolation: number;
+  readonly tolerance: { absolute: number; relative: number; rule: string };
+  /** The budget the allocation was checked against: B, or the relaxed budget of an infeasible wave's partial allocation. */
+  readonly budget: number;
+  readonly violations?: readonly unknown[];
+  readonly notes?: readonly string[];
 }
 
 export interface AllocationRow {
@@ -29,75 +55,80 @@ export interface AllocationRow {
   readonly layers?: Readonly<Record<string, number>>;
 }
 
-/** Summary numbers of an allocation, each O(n). */
+/** Summary numbers of an allocation: total (compensated) and touched count over non-zero haircuts, max h_i / c_i. O(n). */
 export function allocationSummary(wave: Wave, allocation: Allocation): { total: number; touched: number; maxFraction: number } {
-  const tolerance = touchTolerance(wave);
-  let total = 0;
+  const total = new CompensatedSum();
   let touched = 0;
   let maxFraction = 0;
   for (let i = 0; i < allocation.haircut.length; i++) {
     const h = allocation.haircut[i]!;
-    total += h;
-    if (h > tolerance) touched++;
+    if (h === 0) continue;
+    total.add(h);
+    touched++;
     const c = wave.capacity[i]!;
     if (c > 0) maxFraction = Math.max(maxFraction, h / c);
   }
-  return { total, touched, maxFraction };
+  return { total: total.value, touched, maxFraction };
 }
 
-/** Builds the DESIGN §7 answer from a solve result. */
+/** Builds the DESIGN §7 answer from a solve result (see SolveAnswer for the contract). O(n * layers). */
 export function toAnswer(wave: Wave, result: SolveResult): SolveAnswer {
-  const allocation = result.allocation;
-  const { total, touched, maxFraction } = allocation ? allocationSummary(wave, allocation) : { total: 0, touched: 0, maxFraction: 0 };
+  const allocation = result.allocation ?? result.partial?.allocation;
+  const { maxFraction } = allocation ? allocationSummary(wave, allocation) : { maxFraction: 0 };
   const rows: AllocationRow[] = [];
-  let layerTotals: Record<string, number> | undefined;
+  const names = wave.layers && wave.layers.names.length > 0 ? wave.layers.names : ["capacity"];
+  const layerSums = names.map(() => new CompensatedSum());
+  const total = new CompensatedSum();
+  // With a money unit the listed haircuts are decimals: their exact sum, rounded once, prints as the venue's total.
+  const exact = result.rounding ? new ExactSum() : undefined;
   if (allocation) {
-    const tolerance = touchTolerance(wave);
     const lotsPerAccount = allocation.lots && wave.positions ? lotsByAccount(wave, allocation.lots) : undefined;
-    if (wave.layers && allocation.layers) {
-      layerTotals = {};
-      wave.layers.names.forEach((name, l) => {
-        let sum = 0;
-        for (const value of allocation.layers![l]!) sum += value;
-        layerTotals![name] = sum;
-      });
-    }
+    const layers = wave.layers ? (allocation.layers && allocation.layers.length === wave.layers.names.length ? allocation.layers : juniorFirstSplit(wave, allocation.haircut)) : undefined;
     for (let i = 0; i < allocation.haircut.length; i++) {
       const h = allocation.haircut[i]!;
-      if (h <= tolerance) continue;
+      if (h === 0) continue;
+      total.add(h);
+      exact?.add(h);
       const row: { id: string; haircut: number; lots?: number; layers?: Record<string, number> } = { id: wave.ids[i]!, haircut: h };
       if (lotsPerAccount) row.lots = lotsPerAccount[i]!;
-      if (wave.layers && allocation.layers) {
-        row.layers = Object.fromEntries(wave.layers.names.map((name, l) => [name, allocation.layers![l]![i]!]));
-      }
+      if (layers) {
+        row.layers = Object.fromEntries(wave.layers!.names.map((name, l) => [name, layers[l]![i]!]));
+        layers.forEach((layer, l) => layerSums[l]!.add(layer[i]!));
+      } else layerSums[0]!.add(h);
       rows.push(row);
     }
   }
+  const totalTaken = exact ? decimalToNumber(exact.exact()) : total.value;
+  const layerTotals = Object.fromEntries(names.map((name, l) => [name, layerSums[l]!.value]));
   const approximation = result.stages
     .filter((stage) => stage.errorBound !== undefined)
     .map((stage) => ({ stage: stage.name, lowerBound: stage.lowerBound!, errorBound: stage.errorBound! }));
+  const checkedBudget = result.allocation ? wave.budget : (result.partial?.budget ?? wave.budget);
+  const verdict: Verdict = result.allocation && result.verified ? result.verified : (result.partial?.verified ?? verifyAllocation(wave, emptyAllocation(wave)));
   return {
     status: result.status,
     path: result.path,
+    ...(result.algorithm ? { algorithm: result.algorithm } : {}),
     budget: wave.budget,
-    total,
-    overshoot: allocation ? total - wave.budget : 0,
-    touched,
+    total: totalTaken,
+    overshoot: totalTaken - wave.budget,
+    touched: rows.length,
     maxFraction,
-    objective: result.objective,
+    ...(result.status === "infeasible" ? { residual: Math.max(0, wave.budget - totalTaken) } : {}),
+    objective: result.allocation ? result.objective : (result.partial?.objective ?? result.objective),
     stages: result.stageNames,
     ...(approximation.length ? { approximation } : {}),
-    ...(layerTotals ? { layerTotals } : {}),
+    layerTotals,
     allocation: rows,
     certificate: result.certificate,
-    verified: result.verified
-      ? {
-          ok: result.verified.ok,
-          worstViolation: result.verified.worstViolation,
-          tolerance: result.verified.tolerance,
-          ...(result.verified.violations.length ? { violations: result.verified.violations.slice(0, 50) } : {}),
-        }
-      : null,
+    verified: {
+      ok: verdict.ok,
+      worstViolation: verdict.worstViolation,
+      tolerance: verdict.tolerance,
+      budget: checkedBudget,
+      ...(verdict.violations.length ? { violations: verdict.violations.slice(0, 50) } : {}),
+      ...(verdict.notes.length ? { notes: verdict.notes } : {}),
+    },
     solver: {
       name: result.solver.name,
       version: result.solver.version,
@@ -107,7 +138,19 @@ export function toAnswer(wave: Wave, result: SolveResult): SolveAnswer {
       ...(result.solver.attempts.length ? { attempts: result.solver.attempts } : {}),
       ...(result.solver.warmStart ? { warmStart: result.solver.warmStart } : {}),
     },
+    ...(result.rounding ? { rounding: result.rounding } : {}),
+    ...(result.repairs?.length ? { repairs: result.repairs } : {}),
     ...(result.message ? { message: result.message } : {}),
+  };
+}
+
+/** No haircut at all, in the wave's shape (what an infeasible wave without a partial allocation takes). */
+function emptyAllocation(wave: Wave): Allocation {
+  const n = wave.ids.length;
+  return {
+    haircut: new Float64Array(n),
+    ...(wave.positions ? { lots: new Int32Array(wave.positions.account.length) } : {}),
+    ...(wave.layers ? { layers: wave.layers.names.map(() => new Float64Array(n)) } : {}),
   };
 }
 

@@ -9,9 +9,13 @@ import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
 import { stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
+import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
 import { getHeuristic } from "../heuristics/index.js";
+import { roundToMoneyUnit } from "./money-unit.js";
+import { repairAllocation } from "./repair.js";
 import { scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
+import { workbenchVersion } from "./version.js";
 
 export type SolvePath = "auto" | "dedicated" | "mip";
 
@@ -26,6 +30,23 @@ export interface SolveRequest {
   readonly lower?: LowerOptions;
   /** Injected backends (fault-injection tests). */
   readonly backends?: Partial<Record<string, SolverBackend>>;
+  /** Round the haircuts to whole units of this many dollars (e.g. 0.01), keeping coverage and the caps exactly (money-unit.ts). */
+  readonly moneyUnit?: number;
+  /** Infeasible waves: skip the best partial allocation (internal: the partial solve itself). */
+  readonly partial?: false;
+}
+
+/** What an infeasible wave can still do: the most the model's promises let it cover, allocated by the model's objective. */
+export interface PartialAllocation {
+  readonly allocation: Allocation;
+  /** The relaxed budget it covers: the largest coverable amount under every promise (certificate.coverable). */
+  readonly budget: number;
+  /** B minus what the allocation takes: what the insurance fund or backstop must supply (dollars). */
+  readonly residual: number;
+  /** The verifier's verdict on the relaxed wave (budget = `budget`): every promise but full coverage. */
+  readonly verified: Verdict;
+  readonly objective: readonly number[];
+  readonly path: string;
 }
 
 export type SolveStatus = "optimal" | "feasible" | "infeasible" | "error";
@@ -43,8 +64,16 @@ export interface StageReport {
 
 export interface SolveResult {
   readonly status: SolveStatus;
-  /** "dedicated:<algorithm>" or "mip:<backend>". */
+  /** "dedicated:<algorithm>" or "mip:<backend>" (or "certificate"). */
   readonly path: string;
+  /** The dedicated exact algorithm that answered (e.g. "lots-minmax-breakpoints"), when one did. */
+  readonly algorithm?: string;
+  /** Infeasible waves: the best partial allocation and the residual the backstop must supply. */
+  readonly partial?: PartialAllocation;
+  /** What the final repair step changed (repair.ts), when it changed anything. */
+  readonly repairs?: readonly string[];
+  /** Set when the haircuts were rounded to a money unit (the objective before rounding kept for comparison). */
+  readonly rounding?: { readonly unit: number; readonly note: string; readonly objectiveBefore: readonly number[] };
   readonly allocation?: Allocation;
   /** Recomputed by the verifier, one per reported stage (seniority first). */
   readonly objective: readonly number[];
@@ -66,11 +95,67 @@ export interface SolveResult {
 }
 
 /**
- * Solves a wave: certificate first (an infeasible wave is answered, not solved), then a dedicated
- * exact algorithm or the lexicographic LP/MIP, then the independent verifier on whatever came out.
- * Nothing is reported "optimal" unless every stage was proven optimal and the verifier accepted it.
+ * Solves a wave: certificate first (an infeasible wave is answered, not solved: with the best
+ * partial allocation and its residual), then a dedicated exact algorithm or the lexicographic
+ * LP/MIP, then the final repair step (repair.ts) and the independent verifier on whatever came out,
+ * then, if asked, the rounding to a money unit (verified again). Nothing is reported "optimal"
+ * unless every stage was proven optimal and the verifier accepted it.
  */
 export async function solveWave(wave: Wave, request: SolveRequest = {}): Promise<SolveResult> {
+  let result = await solveOnce(wave, request);
+  if (result.status === "infeasible" && request.partial !== false) result = await withPartial(wave, result, request);
+  if (request.moneyUnit !== undefined) result = withMoneyUnit(wave, result, request.moneyUnit);
+  return result;
+}
+
+/**
+ * The best partial allocation of an infeasible wave: the same model on the same accounts with the
+ * budget lowered to the largest amount its promises let it cover (certificate.coverable, stepped
+ * down a few ulps if rounding put it a hair above what lots can reach exactly), solved as usual.
+ */
+async function withPartial(wave: Wave, result: SolveResult, request: SolveRequest): Promise<SolveResult> {
+  const reach = result.certificate.coverable;
+  if (!(reach > 0) || !Number.isFinite(reach)) return result;
+  for (const budget of [reach, reach * (1 - 4e-16), reach * (1 - 1e-13)]) {
+    const relaxed: Wave = { ...wave, budget };
+    const inner = await solveOnce(relaxed, { ...request, partial: false, ...(request.path === "dedicated" ? { path: "auto" as const } : {}) });
+    if (inner.status === "infeasible") continue;
+    if (!inner.allocation || !inner.verified?.ok) {
+      return { ...result, message: `${result.message ?? ""}; no verified partial allocation (${inner.message ?? inner.status})` };
+    }
+    const taken = new CompensatedSum();
+    for (const h of inner.allocation.haircut) taken.add(h);
+    const partial: PartialAllocation = {
+      allocation: inner.allocation,
+      budget,
+      residual: Math.max(0, wave.budget - taken.value),
+      verified: inner.verified,
+      objective: inner.objective,
+      path: inner.path,
+    };
+    return { ...result, partial, ...(inner.repairs ? { repairs: inner.repairs } : {}) };
+  }
+  return result;
+}
+
+/** Rounds the answer's allocation (or partial allocation) to the money unit and verifies it again; says why when no rounding keeps every promise. */
+function withMoneyUnit(wave: Wave, result: SolveResult, unit: number): SolveResult {
+  const target = result.allocation ? { allocation: result.allocation, wave } : result.partial ? { allocation: result.partial.allocation, wave: { ...wave, budget: result.partial.budget } } : undefined;
+  if (!target) return result;
+  const rounded = roundToMoneyUnit(target.wave, target.allocation, unit);
+  const say = (text: string): SolveResult => ({ ...result, message: result.message ? `${result.message}; ${text}` : text });
+  if (!rounded.allocation) return say(`money unit ${unit}: ${rounded.reason}; the haircuts are not rounded`);
+  const verdict = verifyAllocation(target.wave, rounded.allocation);
+  if (!verdict.ok) return say(`money unit ${unit}: the rounded allocation fails the verifier (${verdict.violations[0]?.message ?? ""}); the haircuts are not rounded`);
+  const objectiveBefore = result.allocation ? result.objective : result.partial!.objective;
+  const rounding = { unit, note: rounded.note, objectiveBefore };
+  if (result.allocation) return { ...result, allocation: rounded.allocation, objective: verdict.objectives, verified: verdict, rounding };
+  const taken = new CompensatedSum();
+  for (const h of rounded.allocation.haircut) taken.add(h);
+  return { ...result, partial: { ...result.partial!, allocation: rounded.allocation, verified: verdict, objective: verdict.objectives, residual: Math.max(0, wave.budget - taken.value) }, rounding };
+}
+
+async function solveOnce(wave: Wave, request: SolveRequest): Promise<SolveResult> {
   const started = performance.now();
   const certificate = certify(wave);
   const names = stageNames(wave);
@@ -84,7 +169,7 @@ export async function solveWave(wave: Wave, request: SolveRequest = {}): Promise
       stages: [],
       certificate,
       verified: null,
-      solver: { name: "certificate", version: "", seconds: (performance.now() - started) / 1000, gap: null, nodes: null, attempts: [] },
+      solver: { name: "certificate", version: workbenchVersion(), seconds: (performance.now() - started) / 1000, gap: null, nodes: null, attempts: [] },
       message: certificate.broken.map((b) => `${b.promise}: need ${b.need}, have ${b.have}`).join("; "),
     };
   }
@@ -92,17 +177,20 @@ export async function solveWave(wave: Wave, request: SolveRequest = {}): Promise
   if (path !== "mip") {
     const dedicated = solveDedicated(wave);
     if (dedicated) {
-      const verified = verifyAllocation(wave, dedicated.allocation);
+      const repair = repairAllocation(wave, dedicated.allocation);
+      const verified = verifyAllocation(wave, repair.allocation);
       return {
         status: verified.ok ? "optimal" : "error",
         path: `dedicated:${dedicated.algorithm}`,
-        allocation: dedicated.allocation,
+        algorithm: dedicated.algorithm,
+        allocation: repair.allocation,
+        ...(repair.notes.length ? { repairs: repair.notes } : {}),
         objective: verified.objectives,
         stageNames: names,
         stages: names.map((name, s) => ({ name, value: verified.objectives[s]!, status: "dedicated" as const })),
         certificate,
         verified,
-        solver: { name: "dedicated", version: dedicated.algorithm, seconds: (performance.now() - started) / 1000, gap: 0, nodes: null, attempts: [] },
+        solver: { name: "dedicated", version: workbenchVersion(), seconds: (performance.now() - started) / 1000, gap: 0, nodes: null, attempts: [] },
         ...(verified.ok ? {} : { message: "the verifier rejected the dedicated algorithm's allocation (a bug): " + verified.violations[0]?.message }),
       };
     }
@@ -243,7 +331,9 @@ async function solveLexicographic(
     return { status, path, objective: [], stageNames: names, stages: run.reports.map(inOriginalUnits), certificate: answered, verified: null, solver: solverInfo, ...(message ? { message } : {}) };
   }
 
-  const allocation = unscaleAllocation(lowered.recover(run.values), units.factor);
+  // The solver's rows hold to its own tolerance (1e-7 in its units, indicators to 1e-6): repair, then verify.
+  const repair = repairAllocation(wave, unscaleAllocation(lowered.recover(run.values), units.factor), { absolute: 1e-6 / units.factor, relative: 1e-6 });
+  const allocation = repair.allocation;
   const verified = verifyAllocation(wave, allocation);
   // Stages lowered with a tangent approximation: their optimum is a lower bound on the true one.
   const stages = run.reports.map(inOriginalUnits).map((report) => {
@@ -267,7 +357,19 @@ async function solveLexicographic(
       message = disproof;
     }
   }
-  const answer: SolveResult = { status, path, allocation, objective: verified.objectives, stageNames: names, stages, certificate, verified, solver: solverInfo, ...(message ? { message } : {}) };
+  const answer: SolveResult = {
+    status,
+    path,
+    allocation,
+    ...(repair.notes.length ? { repairs: repair.notes } : {}),
+    objective: verified.objectives,
+    stageNames: names,
+    stages,
+    certificate,
+    verified,
+    solver: solverInfo,
+    ...(message ? { message } : {}),
+  };
   if (status !== "error" && !(status === "feasible" && run.status === "optimal")) return answer;
   // The backend's "optimal" was refuted, or its allocation rejected: the robust layer could not see
   // that (its vector satisfied the rows), so the next backend in the order solves the wave again.

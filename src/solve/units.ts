@@ -1,9 +1,9 @@
 /**
  * A change of money units for the solver. HiGHS accepts a MIP solution that breaks a row by up to its
  * absolute feasibility tolerance (1e-7, src/solvers/highs.ts), while the verifier allows
- * 1e-9 * max(1, B, max c) (src/numeric/tolerance.ts): on a wave whose amounts are a few dollars, a
+ * 1e-9 + 1e-12 |rhs| per row (src/numeric/tolerance.ts): on a wave whose amounts are a few dollars, a
  * "proven optimal" allocation can fall 1e-7 short of B and be rejected (seen: capacities 1 and 6,
- * B = 0.14). Max haircut fractions and account counts do not depend on the unit, so solveWave lowers
+ * B = 0.14); what is left after scaling, the repair step (repair.ts) removes. Max haircut fractions and account counts do not depend on the unit, so solveWave lowers
  * the wave in units where its largest amount is about 2^20 and maps the haircuts back. The factor is
  * a power of two, so scaling and unscaling are exact in floating point (short of under/overflow);
  * the unscaled allocation is verified against the original wave.
@@ -16,11 +16,15 @@ const TARGET_EXPONENT = 20;
 /** Exponents beyond this would overflow (or lose to subnormals) a scaled amount: no scaling then. */
 const MAX_EXPONENT = 900;
 
-/** The power of two that brings max(B, max c) to about 2^20 (1 if the wave has no finite positive amount). O(n). */
+/**
+ * The power of two that brings max(B, max upper_i) to about 2^20 (1 if the wave has no finite
+ * positive amount). Only what can be taken counts (wave.upper, 0 for an ineligible account): a 1e15
+ * house account excluded by eligibility must not shrink a 20,000 budget below the solver's tolerance. O(n).
+ */
 export function unitFactor(wave: Wave): number {
   let largest = Number.isFinite(wave.budget) ? wave.budget : 0;
-  for (let i = 0; i < wave.capacity.length; i++) {
-    const c = wave.capacity[i]!;
+  for (let i = 0; i < wave.upper.length; i++) {
+    const c = wave.upper[i]!;
     if (c > largest && Number.isFinite(c)) largest = c;
   }
   if (!(largest > 0)) return 1;
