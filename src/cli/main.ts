@@ -111,14 +111,16 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--time-limit <seconds>", "wall-clock limit for the whole solve", positive("--time-limit"))
     .option("--gap <G>", "relative MIP gap accepted as optimal (default 0: proven)", nonNegative("--gap"))
     .addOption(new Option("--path <path>", "dedicated exact algorithm or general MIP").choices(["auto", "dedicated", "mip"]).default("auto"))
+    .option("--money-unit <U>", "round haircuts to whole units of U dollars (e.g. 0.01), keeping coverage and caps exactly", positive("--money-unit"))
     .option("--json", "print one JSON object on stdout")
-    .action(async (model: string, options: WaveOptions & { solver: BackendName; timeLimit?: number; gap?: number; path: SolvePath; json?: boolean }) => {
+    .action(async (model: string, options: WaveOptions & { solver: BackendName; timeLimit?: number; gap?: number; path: SolvePath; json?: boolean; moneyUnit?: number }) => {
       const wave = loadWaveFromFiles(waveFiles(model, options));
       const result = await solveWave(wave, {
         backend: options.solver,
         path: options.path,
         ...(options.timeLimit !== undefined ? { timeLimitSeconds: options.timeLimit } : {}),
         ...(options.gap !== undefined ? { mipRelativeGap: options.gap } : {}),
+        ...(options.moneyUnit !== undefined ? { moneyUnit: options.moneyUnit } : {}),
       });
       const answer = toAnswer(wave, result);
       out(options.json ? JSON.stringify(answer) + "\n" : renderAnswer(wave, answer));

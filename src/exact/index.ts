@@ -55,9 +55,13 @@ export function solveDedicated(wave: Wave): DedicatedResult | undefined {
       for (let l = 0; l < wave.layers.capacity.length; l++) sum += wave.layers.capacity[l]![i]!;
       bound = Math.min(bound, sum);
     }
-    // With lots the caps are kept exactly: alpha * c_i rounded down, never up (wave.upper rounds to nearest).
-    const alpha = wave.model.alpha;
-    if (lotted && alpha !== undefined && wave.eligible[i] !== 0) bound = Math.min(bound, productDown(alpha, wave.capacity[i]!));
+    if (lotted) {
+      // With lots the caps are kept exactly, from the raw data: alpha * c_i rounded down, never up, and
+      // not wave.upper's float v_p Q_p (the lots held bound q_p on their own, exactly).
+      const c = wave.capacity[i]!;
+      const alpha = wave.model.alpha;
+      bound = wave.eligible[i] === 0 ? 0 : alpha !== undefined ? Math.min(c, productDown(alpha, c)) : c;
+    }
     cap[i] = Math.max(0, bound);
   }
 

@@ -1,0 +1,192 @@
+/**
+ * Issue 10's trust cases, each rebuilt from the project's own files and asserting the right answer:
+ * one large account must not loosen any check, the gate must fail what it must fail, the answer
+ * lists every haircut it charges, and the dedicated lots min-max path returns the true integer
+ * optimum on a real Hyperliquid wave.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Allocation, Wave } from "../../src/domain.js";
+import { ExactSum } from "../../src/numeric/exact.js";
+import { CompensatedSum } from "../../src/numeric/sum.js";
+import { toAnswer } from "../../src/solve/answer.js";
+import { loadWaveFromFiles } from "../../src/solve/inputs.js";
+import { solveWave } from "../../src/solve/solve.js";
+import { closeBackends } from "../../src/solvers/robust.js";
+import { verifyAllocation } from "../../src/verify/verify.js";
+import { makeWave } from "../exact/make-wave.js";
+
+afterAll(async () => {
+  await closeBackends();
+});
+
+const dir = mkdtempSync(join(tmpdir(), "adl-trust-"));
+
+/** examples/wave-200.csv plus one house row: capacity 1e15, leverage 0, excluded by `leverage > 0`. */
+function houseBook(): string {
+  const text = readFileSync("examples/wave-200.csv", "utf8").trimEnd();
+  const header = text.split("\n")[0]!.split(",");
+  const house: Record<string, string> = { id: "house", capacity: "1e15", gains: "0", principal: "1e15", leverage: "0", risk_weight: "1", lot_value: "1000000", lots: "1000000000" };
+  const row = header.map((name) => house[name] ?? "0");
+  const path = join(dir, "wave-200-house.csv");
+  writeFileSync(path, `${text}\n${row.join(",")}\n`);
+  return path;
+}
+
+function model(name: string, body: string): string {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, `name: ${name}\n${body}`);
+  return path;
+}
+
+const eligibleOnly = "  eligibility: \"leverage > 0\"\n";
+const lotsModel = () => model("lots-minmax-eligible", `objective:\n  kind: minmax\n  scale: capacity\nconstraints:\n  lots: { lotValue: lot_value, lots: lots }\n${eligibleOnly}`);
+const proRataModel = () => model("pro-rata-eligible", `objective:\n  kind: minmax\n  scale: capacity\nconstraints:\n${eligibleOnly}`);
+
+function exactLotTotal(wave: Wave, allocation: Allocation): ExactSum {
+  const sum = new ExactSum();
+  allocation.lots!.forEach((q, p) => sum.addProduct(q, wave.positions!.lotValue[p]!));
+  return sum;
+}
+
+function expectExecutable(wave: Wave, answer: ReturnType<typeof toAnswer>): void {
+  const listed = new CompensatedSum();
+  for (const row of answer.allocation) listed.add(row.haircut);
+  expect(answer.total).toBe(listed.value);
+  expect(answer.touched).toBe(answer.allocation.length);
+  expect(answer.allocation.every((row) => row.haircut !== 0)).toBe(true);
+  expect(Object.keys(answer.layerTotals).length).toBeGreaterThan(0);
+  expect(answer.verified.tolerance.rule).toMatch(/own rhs/);
+  expect(wave.ids.length).toBeGreaterThan(0);
+}
+
+describe("one large account loosens no check (wave-200 plus an excluded 1e15 house account)", () => {
+  it("lots min-max with eligibility covers the 20,000 budget exactly, takes nothing from the house, and the MIP agrees", async () => {
+    const wave = loadWaveFromFiles({ model: lotsModel(), accounts: houseBook(), budget: 20_000 });
+    const house = wave.ids.indexOf("house");
+    expect(wave.eligible[house]).toBe(0);
+    const result = await solveWave(wave);
+    expect(result.status).toBe("optimal");
+    expect(result.verified!.ok).toBe(true);
+    expect(exactLotTotal(wave, result.allocation!).compare(20_000)).toBeGreaterThanOrEqual(0);
+    expect(result.allocation!.haircut[house]).toBe(0);
+    const answer = toAnswer(wave, result);
+    expect(answer.total).toBeGreaterThanOrEqual(20_000);
+    expectExecutable(wave, answer);
+    const mip = await solveWave(wave, { path: "mip" });
+    expect(mip.status).toBe("optimal");
+    expect(mip.objective[0]).toBeCloseTo(result.objective[0]!, 12);
+    // The answer the old wave-wide tolerance (1e-9 * 1e15 = 1e6) let through: nothing at all.
+    const nothing = verifyAllocation(wave, { haircut: new Float64Array(wave.ids.length), lots: new Int32Array(wave.positions!.account.length) });
+    expect(nothing.ok).toBe(false);
+    expect(nothing.violations.map((v) => v.constraint)).toContain("coverage");
+  });
+
+  it("pro-rata with eligibility lists every haircut: touched 200, the list sums to the total, the total covers B", async () => {
+    const wave = loadWaveFromFiles({ model: proRataModel(), accounts: houseBook(), budget: 20_000 });
+    const result = await solveWave(wave);
+    expect(result.status).toBe("optimal");
+    const answer = toAnswer(wave, result);
+    expect(answer.touched).toBe(200);
+    expect(answer.allocation.length).toBe(200);
+    expect(20_000 - answer.total).toBeLessThanOrEqual(1e-9 + 1e-12 * 20_000);
+    expect(answer.allocation.some((row) => row.id === "house")).toBe(false);
+    expectExecutable(wave, answer);
+  });
+
+  it("--money-unit 0.01: every haircut a whole number of cents, coverage exact, verified", async () => {
+    const wave = loadWaveFromFiles({ model: proRataModel(), accounts: houseBook(), budget: 20_000 });
+    const result = await solveWave(wave, { moneyUnit: 0.01 });
+    expect(result.rounding?.unit).toBe(0.01);
+    expect(result.verified!.ok).toBe(true);
+    const answer = toAnswer(wave, result);
+    for (const row of answer.allocation) expect(Number(row.haircut.toFixed(2))).toBe(row.haircut);
+    const exact = new ExactSum();
+    for (const row of answer.allocation) exact.add(row.haircut);
+    expect(exact.compare(20_000)).toBeGreaterThanOrEqual(0);
+    expect(answer.total - 20_000).toBeLessThan(0.01 * answer.touched);
+    expect(String(answer.total)).toMatch(/^\d+(\.\d{1,2})?$/);
+  });
+});
+
+describe("the gate fails what it must fail", () => {
+  it("a $500M account in a 20,000-account book does not let $0.49 through on 20,000 ineligible accounts", () => {
+    const n = 20_001;
+    const capacity = Array.from({ length: n }, (_, i) => (i === 0 ? 5e8 : 100));
+    const eligible = capacity.map((_, i) => (i === 0 ? 1 : 0));
+    const wave = makeWave({ capacity, eligible, budget: 1e6 });
+    const haircut = Float64Array.from(capacity, (_, i) => (i === 0 ? 1e6 - 9_800 : 0.49));
+    const verdict = verifyAllocation(wave, { haircut });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.violations.filter((v) => v.constraint === "eligibility").length).toBe(50);
+    expect(verdict.notes.join(" ")).toMatch(/19950 further eligibility violations/);
+    // And a cent over an ordinary account's capacity beside the whale.
+    const open = makeWave({ capacity: [5e8, 100], budget: 1e6 });
+    expect(verifyAllocation(open, { haircut: Float64Array.of(1e6, 100.01) }).violations.map((v) => [v.constraint, v.account])).toEqual([["capacity", "a1"]]);
+  });
+
+  it("five eligible accounts and an excluded 1e15 whale: no haircut at all does not cover 400", () => {
+    const wave = makeWave({ capacity: [100, 100, 100, 100, 100, 1e15], eligible: [1, 1, 1, 1, 1, 0], budget: 400 });
+    const verdict = verifyAllocation(wave, { haircut: new Float64Array(6) });
+    expect(verdict.violations.map((v) => v.constraint)).toEqual(["coverage"]);
+    expect(verdict.worstViolation).toBe(400);
+  });
+
+  it("with a 1e300 whale, taking 1e250 from accounts of capacity 100 fails on each of them", () => {
+    const wave = makeWave({ capacity: [100, 100, 100, 100, 100, 1e300], eligible: [1, 1, 1, 1, 1, 0], budget: 400 });
+    const verdict = verifyAllocation(wave, { haircut: Float64Array.of(1e250, 1e250, 1e250, 1e250, 1e250, 0) });
+    expect(verdict.violations.filter((v) => v.constraint === "capacity").length).toBe(5);
+  });
+
+  it("the whale books solve to the right answer: 400 from the five, exactly 0 from the whale", async () => {
+    for (const whale of [1e15, 1e300]) {
+      const wave = makeWave({ capacity: [100, 100, 100, 100, 100, whale], eligible: [1, 1, 1, 1, 1, 0], budget: 400, objectives: [{ kind: "minmax" }] });
+      for (const path of ["auto", "mip"] as const) {
+        const result = await solveWave(wave, { path });
+        expect(result.status, `${whale} ${path}`).toBe("optimal");
+        expect(result.verified!.ok).toBe(true);
+        expect(result.allocation!.haircut[5]).toBe(0);
+        expect(result.objective[0]).toBeCloseTo(0.8, 12);
+      }
+    }
+  });
+});
+
+describe("infeasible waves answer with the best partial allocation", () => {
+  it("wave-200 over capacity: every eligible account's whole capacity, verified against the coverable budget, residual beside it", async () => {
+    const wave = loadWaveFromFiles({ model: proRataModel(), accounts: houseBook(), budget: 1e9 });
+    const result = await solveWave(wave);
+    expect(result.status).toBe("infeasible");
+    expect(result.allocation).toBeUndefined();
+    const partial = result.partial!;
+    expect(partial.verified.ok).toBe(true);
+    expect(partial.budget).toBe(result.certificate.coverable);
+    const answer = toAnswer(wave, result);
+    expect(answer.touched).toBe(200);
+    expect(answer.residual).toBeCloseTo(1e9 - result.certificate.coverable, 3);
+    expect(answer.verified.ok).toBe(true);
+    expect(answer.verified.budget).toBe(partial.budget);
+    expectExecutable(wave, answer);
+  });
+
+  it("lots over capacity: whole lots up to each cap, exact, with the residual", async () => {
+    const wave = loadWaveFromFiles({ model: lotsModel(), accounts: houseBook(), budget: 1e9 });
+    const result = await solveWave(wave);
+    expect(result.status).toBe("infeasible");
+    const partial = result.partial!;
+    expect(partial.verified.ok).toBe(true);
+    expect(exactLotTotal({ ...wave, budget: partial.budget }, partial.allocation).compare(partial.budget)).toBeGreaterThanOrEqual(0);
+    expect(partial.residual).toBeGreaterThan(0);
+  });
+
+  it("nothing coverable: an empty allocation, verified (and failing) against B, residual B", async () => {
+    const wave = makeWave({ capacity: [100, 1e15], eligible: [0, 0], budget: 400, objectives: [{ kind: "minmax" }] });
+    const answer = toAnswer(wave, await solveWave(wave));
+    expect(answer.status).toBe("infeasible");
+    expect(answer.allocation).toEqual([]);
+    expect(answer.residual).toBe(400);
+    expect(answer.verified.ok).toBe(false);
+  });
+});
