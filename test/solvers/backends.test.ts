@@ -3,7 +3,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { SolverBackend } from "../../src/solvers/backend.js";
-import { createHighsBackend } from "../../src/solvers/highs.js";
+import { createHighsBackend, IPM_COLUMNS } from "../../src/solvers/highs.js";
 import { backendInstalled, backendNames, backendRegistry } from "../../src/solvers/registry.js";
 import { checkSolution, closeBackends, getBackend } from "../../src/solvers/robust.js";
 import {
@@ -16,6 +16,7 @@ import {
   qpScaleTrap,
   smallLp,
   smallMip,
+  sumProblem,
   unboundedLp,
   unboundedMip,
   INF,
@@ -137,6 +138,23 @@ describe("highs details", () => {
     const solution = await (await createHighsBackend()).solve(mipRunFailureTrap, {});
     expect(solution.status).toBe("optimal");
     expect(checkSolution(mipRunFailureTrap, solution)).toBeUndefined();
+  });
+
+  it(`solves an LP of ${IPM_COLUMNS} columns by interior point with crossover, to the greedy optimum`, async () => {
+    const n = IPM_COLUMNS;
+    const budget = 5000.5;
+    const lp = sumProblem(n, budget);
+    const solution = await (await createHighsBackend()).solve(lp, {});
+    // Oracle: the cheapest columns first (costs 1 + j/n increase with j), the marginal one in part.
+    let expected = 0;
+    for (let j = 0; j < 5000; j++) expected += 1 + j / n;
+    expected += 0.5 * (1 + 5000 / n);
+    expect(solution.status).toBe("optimal");
+    expect(checkSolution(lp, solution)).toBeUndefined();
+    expect(Math.abs(solution.objective! - expected)).toBeLessThanOrEqual(1e-9 * expected);
+    // Crossover leaves a vertex: every column at a bound but the marginal one.
+    const interior = Array.from(solution.values!).filter((v) => v > 1e-9 && v < 1 - 1e-9);
+    expect(interior.length).toBeLessThanOrEqual(1);
   });
 
   it("refuses a quadratic objective with integer columns", async () => {
