@@ -6,7 +6,8 @@ import { exportWave } from "../solve/export.js";
 import { solveWave, type SolvePath } from "../solve/solve.js";
 import { toAnswer } from "../solve/answer.js";
 import { closeBackends } from "../solvers/robust.js";
-import { backendNames, type BackendName } from "../solvers/backend.js";
+import { backendChoices } from "../solvers/registry.js";
+import type { BackendName } from "../solvers/backend.js";
 import { renderAnswer } from "./render.js";
 import { tour } from "./tour.js";
 import { registerRunCommands } from "./run.js";
@@ -107,7 +108,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
       .description("solve one wave under a model file; every answer is checked by the independent verifier")
       .argument("<model>", "model file (YAML or JSON)"),
   )
-    .addOption(new Option("--solver <name>", "backend").choices([...backendNames]).default("highs"))
+    .addOption(new Option("--solver <name>", "backend").choices([...backendChoices]).default("auto"))
     .option("--time-limit <seconds>", "wall-clock limit for the whole solve", positive("--time-limit"))
     .option("--gap <G>", "relative MIP gap accepted as optimal (default 0: proven)", nonNegative("--gap"))
     .addOption(new Option("--path <path>", "dedicated exact algorithm or general MIP").choices(["auto", "dedicated", "mip"]).default("auto"))
@@ -137,7 +138,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
   )
     .addOption(new Option("--format <format>", "file format").choices(["lp", "mps"]).makeOptionMandatory())
     .option("--stage <k>", "lexicographic stage to export (1-based); earlier stages are solved and fixed first", positive("--stage"))
-    .addOption(new Option("--solver <name>", "backend that solves the earlier stages").choices([...backendNames]).default("highs"))
+    .addOption(new Option("--solver <name>", "backend that solves the earlier stages").choices([...backendChoices]).default("auto"))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (model: string, options: WaveOptions & { format: "lp" | "mps"; stage?: number; solver: BackendName; out?: string }) => {
       const wave = loadWaveFromFiles(waveFiles(model, options));
@@ -153,7 +154,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
       .argument("<model>", "model file (YAML or JSON)"),
   )
     .option("--heuristics <list>", "comma-separated heuristic names, user modules (.ts/.js), or all", "all")
-    .addOption(new Option("--solver <name>", "backend").choices([...backendNames]).default("highs"))
+    .addOption(new Option("--solver <name>", "backend").choices([...backendChoices]).default("auto"))
     .option("--time-limit <seconds>", "wall-clock limit for the exact solve", positive("--time-limit"))
     .option("--seed <S>", "seed for randomized heuristics (e.g. walk:dydx)", nonNegative("--seed"), 1)
     .option("--json", "print one JSON object on stdout")
@@ -180,7 +181,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
   )
     .requiredOption("--allocation <file>", "CSV with id and haircut and/or lots (and optionally one column per seniority layer)")
     .option("--max-gap <G>", "largest accepted relative gap to the optimum, per stage (e.g. 0.05)", nonNegative("--max-gap"))
-    .addOption(new Option("--solver <name>", "backend").choices([...backendNames]).default("highs"))
+    .addOption(new Option("--solver <name>", "backend").choices([...backendChoices]).default("auto"))
     .option("--json", "print one JSON object on stdout")
     .action(async (model: string, options: WaveOptions & { allocation: string; maxGap?: number; solver: BackendName; json?: boolean }) => {
       const wave = loadWaveFromFiles(waveFiles(model, options));

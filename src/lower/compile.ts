@@ -1,5 +1,6 @@
 import type { Allocation, BoundObjective, Wave } from "../domain.js";
 import { ProblemBuilder } from "./builder.js";
+import { sparsityStructure, type SparsityStructure } from "./structure.js";
 import type { LinearProblem } from "./standard-form.js";
 
 /** How many tangents approximate a smooth phi (x^p) when it must be lowered to an LP/MIP. */
@@ -35,13 +36,21 @@ export interface LoweredWave {
    * convex pieces derived), used as a MIP start. Not checked here: the solver checks a start.
    */
   lift(allocation: Allocation): Float64Array;
-  /** Number of accounts that got columns (eligible with a positive upper bound). */
+  /** Number of accounts that got columns (eligible with a positive upper bound, not pruned). */
   readonly activeAccounts: number;
+  /** What structure.ts derived for a sparsity-first wave (cut, pruning, symmetry), when it applied. */
+  readonly structure?: { readonly minimumAccounts: number; readonly pruned: number; readonly symmetryRows: number };
 }
 
 export interface LowerOptions {
   /** Tangents for a smooth phi. */
   readonly tangents?: number;
+  /**
+   * Structure first for a sparsity-first wave (structure.ts): the greedy's count as a cut, accounts
+   * that cannot be in an optimum pruned, symmetry among equal accounts broken. Default true; false
+   * lowers the plain MIP (the tests compare the two).
+   */
+  readonly structure?: boolean;
 }
 
 /**
@@ -61,8 +70,9 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
   const n = wave.ids.length;
   const model = wave.model;
   const builder = new ProblemBuilder();
+  const structure: SparsityStructure | undefined = options.structure === false ? undefined : sparsityStructure(wave);
   const active: number[] = [];
-  for (let i = 0; i < n; i++) if (wave.upper[i]! > 0) active.push(i);
+  for (let i = 0; i < n; i++) if (wave.upper[i]! > 0 && (!structure || structure.candidate[i] === 1)) active.push(i);
 
   const haircutColumn = new Int32Array(n).fill(-1);
   for (const i of active) haircutColumn[i] = builder.addColumn(`h_${i}`, 0, wave.upper[i]!);
@@ -117,7 +127,17 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     for (const i of active) {
       indicatorColumn[i] = builder.addColumn(`z_${i}`, 0, 1, true);
       // Tightest big-M per account: a global M makes the LP relaxation weak and the MIP slow.
-      builder.addRow(`touch_${i}`, [haircutColumn[i]!, indicatorColumn[i]!], [1, -wave.upper[i]!], -Infinity, 0);
+      const bigM = structure ? Math.min(wave.upper[i]!, structure.room[i]!) : wave.upper[i]!;
+      builder.addRow(`touch_${i}`, [haircutColumn[i]!, indicatorColumn[i]!], [1, -bigM], -Infinity, 0);
+    }
+    if (structure) {
+      // See structure.ts for why each row is valid.
+      const index = active.map((i) => indicatorColumn[i]!);
+      builder.addRow("sparsity_floor", index, new Float64Array(index.length).fill(1), structure.minimumAccounts, Infinity);
+      for (const [a, b] of structure.symmetric) {
+        builder.addRow(`symmetry_z_${a}_${b}`, [indicatorColumn[a]!, indicatorColumn[b]!], [1, -1], 0, Infinity);
+        builder.addRow(`symmetry_h_${a}_${b}`, [haircutColumn[a]!, haircutColumn[b]!], [1, -1], 0, Infinity);
+      }
     }
     if (model.maxAccounts !== undefined) {
       const index = active.map((i) => indicatorColumn[i]!);
@@ -283,7 +303,14 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     return values;
   }
 
-  return { base, stages, recover, lift, activeAccounts: active.length };
+  return {
+    base,
+    stages,
+    recover,
+    lift,
+    activeAccounts: active.length,
+    ...(structure ? { structure: { minimumAccounts: structure.minimumAccounts, pruned: structure.pruned, symmetryRows: 2 * structure.symmetric.length } } : {}),
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { LinearProblem } from "../lower/standard-form.js";
+import type { BackendName } from "./registry.js";
 
-export type BackendName = "highs" | "glpk" | "jslp";
-export const backendNames: readonly BackendName[] = ["highs", "glpk", "jslp"];
+// The names live in the registry (one table for every backend); re-exported for existing importers.
+export { backendNames, type BackendChoice, type BackendName } from "./registry.js";
 
 export interface SolveOptions {
   /** Wall-clock limit for one solve, seconds. Default: no limit. */
@@ -39,6 +40,19 @@ export interface SolverSolution {
   readonly seconds: number;
   readonly backend: BackendName;
   readonly version: string;
+  /**
+   * What makes this answer's status true, set by the fallback chain (robust.ts): the backend's own
+   * dual bound or complete search ("bound"), a second backend that agreed ("agreement"), or nothing
+   * ("none": the status was lowered to what the values alone show, i.e. feasible).
+   */
+  readonly proof?: Proof;
+}
+
+/** Why a status holds: see SolverSolution.proof. */
+export interface Proof {
+  readonly by: "bound" | "agreement" | "none";
+  /** In words, e.g. "highs's dual bound closes the gap" or "jslp's claim, confirmed by highs". */
+  readonly detail: string;
 }
 
 export interface BackendCapabilities {
@@ -46,6 +60,11 @@ export interface BackendCapabilities {
   /** Convex diagonal quadratic objective (continuous problems). */
   readonly quadratic: boolean;
   readonly timeLimit: boolean;
+  /**
+   * Its optimal/infeasible verdicts are proofs (dual bound or complete search). Missing: the
+   * registry's row for the backend's name decides (a third-party backend should say).
+   */
+  readonly dualBound?: boolean;
 }
 
 /** One solver, wrapped to read the standard form. Throws on a crash; never returns unchecked garbage as "optimal". */

@@ -51,6 +51,9 @@ const STATUS_NAMES: Record<number, string> = {
   17: "interrupted",
 };
 
+/** LPs with at least this many columns are solved by the interior-point method (then crossover). */
+export const IPM_COLUMNS = 20_000;
+
 type HighsLoader = (options?: InitOptions) => Promise<Highs>;
 /**
  * The package is CommonJS-typed but ships an ESM build: Node's ESM import gives the loader as the
@@ -136,6 +139,9 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
         mip_rel_gap: options.mipRelativeGap ?? 0,
         // HiGHS's default 1e-6 is the whole of our acceptance tolerance (robust.ts); keep a margin.
         mip_feasibility_tolerance: 1e-7,
+        // Large LPs: simplex took over 60 s on a 10^5-account min-max stage (issue 11); the
+        // interior-point method with crossover ends at a basic optimal solution, as simplex would.
+        ...(!data.integrality && !data.hessian && data.numCols >= IPM_COLUMNS ? { solver: "ipm", run_crossover: "on" } : {}),
         ...settings,
       };
       if (options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds)) all.time_limit = Math.max(0, options.timeLimitSeconds);

@@ -177,7 +177,7 @@ export async function createJslpBackend(): Promise<SolverBackend & { fresh(): Pr
       if (n === 0) {
         // No columns: every row's activity is 0, so the problem is its rows' verdict on 0.
         if (problem.rowLower.some((lower, i) => lower > 0 || problem.rowUpper[i]! < 0)) return { ...base, status: "infeasible", seconds: seconds() };
-        return { ...base, status: "optimal", values: new Float64Array(0), objective: problem.objectiveConstant, gap: 0, seconds: seconds() };
+        return { ...base, status: "optimal", values: new Float64Array(0), objective: problem.objectiveConstant, seconds: seconds() };
       }
       const translation = translate(problem);
       if (translation === "infeasible") return { ...base, status: "infeasible", seconds: seconds() };
@@ -220,7 +220,8 @@ export async function createJslpBackend(): Promise<SolverBackend & { fresh(): Pr
         status,
         values,
         objective,
-        ...(status === "optimal" && (!integer || !(options.mipRelativeGap! > 0)) ? { gap: 0 } : {}),
+        // No gap or bound: jslp reports no dual bound, so its "optimal" is a claim (robust.ts asks a
+        // backend that proves its answers; see registry.ts).
         ...(integer ? nodes : {}),
         seconds: seconds(),
       };

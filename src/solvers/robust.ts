@@ -9,7 +9,8 @@
  */
 import { SolverError } from "../errors.js";
 import { isMixedInteger, type LinearProblem } from "../lower/standard-form.js";
-import { backendNames, type BackendCapabilities, type BackendName, type SolverBackend, type SolverSolution } from "./backend.js";
+import type { BackendCapabilities, BackendName, Proof, SolverBackend, SolverSolution } from "./backend.js";
+import { backendEntry, backendInstalled, backendRegistry, chooseBackend, type BackendChoice } from "./registry.js";
 import { BackendAbortedError, BackendTimeoutError, getBackend, timerMilliseconds, watchdogSeconds } from "./worker-host.js";
 
 export { closeBackends, getBackend } from "./worker-host.js";
@@ -23,6 +24,10 @@ export const ABSOLUTE_TOLERANCE = 1e-6;
 export const RELATIVE_TOLERANCE = 1e-9;
 /** |x - round(x)| allowed for an integer column (plus RELATIVE_TOLERANCE × |x|). */
 export const INTEGRALITY_TOLERANCE = 1e-6;
+/** The least time an attempt is given when the shared limit is (nearly) used up, seconds. */
+const MIN_ATTEMPT_SECONDS = 0.05;
+/** Relative objective difference within which two backends' optima agree (and a bound closes a gap). */
+export const AGREEMENT_TOLERANCE = 1e-7;
 /** Extra seconds the in-process guard waits beyond a worker's own watchdog, so the worker's fires first. */
 const GUARD_EXTRA_SECONDS = 5;
 
@@ -34,10 +39,16 @@ export interface Attempt {
   readonly seconds: number;
   /** True for the retry on a fresh instance of the chosen backend. */
   readonly fresh?: boolean;
+  /**
+   * What this attempt's answer proved, in words: e.g. "optimal (dual bound)", "nothing: optimal is
+   * jslp's claim (no dual bound)", "confirms jslp's optimum", "refutes jslp's optimum".
+   */
+  readonly proved?: string;
 }
 
 export interface RobustOptions {
-  readonly backend: BackendName;
+  /** The backend to try first; `auto` picks one for the problem (registry.ts, chooseBackend). */
+  readonly backend: BackendChoice;
   /** Tried in order after the chosen backend. Default: the other backends that support the problem. */
   readonly fallbacks?: readonly BackendName[];
   readonly timeLimitSeconds?: number;
@@ -48,12 +59,12 @@ export interface RobustOptions {
   readonly backends?: Partial<Record<string, SolverBackend>>;
 }
 
-/** What the real backends support, known without starting them (to choose default fallbacks). */
-const KNOWN_CAPABILITIES: Record<BackendName, BackendCapabilities> = {
-  highs: { integer: true, quadratic: true, timeLimit: true },
-  glpk: { integer: true, quadratic: false, timeLimit: true },
-  jslp: { integer: true, quadratic: false, timeLimit: false },
-};
+/** What a registered backend supports, known without starting it (to choose default fallbacks). */
+function knownCapabilities(name: BackendName): BackendCapabilities {
+  const entry = backendEntry(name)!;
+  const { mip, quadratic, timeLimit, dualBound } = entry.capabilities;
+  return { integer: mip, quadratic, timeLimit, dualBound };
+}
 
 function hasQuadratic(problem: LinearProblem): boolean {
   return problem.quadratic !== undefined && problem.quadratic.some((q) => q !== 0);
@@ -144,9 +155,21 @@ export function checkSolution(problem: LinearProblem, solution: SolverSolution):
   return undefined;
 }
 
-/** The fallbacks used when none are given: every other backend that supports the problem's features. */
-export function defaultFallbacks(chosen: BackendName, problem: LinearProblem, injected?: Partial<Record<string, SolverBackend>>): BackendName[] {
-  return backendNames.filter((name) => name !== chosen && unsupported(injected?.[name]?.capabilities ?? KNOWN_CAPABILITIES[name], problem) === undefined);
+/**
+ * The fallbacks used when none are given: every other registered backend that supports the
+ * problem's features and is installed (a missing binary is skipped), in the registry's order.
+ */
+export function defaultFallbacks(chosen: BackendChoice, problem: LinearProblem, injected?: Partial<Record<string, SolverBackend>>): BackendName[] {
+  const first = chooseBackend(chosen, problem);
+  return backendRegistry
+    .map((entry) => entry.name)
+    .filter((name) => name !== first && (injected?.[name] !== undefined || backendInstalled(name)))
+    .filter((name) => unsupported(injected?.[name]?.capabilities ?? knownCapabilities(name), problem) === undefined);
+}
+
+/** True if `backend`'s optimal/infeasible verdicts are proofs: its own say, else its registry row's. */
+export function provesItsAnswers(backend: SolverBackend): boolean {
+  return backend.capabilities.dualBound ?? backendEntry(backend.name)?.capabilities.dualBound ?? false;
 }
 
 function describeError(error: unknown): string {
@@ -163,6 +186,9 @@ interface Tried {
 }
 
 async function tryOnce(name: BackendName, backend: SolverBackend, problem: LinearProblem, options: RobustOptions, fresh: boolean, started: number): Promise<Tried> {
+  // Every attempt shares the caller's one limit: a fallback gets what is left (at least a little).
+  const limit = options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds) ? Math.max(MIN_ATTEMPT_SECONDS, options.timeLimitSeconds) : undefined;
+  options = limit !== undefined ? { ...options, timeLimitSeconds: limit } : options;
   const seconds = (): number => (performance.now() - started) / 1000;
   const base = { backend: name, ...(fresh ? { fresh: true } : {}) };
   const reason = unsupported(backend.capabilities, problem);
@@ -200,18 +226,133 @@ async function tryOnce(name: BackendName, backend: SolverBackend, problem: Linea
   return { attempt: { ...base, outcome: "ok", ...(answered ? { message: answered } : {}), seconds: seconds() }, solution: complete };
 }
 
+/** Closeness of two objective values at AGREEMENT_TOLERANCE (relative to max(1, |a|, |b|)). */
+function agree(a: number, b: number): boolean {
+  return Math.abs(a - b) <= AGREEMENT_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b)) + ABSOLUTE_TOLERANCE;
+}
+
+/** An answer lowered to what its values alone show: feasible, with no gap or bound it did not prove. */
+function unproven(solution: SolverSolution, detail: string): SolverSolution {
+  const { gap: _gap, bound: _bound, ...rest } = solution;
+  void _gap;
+  void _bound;
+  if (solution.status === "optimal" || solution.status === "feasible") return { ...rest, status: "feasible", proof: { by: "none", detail } };
+  // An unproven "infeasible" or "unbounded" says nothing: no point and no proof.
+  return { ...rest, status: "limitNoSolution", proof: { by: "none", detail } };
+}
+
 /**
- * Solves `problem` with `options.backend`, recovering from faults: on a throw, abort or garbage answer
- * the chosen backend is retried once on a fresh instance (a new worker); then each fallback is tried
- * once (a timeout goes straight to the fallbacks: a retry would hang as long again). Backends that do
- * not support the problem (a QP on glpk/jslp) are recorded as "unsupported" and skipped. Resolves
- * with the first trustworthy answer and every attempt made; rejects with SolverError (whose
- * `attempts` name each one) if none is. Worst-case time: about (attempts) × watchdog.
+ * What a trustworthy answer from a proving backend proves, or undefined if its own bound leaves a gap
+ * above the requested one (then it is feasible only).
+ */
+function ownProof(solution: SolverSolution, requestedGap: number): Proof | undefined {
+  if (solution.status === "optimal") {
+    if (solution.gap !== undefined && solution.gap > requestedGap + 1e-5) return undefined;
+    return { by: "bound", detail: `${solution.backend}'s ${solution.bound !== undefined ? "dual bound closes the gap" : "search is complete"}` };
+  }
+  if (solution.status === "infeasible" || solution.status === "unbounded") return { by: "bound", detail: `${solution.backend}'s ${solution.status} verdict (a complete method)` };
+  return { by: "bound", detail: solution.bound !== undefined ? `${solution.backend}'s incumbent and dual bound` : `${solution.backend}'s incumbent (no bound)` };
+}
+
+/** A claim from a backend without a bound, waiting for a second opinion. */
+interface Claim {
+  readonly solution: SolverSolution;
+  readonly attempt: number;
+}
+
+/**
+ * Solves `problem` with `options.backend` (`auto`: see chooseBackend), recovering from faults, and
+ * says what the answer proves.
+ *
+ * Faults: on a throw, abort or garbage answer the chosen backend is retried once on a fresh instance
+ * (a new worker); then each fallback is tried once (a timeout goes straight to the fallbacks: a retry
+ * would hang as long again). Backends that do not support the problem (a QP on glpk/jslp) are
+ * recorded as "unsupported" and skipped.
+ *
+ * Proof: an answer from a backend with a dual bound (registry: `dualBound`) is returned with
+ * `proof.by = "bound"` (an "optimal" whose own bound leaves a gap above the requested one is lowered
+ * to feasible). An optimal, infeasible or unbounded answer from a backend without one (jslp) is a
+ * claim: the next proving backend in the order is asked, and the claim stands ("agreement") only if
+ * that backend's proven optimum (or dual bound) meets it; a disagreeing proven answer replaces it.
+ * With no proving backend left, an optimal claim is returned as feasible and an infeasible one as
+ * limitNoSolution (no point, no proof), with `proof.by = "none"`. Every attempt records what it proved.
+ *
+ * All attempts share `timeLimitSeconds`: each gets what is left of it. Resolves with the answer and
+ * the attempts; rejects with SolverError (whose `attempts` name each one) if no backend answered.
  */
 export async function solveRobustly(problem: LinearProblem, options: RobustOptions): Promise<{ solution: SolverSolution; attempts: Attempt[] }> {
+  const begun = performance.now();
   const attempts: Attempt[] = [];
-  const fallbacks = options.fallbacks ?? defaultFallbacks(options.backend, problem, options.backends);
-  const order = [options.backend, ...fallbacks.filter((name, index) => name !== options.backend && fallbacks.indexOf(name) === index)];
+  const chosen = chooseBackend(options.backend, problem);
+  const fallbacks = options.fallbacks ?? defaultFallbacks(chosen, problem, options.backends);
+  const order = [chosen, ...fallbacks.filter((name, index) => name !== chosen && fallbacks.indexOf(name) === index)];
+  const requestedGap = options.mipRelativeGap ?? 0;
+  let claim: Claim | undefined;
+  const remaining = (): RobustOptions => {
+    if (options.timeLimitSeconds === undefined || !Number.isFinite(options.timeLimitSeconds)) return options;
+    return { ...options, timeLimitSeconds: Math.max(MIN_ATTEMPT_SECONDS, options.timeLimitSeconds - (performance.now() - begun) / 1000) };
+  };
+  const note = (index: number, proved: string): void => {
+    attempts[index] = { ...attempts[index]!, proved };
+  };
+
+  /** Settles an ok answer: undefined means "keep going" (a claim was recorded or a proof is still sought). */
+  const settle = (backend: SolverBackend, solution: SolverSolution): SolverSolution | undefined => {
+    const index = attempts.length - 1;
+    const proving = provesItsAnswers(backend);
+    if (solution.status === "limitNoSolution") {
+      note(index, "nothing (a limit was hit without an incumbent)");
+      if (claim) return unproven(claim.solution, `${claim.solution.backend}'s ${claim.solution.status} is a claim (no dual bound); ${solution.backend} found nothing within the limit`);
+      return solution;
+    }
+    if (!proving) {
+      const { gap: _gap, bound: _bound, ...bare } = solution;
+      void _gap;
+      void _bound;
+      if (solution.status === "feasible") {
+        note(index, `nothing beyond feasibility (${solution.backend} has no dual bound)`);
+        return claim ? undefined : { ...bare, proof: { by: "none", detail: `${solution.backend}'s incumbent (no dual bound)` } };
+      }
+      note(index, `nothing: ${solution.status} is ${solution.backend}'s claim (no dual bound)`);
+      if (!claim) claim = { solution: bare, attempt: index };
+      return undefined;
+    }
+    const proof = ownProof(solution, requestedGap);
+    const proven: SolverSolution = proof
+      ? { ...solution, proof }
+      : { ...solution, status: "feasible", proof: { by: "none", detail: `${solution.backend} claims optimal but its own bound leaves a relative gap of ${solution.gap}` } };
+    note(index, proof ? `${proven.status} (${proof.detail})` : `feasible only: ${proven.proof!.detail}`);
+    if (!claim) return proven;
+
+    // A second opinion on a claim.
+    const claimed = claim.solution;
+    const who = claimed.backend;
+    if (claimed.status === "optimal") {
+      if (proven.status === "optimal" && agree(claimed.objective!, proven.objective!)) {
+        note(index, `${attempts[index]!.proved}; confirms ${who}'s optimum`);
+        return { ...claimed, status: "optimal", ...(proven.bound !== undefined ? { bound: proven.bound, gap: Math.abs(claimed.objective! - proven.bound) / Math.max(1, Math.abs(claimed.objective!)) } : {}), proof: { by: "agreement", detail: `${who}'s optimum, confirmed by ${proven.backend}'s proven optimum` } };
+      }
+      if (proven.status === "feasible" && proven.bound !== undefined && claimed.objective! <= proven.bound + AGREEMENT_TOLERANCE * Math.max(1, Math.abs(proven.bound)) + ABSOLUTE_TOLERANCE) {
+        note(index, `${attempts[index]!.proved}; its dual bound confirms ${who}'s optimum`);
+        return { ...claimed, status: "optimal", bound: proven.bound, gap: 0, proof: { by: "agreement", detail: `${who}'s optimum meets ${proven.backend}'s dual bound` } };
+      }
+      if (proven.status === "optimal" || proven.status === "feasible") {
+        const better = proven.objective! <= claimed.objective! ? proven : { ...claimed, status: "feasible" as const, proof: { by: "none" as const, detail: `${who}'s point beats ${proven.backend}'s incumbent, but nothing proves it optimal` } };
+        note(index, `${attempts[index]!.proved}; refutes ${who}'s optimum (${proven.objective} vs ${claimed.objective})`);
+        return better;
+      }
+      // A proving backend calls infeasible what the claim's checked point satisfies: the point stands, unproven.
+      note(index, `${attempts[index]!.proved}; contradicted by ${who}'s checked point`);
+      return unproven(claimed, `${who}'s point satisfies every row, but ${proven.backend} answered ${proven.status}`);
+    }
+    // The claim was infeasible or unbounded.
+    if (proven.status === claimed.status) {
+      note(index, `${attempts[index]!.proved}; confirms ${who}'s ${claimed.status}`);
+      return { ...claimed, proof: { by: "agreement", detail: `${who}'s ${claimed.status}, confirmed by ${proven.backend}` } };
+    }
+    note(index, `${attempts[index]!.proved}; refutes ${who}'s ${claimed.status}`);
+    return proven;
+  };
 
   for (const [position, name] of order.entries()) {
     let started = performance.now();
@@ -222,9 +363,15 @@ export async function solveRobustly(problem: LinearProblem, options: RobustOptio
       attempts.push({ backend: name, outcome: "threw", message: `could not start: ${describeError(error)}`, seconds: (performance.now() - started) / 1000 });
       continue;
     }
-    const first = await tryOnce(name, backend, problem, options, false, started);
+    // Looking for a second opinion: only a backend that proves its answers can give one.
+    if (claim && !provesItsAnswers(backend)) continue;
+    const first = await tryOnce(name, backend, problem, remaining(), false, started);
     attempts.push(first.attempt);
-    if (first.solution) return { solution: first.solution, attempts };
+    if (first.solution) {
+      const settled = settle(backend, first.solution);
+      if (settled) return { solution: settled, attempts };
+      continue;
+    }
 
     const retry = position === 0 && (first.attempt.outcome === "threw" || first.attempt.outcome === "aborted" || first.attempt.outcome === "garbage");
     if (!retry) continue;
@@ -237,9 +384,16 @@ export async function solveRobustly(problem: LinearProblem, options: RobustOptio
       attempts.push({ backend: name, fresh: true, outcome: "threw", message: `could not start a fresh instance: ${describeError(error)}`, seconds: (performance.now() - started) / 1000 });
       continue;
     }
-    const second = await tryOnce(name, renewed, problem, options, true, started);
+    const second = await tryOnce(name, renewed, problem, remaining(), true, started);
     attempts.push(second.attempt);
-    if (second.solution) return { solution: second.solution, attempts };
+    if (second.solution) {
+      const settled = settle(renewed, second.solution);
+      if (settled) return { solution: settled, attempts };
+    }
+  }
+  if (claim) {
+    const claimed = claim.solution;
+    return { solution: unproven(claimed, `${claimed.backend}'s ${claimed.status} is a claim (no dual bound), and no backend that proves its answers was available to confirm it`), attempts };
   }
   const described = attempts.map(describeAttempt);
   throw new SolverError(`every solver backend failed: ${described.join("; ")}`, described);

@@ -14,6 +14,7 @@
 import { Worker } from "node:worker_threads";
 import type { LinearProblem } from "../lower/standard-form.js";
 import type { BackendCapabilities, BackendName, SolveOptions, SolverBackend, SolverSolution } from "./backend.js";
+import { backendEntry } from "./registry.js";
 import type { WorkerSpecData, WorkerToHost } from "./worker.js";
 
 /** The worker did not answer within its watchdog: it was terminated (and is replaced on next use). */
@@ -297,19 +298,12 @@ export class WorkerHostedBackend implements SolverBackend {
   }
 }
 
-/** Worker-hosting specs of the real backends: their modules live next to this file. */
+/** Worker-hosting spec of a registered backend: its module lives next to this file (see registry.ts). */
 function realSpec(name: BackendName): WorkerBackendSpec {
+  const entry = backendEntry(name);
+  if (!entry) throw new Error(`unknown solver backend "${String(name)}"`);
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  switch (name) {
-    case "highs":
-      return { module: new URL(`./highs.${extension}`, import.meta.url), exportName: "createHighsBackend" };
-    case "glpk":
-      return { module: new URL(`./glpk.${extension}`, import.meta.url), exportName: "createGlpkBackend" };
-    case "jslp":
-      return { module: new URL(`./jslp.${extension}`, import.meta.url), exportName: "createJslpBackend" };
-    default:
-      throw new Error(`unknown solver backend "${String(name)}"`);
-  }
+  return { module: new URL(`./${entry.module}.${extension}`, import.meta.url), exportName: entry.factory };
 }
 
 /** Starts a worker-hosted backend from any module exporting a backend factory (used for fakes in tests too). */
@@ -318,16 +312,13 @@ export function createWorkerBackend(spec: WorkerBackendSpec): Promise<WorkerHost
 }
 
 async function createInProcess(name: BackendName): Promise<SolverBackend> {
-  switch (name) {
-    case "highs":
-      return (await import("./highs.js")).createHighsBackend();
-    case "glpk":
-      return (await import("./glpk.js")).createGlpkBackend();
-    case "jslp":
-      return (await import("./jslp.js")).createJslpBackend();
-    default:
-      throw new Error(`unknown solver backend "${String(name)}"`);
-  }
+  const entry = backendEntry(name);
+  if (!entry) throw new Error(`unknown solver backend "${String(name)}"`);
+  const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const loaded = (await import(new URL(`./${entry.module}.${extension}`, import.meta.url).href)) as Record<string, unknown>;
+  const factory = loaded[entry.factory];
+  if (typeof factory !== "function") throw new Error(`${entry.module} exports no function ${entry.factory}`);
+  return (await (factory as () => Promise<SolverBackend> | SolverBackend)()) as SolverBackend;
 }
 
 const hosted = new Map<BackendName, Promise<WorkerHostedBackend>>();
@@ -342,7 +333,9 @@ export function getBackend(name: BackendName, options: { inProcess?: boolean } =
   const cache: Map<BackendName, Promise<SolverBackend>> = options.inProcess ? inProcess : hosted;
   let entry = cache.get(name);
   if (!entry) {
-    entry = options.inProcess ? createInProcess(name) : createWorkerBackend(realSpec(name));
+    // A subprocess backend is isolated by its own process: no worker thread around it.
+    const inThread = options.inProcess || backendEntry(name)?.hosting === "subprocess";
+    entry = inThread ? createInProcess(name) : createWorkerBackend(realSpec(name));
     cache.set(name, entry);
     entry.catch(() => {
       if (cache.get(name) === entry) cache.delete(name);

@@ -16,10 +16,12 @@ import {
   checkSolution,
   closeBackends,
   defaultFallbacks,
+  getBackend,
   RELATIVE_TOLERANCE,
   solveRobustly,
 } from "../../src/solvers/robust.js";
 import { createWorkerBackend, watchdogSeconds, type WorkerHostedBackend } from "../../src/solvers/worker-host.js";
+import { backendInstalled, backendNames } from "../../src/solvers/registry.js";
 import { diagonalQp, infeasibleLp, problem, smallLp, smallMip } from "./problems.js";
 
 const fixtures = new URL("./fixtures/fake-backends.ts", import.meta.url);
@@ -131,9 +133,9 @@ describe("solveRobustly", () => {
   });
 
   it("uses the backend's fresh() for the retry", async () => {
-    const good = fake("jslp", () => claim("jslp", [1, 2], 0));
-    const bad = fake("jslp", () => claim("jslp", [1, 2], 42), { fresh: async () => good } as Partial<SolverBackend>);
-    const { solution, attempts } = await solveRobustly(smallMip, { backend: "jslp", fallbacks: [], backends: { jslp: bad } });
+    const good = fake("glpk", () => claim("glpk", [1, 2], 0));
+    const bad = fake("glpk", () => claim("glpk", [1, 2], 42), { fresh: async () => good } as Partial<SolverBackend>);
+    const { solution, attempts } = await solveRobustly(smallMip, { backend: "glpk", fallbacks: [], backends: { glpk: bad } });
     expectTheOptimum(solution);
     expect(attempts.map((a) => [a.outcome, a.fresh ?? false])).toEqual([
       ["garbage", false],
@@ -193,7 +195,7 @@ describe("solveRobustly", () => {
     // suboptimal vector claimed optimal cannot be caught here; the conformance suite compares backends.
     const liar = fake("glpk", () => claim("glpk", [0, 0], 4));
     const nan = fake("jslp", () => claim("jslp", [Number.NaN, Number.NaN]));
-    const failing = solveRobustly(smallMip, { backend: "highs", backends: { highs: thrower, glpk: liar, jslp: nan } });
+    const failing = solveRobustly(smallMip, { backend: "highs", fallbacks: ["glpk", "jslp"], backends: { highs: thrower, glpk: liar, jslp: nan } });
     await expect(failing).rejects.toBeInstanceOf(SolverError);
     const error = (await failing.catch((e: unknown) => e)) as SolverError;
     expect(error.exitCode).toBe(4);
@@ -208,7 +210,8 @@ describe("solveRobustly", () => {
 
   it("skips backends that cannot take a QP, and defaults to those that can", async () => {
     expect(defaultFallbacks("glpk", diagonalQp)).toEqual(["highs"]);
-    expect(defaultFallbacks("highs", smallMip)).toEqual(["glpk", "jslp"]);
+    // Every other installed backend that takes a MIP, in the registry's order.
+    expect(defaultFallbacks("highs", smallMip)).toEqual(backendNames.filter((name) => name !== "highs" && backendInstalled(name)));
     const { solution, attempts } = await solveRobustly(diagonalQp, { backend: "glpk" });
     expect(attempts.map((a) => [a.backend, a.outcome])).toEqual([
       ["glpk", "unsupported"],
@@ -222,6 +225,53 @@ describe("solveRobustly", () => {
     expect(solution.status).toBe("infeasible");
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ backend: "highs", outcome: "ok", message: "answered infeasible" });
+  });
+});
+
+describe("optimal means proven", () => {
+  const highs = (): Promise<SolverBackend> => getBackend("highs", { inProcess: true });
+
+  it("a claim from a backend without a dual bound stands only when a proving backend agrees", async () => {
+    const { solution, attempts } = await solveRobustly(smallMip, { backend: "jslp", fallbacks: ["highs"], backends: { jslp: fake("jslp", () => claim("jslp", [1, 2])), highs: await highs() } });
+    expectTheOptimum(solution);
+    expect(solution.backend).toBe("jslp");
+    expect(solution.proof).toMatchObject({ by: "agreement" });
+    expect(attempts.map((a) => a.proved)).toEqual([expect.stringMatching(/claim/), expect.stringMatching(/confirms jslp's optimum/)]);
+  });
+
+  it("a wrong claim is replaced by the proven optimum", async () => {
+    // (0, 1) satisfies every row, objective 3: feasible, not optimal (0 at (1, 2)).
+    const { solution, attempts } = await solveRobustly(smallMip, { backend: "jslp", fallbacks: ["highs"], backends: { jslp: fake("jslp", () => claim("jslp", [0, 1])), highs: await highs() } });
+    expectTheOptimum(solution);
+    expect(solution.backend).toBe("highs");
+    expect(solution.proof).toMatchObject({ by: "bound" });
+    expect(attempts[1]!.proved).toMatch(/refutes jslp's optimum/);
+  });
+
+  it("with no proving backend left, a claim is feasible without a gap, and an infeasible claim is no answer", async () => {
+    const alone = await solveRobustly(smallMip, { backend: "jslp", fallbacks: [], backends: { jslp: fake("jslp", () => ({ ...claim("jslp", [1, 2]), gap: 0, bound: 0 })) } });
+    expect(alone.solution.status).toBe("feasible");
+    expect(alone.solution.gap).toBeUndefined();
+    expect(alone.solution.bound).toBeUndefined();
+    expect(alone.solution.proof).toMatchObject({ by: "none" });
+    const infeasible = fake("jslp", () => ({ status: "infeasible", seconds: 0, backend: "jslp", version: "fake" }));
+    const unproven = await solveRobustly(smallMip, { backend: "jslp", fallbacks: [], backends: { jslp: infeasible } });
+    expect(unproven.solution.status).toBe("limitNoSolution");
+    expect(unproven.solution.proof?.detail).toMatch(/claim/);
+    // With a proving fallback, the false "infeasible" is overturned.
+    const overturned = await solveRobustly(smallMip, { backend: "jslp", fallbacks: ["highs"], backends: { jslp: infeasible, highs: await highs() } });
+    expectTheOptimum(overturned.solution);
+    expect(overturned.attempts[1]!.proved).toMatch(/refutes jslp's infeasible/);
+  });
+
+  it("a proving backend whose own bound leaves a gap is feasible, and a claim meeting a bound is proven", async () => {
+    const gappy = fake("highs", () => ({ ...claim("highs", [1, 2], 0), bound: -1, gap: 1 }));
+    const { solution } = await solveRobustly(smallMip, { backend: "highs", fallbacks: [], backends: { highs: gappy } });
+    expect(solution.status).toBe("feasible");
+    expect(solution.proof?.detail).toMatch(/gap of 1/);
+    const stopped = fake("glpk", () => ({ ...claim("glpk", [1, 2], 0), status: "feasible", bound: 0, gap: 0 }));
+    const met = await solveRobustly(smallMip, { backend: "jslp", fallbacks: ["glpk"], backends: { jslp: fake("jslp", () => claim("jslp", [1, 2])), glpk: stopped } });
+    expect(met.solution).toMatchObject({ status: "optimal", backend: "jslp", proof: { by: "agreement" } });
   });
 });
 
