@@ -333,7 +333,8 @@ export function applyDeriveAndScale(
 
 /** The positions section as a loader rename (source → target), checked against the positions header. */
 export function positionRenames(mapping: ColumnMapping, header: readonly string[], dataFile: string): Record<string, string> {
-  const rename: Record<string, string> = {};
+  // Null prototype: a positions header cell "constructor" or "__proto__" must not find Object.prototype's.
+  const rename: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [target, { source, place }] of mapping.positions) {
     if (!header.includes(source)) {
       const near = didYouMean(source, header);
