@@ -3,12 +3,13 @@
  * `constructor`, `__proto__`, `toString` are unknown names (exit 2, a message), not a stack (exit 70).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { loadMapping, positionRenames } from "../../src/instance/mapping.js";
+import { parseScenario, simulate } from "../../src/simulate/index.js";
 
 const run = promisify(execFile);
 
@@ -42,5 +43,19 @@ describe("column renames of a mapping", () => {
     expect(rename["user"]).toBe("account_id");
     expect(rename["constructor"]).toBeUndefined();
     expect(rename["toString"]).toBeUndefined();
+  });
+});
+
+describe("layer names a scenario chooses", () => {
+  it("a ledger layer named __proto__ keeps its total in every wave's layerTotals", async () => {
+    const text = readFileSync("scenarios/stress.yaml", "utf8").replace("n: 1000", "n: 150").replace("steps: 100", "steps: 30");
+    expect(text).toContain("layers: [recent, older, settled]");
+    const scenario = parseScenario(text.replace("layers: [recent, older, settled]", "layers: [recent, __proto__, settled]"), "scenarios/stress.yaml");
+    const result = await simulate(scenario, "ladder(pro-rata:wealth)");
+    expect(result.waves.length).toBeGreaterThan(0);
+    for (const wave of result.waves) {
+      expect(Object.keys(wave.layerTotals)).toContain("__proto__");
+      expect(Object.values(wave.layerTotals).reduce((s, x) => s + x, 0)).toBeCloseTo(wave.executed, 6);
+    }
   });
 });
