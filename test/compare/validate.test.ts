@@ -194,6 +194,30 @@ describe("seniority with maxAccounts or lots is decided, never assumed", () => {
     expect(good.outcome).toBe("pass");
   });
 
+  it("decides seniority from a seniority-only solve when a later stage stops at a limit", async () => {
+    const highs = await getBackend("highs", { inProcess: true });
+    // The sparsity stage (cost on the integer indicators) stops at a "limit"; the seniority stage (cost on layer columns) is proven.
+    const sparsityAtLimit: SolverBackend = {
+      ...highs,
+      name: "highs",
+      solve: async (problem, options) => {
+        const solution = await highs.solve(problem, options);
+        const onIndicators = problem.cost.some((cost, j) => cost !== 0 && problem.integer[j] === 1);
+        return onIndicators && solution.status === "optimal" ? { ...solution, status: "feasible" } : solution;
+      },
+    };
+    const request = { backend: "highs" as const, fallbacks: [], backends: { highs: sparsityAtLimit } };
+    const result = await validateAllocation(kWave(), allocation([0, 6, 0], [[0, 6, 0], [0, 0, 0]]), Infinity, request);
+    expect(result.optimum.status).toBe("feasible");
+    expect(result.seniority).toMatchObject({ decidedBy: "stages", decided: true });
+    expect(result.seniority.source).toMatch(/^a seniority-only solve \(mip:highs, proven\)/);
+    expect(result.outcome).toBe("pass");
+    // With a gap asked for, the unproven objective stage makes it undecided.
+    const gated = await validateAllocation(kWave(), allocation([0, 6, 0], [[0, 6, 0], [0, 0, 0]]), 0.1, request);
+    expect(gated.outcome).toBe("undecided");
+    expect(gated.undecided.join(" ")).toMatch(/sparsity: the optimum is not proven/);
+  });
+
   it("is undecided (not pass) when the solver proves nothing, and still fails what a verified witness beats", async () => {
     const highs = await getBackend("highs", { inProcess: true });
     // A real HiGHS solve reported as a limit hit with the incumbent kept: nothing is proven.
