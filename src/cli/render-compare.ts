@@ -48,7 +48,7 @@ export function renderValidation(validation: Validation, limit = 50, file?: Allo
     lines.push(`  ${violation.constraint.padEnd(12)} ${violation.account ?? ""}  ${violation.message}`);
   }
   if (violations.length > limit) lines.push(`  … and ${violations.length - limit} more (--json lists all)`);
-  for (const note of verdict.notes) lines.push(`  note: ${note}`);
+  for (const note of verdict.notes) lines.push(`  verifier note: ${note}`);
   const { seniority } = validation;
   if (seniority.decidedBy !== "none" || seniority.layers.length > 0) {
     const how = seniority.decidedBy === "verifier" ? "decided by the verifier's closed form" : seniority.decided ? "decided against the solved seniority stages" : "NOT decided";

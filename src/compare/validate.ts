@@ -423,13 +423,14 @@ async function decideSeniority(
     const allowed = allowance(tol, least);
     layers.push({ layer: layerName(s), taken: a, least, proven: minima.proven, tolerance: allowed });
     if (a - least > allowed) {
-      const more = names.slice(names.length - 1 - s).join("/");
+      const seniorOnes = names.slice(names.length - s);
+      const given = seniorOnes.length > 0 ? ` with ${seniorOnes.join("/")} at ${seniorOnes.length > 1 ? "their minima" : "its minimum"}` : "";
       violations.push({
         constraint: "seniority",
         amount: a - least,
         message:
-          `${fmt(a)} taken from ${layerName(s)} but ${fmt(least)} is ${minima.proven ? "the least possible" : "possible"} with the more senior layers at their minima ` +
-          `(${minima.source}): ${more} touched while junior capacity was left`,
+          `${fmt(a)} taken from ${layerName(s)} but ${fmt(least)} is ${minima.proven ? "the least possible" : "possible"}${given} ` +
+          `(${minima.source}): ${layerName(s)} touched while junior capacity was left`,
       });
       decided = true;
       break;

@@ -178,6 +178,33 @@ describe("seniority with maxAccounts or lots is decided, never assumed", () => {
     expect(result.seniority.layers[0]!.least).toBeCloseTo(0, 9);
   });
 
+  it("three layers: equal on principal, more than needed from the middle layer is a violation of that layer", async () => {
+    // One account allowed, budget 6. A: recent 5, principal 5 -> (principal 1, settled 0); B: recent 2, settled 6 -> (0, 4); C: recent 3, settled 3 -> (0, 3).
+    const layers = { names: ["recent", "settled", "principal"], capacity: [[5, 2, 3], [0, 6, 3], [5, 0, 0]] };
+    const wave = makeWave({ capacity: [10, 8, 6], budget: 6, objectives: [{ kind: "sparsity" }], maxAccounts: 1, layers });
+    // Brute force: the lexicographic (principal, settled) minimum over the single accounts that can cover 6.
+    const options = [0, 1, 2]
+      .filter((i) => layers.capacity.reduce((sum, layer) => sum + layer[i]!, 0) >= 6)
+      .map((i) => {
+        const recent = Math.min(6, layers.capacity[0]![i]!);
+        const settled = Math.min(6 - recent, layers.capacity[1]![i]!);
+        return [6 - recent - settled, settled] as const;
+      })
+      .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    expect(options[0]).toEqual([0, 3]);
+    const take = (i: number, split: number[]): Allocation => ({
+      haircut: Float64Array.from([0, 1, 2].map((k) => (k === i ? 6 : 0))),
+      layers: split.map((x) => Float64Array.from([0, 1, 2].map((k) => (k === i ? x : 0)))),
+    });
+    const b = await validateAllocation(wave, take(1, [2, 4, 0]));
+    expect(b.outcome).toBe("fail");
+    const violation = b.violations.find((v) => v.constraint === "seniority");
+    expect(violation?.message).toMatch(/^4 taken from settled but 3 is the least possible with principal at its minimum/);
+    expect(violation?.amount).toBeCloseTo(4 - options[0]![1], 9);
+    expect((await validateAllocation(wave, take(2, [3, 3, 0]))).outcome).toBe("pass");
+    expect((await validateAllocation(wave, take(0, [5, 0, 1]))).violations.find((v) => v.constraint === "seniority")?.message).toMatch(/^1 taken from principal but 0 is the least possible \(/);
+  });
+
   it("with lots: B's two lots of 5 cover 8 from gains; A's two lots of 4 take 4 of principal", async () => {
     const wave = makeWave({
       capacity: [12, 10],
