@@ -120,6 +120,24 @@ describe("readAllocationCsv reads what the file says", () => {
   });
 });
 
+describe("large allocation files are read in chunks at record boundaries", () => {
+  it("quoted ids with commas and newlines across the 4 MiB chunk boundary; an error's line counts every file line", () => {
+    const n = 150_000;
+    const ids = Array.from({ length: n }, (_, i) => `acct,${i}\nline two "q"`);
+    const wave = makeWave({ capacity: new Array<number>(n).fill(2), budget: n, objectives: [{ kind: "minmax" }], ids });
+    const quoted = (id: string): string => `"${id.replaceAll('"', '""')}"`;
+    const body = ids.map((id) => `${quoted(id)},1\n`).join("");
+    expect(body.length).toBeGreaterThan(4 << 20);
+    const allocation = readAllocationCsv(file("chunks.csv", `id,haircut\n${body}`), wave);
+    expect(allocation.rows).toBe(n);
+    expect(allocation.haircut.every((h) => h === 1)).toBe(true);
+    // Each record spans two file lines; the header is line 1. The duplicate is data row n + 1, ending on line 1 + 2(n + 1).
+    const error = errorOf(() => readAllocationCsv(file("chunks-dup.csv", `id,haircut\n${body}${quoted(ids[7]!)},1\n`), wave));
+    expect(error.message).toContain(`row ${(n + 1).toLocaleString("en-US")}, column id: expected each id once`);
+    expect(error.message).toContain(`line ${(1 + 2 * (n + 1)).toLocaleString("en-US")} of the file`);
+  });
+});
+
 describe("totals", () => {
   it("reports total taken, overshoot and shortfall in dollars", async () => {
     const wave = pnlWave();
