@@ -59,6 +59,9 @@ export interface AllocationFile extends Allocation {
  *   layer's capacity, the most senior missing layer taking any excess: the most favourable split,
  *   so a seniority breach reported is real. With no layer column at all this is the junior-first split.
  *
+ * Ids are compared exactly, except that an id written with the formula-neutralizing apostrophe
+ * (`'=HYPERLINK(…)`, as src/csv.ts and spreadsheets write it) is read as the id without it.
+ *
  * Errors (InstanceError, exit 2; file, data row (1-based, header excluded), column, expected,
  * found): a repeated or unknown column, a missing id column, an id not in the accounts file or
  * listed twice, a haircut, layer or lots cell that is not a decimal number >= 0 (lots: a whole
@@ -107,7 +110,10 @@ export function readAllocationCsv(path: string, wave: Wave): AllocationFile {
       if (!ok) throw fail(row, line, field, integer ? "a whole number of lots >= 0" : "a finite number >= 0", JSON.stringify(cell));
       return value === 0 ? 0 : value;
     };
-    const id = record[c.id]!;
+    const written = record[c.id]!;
+    // An apostrophe before = + - @ (tab, CR) is the formula neutralization this tool's CSVs and
+    // spreadsheets write (src/csv.ts); the exact id wins when both spellings are accounts.
+    const id = !index.has(written) && /^'[=+\-@\t\r]/.test(written) && index.has(written.slice(1)) ? written.slice(1) : written;
     const i = index.get(id);
     if (i === undefined) {
       const near = index.has(id.trim()) ? id.trim() : undefined;

@@ -78,6 +78,13 @@ describe("readAllocationCsv reads what the file says", () => {
     expect((await validateAllocation(wave, allocation, 0.01)).outcome).toBe("pass");
   });
 
+  it("reads a formula-neutralized id ('=…) as the account it names; the exact id wins when both exist", () => {
+    const wave = makeWave({ capacity: [10, 10, 10], budget: 5, objectives: [{ kind: "minmax" }], ids: ["=HYPERLINK(\"x\")", "'=both", "=both"] });
+    const allocation = readAllocationCsv(file("formula.csv", `id,haircut\n"'=HYPERLINK(""x"")",2\n'=both,1\n=both,2\n`), wave);
+    expect(Array.from(allocation.haircut)).toEqual([2, 1, 2]);
+    expect(errorOf(() => readAllocationCsv(file("formula-unknown.csv", "id,haircut\n'=nobody,1\n"), wave)).message).toMatch(/found "'=nobody"/);
+  });
+
   it.each([
     ["repeated.csv", "id,haircut,haircut\nA,1,2\n", /repeated\.csv row 0, column haircut: expected each column once; found "haircut" twice \(columns 2 and 3\)/],
     ["unknown-col.csv", "id,haircut,haircutt\nA,1,2\n", /column haircutt: expected only the columns id, haircut; found an unknown column "haircutt" \(did you mean "haircut"\?\)/],
