@@ -78,6 +78,8 @@ export const ExitCode = {
   infeasible: 3,
   /** All solver backends failed. */
   solverFailure: 4,
+  /** `adl validate`: nothing is violated, but a promise or the gap could not be decided (not proven). Never a pass. */
+  undecided: 5,
   /** A bug: printed with a stack. */
   internal: 70,
 } as const;

@@ -12,7 +12,7 @@ import { renderAnswer } from "./render.js";
 import { tour } from "./tour.js";
 import { registerRunCommands } from "./run.js";
 import { compareWave } from "../compare/compare.js";
-import { readAllocationCsv, validateAllocation } from "../compare/validate.js";
+import { readAllocationCsv, validateAllocation, validationJson } from "../compare/validate.js";
 import { renderComparison, renderValidation } from "./render-compare.js";
 import { resolveHeuristics } from "./heuristic-list.js";
 import {
@@ -176,27 +176,23 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
   addWaveOptions(
     program
       .command("validate")
-      .description("check a production allocation against every constraint of the model and the optimum; exit 1 on a violation or a gap above --max-gap")
+      .description("check a production allocation against every constraint of the model and the proven optimum; exit 1 on a violation or a gap above --max-gap, 5 when something could not be decided")
       .argument("<model>", "model file (YAML or JSON)"),
   )
-    .requiredOption("--allocation <file>", "CSV with id and haircut and/or lots (and optionally one column per seniority layer)")
+    .requiredOption("--allocation <file>", "CSV with id and haircut and/or lots (and any of the seniority layer columns)")
     .option("--max-gap <G>", "largest accepted relative gap to the optimum, per stage (e.g. 0.05)", nonNegative("--max-gap"))
     .addOption(new Option("--solver <name>", "backend").choices([...backendChoices]).default("auto"))
+    .option("--time-limit <seconds>", "wall-clock limit for each solve of the wave", positive("--time-limit"))
     .option("--json", "print one JSON object on stdout")
-    .action(async (model: string, options: WaveOptions & { allocation: string; maxGap?: number; solver: BackendName; json?: boolean }) => {
+    .action(async (model: string, options: WaveOptions & { allocation: string; maxGap?: number; solver: BackendName; timeLimit?: number; json?: boolean }) => {
       const wave = loadWaveFromFiles(waveFiles(model, options));
       const allocation = readAllocationCsv(options.allocation, wave);
-      const validation = await validateAllocation(wave, allocation, options.maxGap ?? Infinity, { backend: options.solver });
-      if (options.json) {
-        out(JSON.stringify({
-          pass: validation.pass,
-          violations: validation.verdict.violations,
-          tolerance: validation.verdict.tolerance,
-          gaps: validation.gaps,
-          optimum: { status: validation.optimum.status, path: validation.optimum.path },
-        }) + "\n");
-      } else out(renderValidation(validation));
-      setExit(validation.pass ? ExitCode.ok : ExitCode.violation);
+      const validation = await validateAllocation(wave, allocation, options.maxGap ?? Infinity, {
+        backend: options.solver,
+        ...(options.timeLimit !== undefined ? { timeLimitSeconds: options.timeLimit } : {}),
+      });
+      out(options.json ? JSON.stringify(validationJson(validation, allocation)) + "\n" : renderValidation(validation, 50, allocation));
+      setExit(validation.outcome === "pass" ? ExitCode.ok : validation.outcome === "fail" ? ExitCode.violation : ExitCode.undecided);
     });
 
   addMappingOptions(program

@@ -13,38 +13,40 @@ import { hybrid, proRataPreset, riskWeighted } from "./pro-rata.js";
 import { dydxWalk, expressionQueue, queuePreset } from "./queue.js";
 import { ladder, lotExecution } from "./wrappers.js";
 
-const PRESETS: Readonly<Record<string, () => Heuristic>> = {
-  "queue:bitmex": () => queuePreset("bitmex"),
-  "queue:binance": () => queuePreset("binance"),
-  "queue:hyperliquid": () => queuePreset("hyperliquid"),
-  "queue:capacity": () => queuePreset("capacity"),
-  "queue:entry-pnl": () => queuePreset("entry-pnl"),
-  "walk:dydx": () => dydxWalk(),
-  "pro-rata:drift": () => proRataPreset("drift"),
-  "pro-rata:wealth": () => proRataPreset("wealth"),
-  "pro-rata:pnl": () => proRataPreset("pnl"),
-  "pro-rata:equity": () => proRataPreset("equity"),
-  "risk-weighted": () => riskWeighted(),
-  "hybrid:4": () => hybrid(4),
-};
+// Maps, not object literals: a user's name is a key here, and "constructor", "toString" or
+// "__proto__" must miss like any other unknown name instead of finding Object.prototype's.
+const PRESETS: ReadonlyMap<string, () => Heuristic> = new Map<string, () => Heuristic>([
+  ["queue:bitmex", () => queuePreset("bitmex")],
+  ["queue:binance", () => queuePreset("binance")],
+  ["queue:hyperliquid", () => queuePreset("hyperliquid")],
+  ["queue:capacity", () => queuePreset("capacity")],
+  ["queue:entry-pnl", () => queuePreset("entry-pnl")],
+  ["walk:dydx", () => dydxWalk()],
+  ["pro-rata:drift", () => proRataPreset("drift")],
+  ["pro-rata:wealth", () => proRataPreset("wealth")],
+  ["pro-rata:pnl", () => proRataPreset("pnl")],
+  ["pro-rata:equity", () => proRataPreset("equity")],
+  ["risk-weighted", () => riskWeighted()],
+  ["hybrid:4", () => hybrid(4)],
+]);
 
-const WRAPPERS: Readonly<Record<string, (inner: Heuristic) => Heuristic>> = {
-  ladder: (inner) => ladder(inner),
-  "lots-floor-topup": (inner) => lotExecution("floor-topup", inner),
-  "lots-floor-lr": (inner) => lotExecution("floor-lr", inner),
-  "lots-ceil": (inner) => lotExecution("ceil", inner),
-};
+const WRAPPERS: ReadonlyMap<string, (inner: Heuristic) => Heuristic> = new Map<string, (inner: Heuristic) => Heuristic>([
+  ["ladder", (inner) => ladder(inner)],
+  ["lots-floor-topup", (inner) => lotExecution("floor-topup", inner)],
+  ["lots-floor-lr", (inner) => lotExecution("floor-lr", inner)],
+  ["lots-ceil", (inner) => lotExecution("ceil", inner)],
+]);
 
 const FORMS = [
   "queue:score(<expression>)",
   "hybrid:<k>",
   "hybrid:<k>(<expression>)",
-  ...Object.keys(WRAPPERS).map((wrapper) => `${wrapper}(<inner>)`),
+  ...[...WRAPPERS.keys()].map((wrapper) => `${wrapper}(<inner>)`),
 ];
 
 /** Every preset name (no parameters to fill in), in a stable order. O(1). */
 export function heuristicNames(): string[] {
-  return Object.keys(PRESETS);
+  return [...PRESETS.keys()];
 }
 
 /** The parameterized forms the registry also accepts, e.g. "ladder(<inner>)". O(1). */
@@ -64,7 +66,7 @@ export function getHeuristic(name: string): Heuristic {
 
 function parse(text: string, rebuild: (part: string) => string): Heuristic {
   const name = text.trim();
-  const preset = PRESETS[name];
+  const preset = PRESETS.get(name);
   if (preset) return preset();
 
   const hybridMatch = /^hybrid:\s*(\d+)\s*$/.exec(name);
@@ -73,16 +75,16 @@ function parse(text: string, rebuild: (part: string) => string): Heuristic {
   const call = splitCall(name);
   if (call) {
     const { head, inner } = call;
-    const wrapper = WRAPPERS[head];
+    const wrapper = WRAPPERS.get(head);
     if (wrapper) return wrapper(parse(inner, (part) => rebuild(`${head}(${part})`)));
     if (head === "queue:score") return expressionQueue(nonEmpty(inner, name));
     const hybridHead = /^hybrid:\s*(\d+)$/.exec(head);
     if (hybridHead) return hybrid(positive(hybridHead[1]!, name), nonEmpty(inner, name));
-    const near = didYouMean(head, [...Object.keys(WRAPPERS), "queue:score", "hybrid:4"]);
+    const near = didYouMean(head, [...WRAPPERS.keys(), "queue:score", "hybrid:4"]);
     throw unknown(name, rebuild, near === undefined ? undefined : `${near}(${inner.trim()})`);
   }
-  const near = didYouMean(name, [...Object.keys(PRESETS), ...Object.keys(WRAPPERS)]);
-  throw unknown(name, rebuild, near === undefined ? undefined : near in WRAPPERS ? `${near}(<inner>)` : near);
+  const near = didYouMean(name, [...PRESETS.keys(), ...WRAPPERS.keys()]);
+  throw unknown(name, rebuild, near === undefined ? undefined : WRAPPERS.has(near) ? `${near}(<inner>)` : near);
 }
 
 /** "head(inner)" with balanced parentheses in inner, else undefined. */

@@ -14,11 +14,11 @@
  * target. Derive expressions read the file's numbers as written (before scale) and use the model
  * expression language (src/model/expression.ts).
  */
-import { readFileSync } from "node:fs";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
 import type { Expression } from "../domain.js";
-import { InstanceError, describeReadError, didYouMean, type Place } from "../errors.js";
+import { InstanceError, didYouMean, type Place } from "../errors.js";
 import { analyzeExpression, compileExpression } from "../model/expression.js";
+import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "./bounded-read.js";
 
 /** One `target: source` entry with where it was written. */
 export interface MappedColumn {
@@ -179,14 +179,12 @@ export function parseMapping(text: string, file: string): ColumnMapping {
   return { file, accounts, positions, derive, scale, keep, others: "drop" };
 }
 
-/** Reads and parses a mapping file (see parseMapping); an unreadable file is an InstanceError. */
+/**
+ * Reads and parses a mapping file (see parseMapping); an unreadable, non-regular or too large file
+ * (over DEFAULT_SPEC_LIMIT_BYTES or ADL_MAX_INPUT_BYTES) is an InstanceError.
+ */
 export function loadMapping(path: string): ColumnMapping {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new InstanceError({ file: path }, "a readable mapping file (YAML or JSON)", describeReadError(error));
-  }
+  const text = readBoundedText(path, { what: "mapping file (YAML or JSON)", limit: inputLimit(DEFAULT_SPEC_LIMIT_BYTES) });
   return parseMapping(text.replace(/^\uFEFF/, ""), path);
 }
 
@@ -333,7 +331,8 @@ export function applyDeriveAndScale(
 
 /** The positions section as a loader rename (source → target), checked against the positions header. */
 export function positionRenames(mapping: ColumnMapping, header: readonly string[], dataFile: string): Record<string, string> {
-  const rename: Record<string, string> = {};
+  // Null prototype: a positions header cell "constructor" or "__proto__" must not find Object.prototype's.
+  const rename: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [target, { source, place }] of mapping.positions) {
     if (!header.includes(source)) {
       const near = didYouMean(source, header);

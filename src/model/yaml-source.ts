@@ -6,8 +6,8 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
-import { readFileSync } from "node:fs";
-import { ModelError, describeReadError, didYouMean, type Place } from "../errors.js";
+import { ModelError, didYouMean, type Place } from "../errors.js";
+import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../instance/bounded-read.js";
 
 export type Segment = string | number;
 
@@ -33,14 +33,13 @@ export function compileSchema(schema: object): (data: unknown) => readonly Error
 
 /**
  * The text of a spec file ("model", "experiment", "scenario"), byte-order mark removed. A file that
- * cannot be read is a ModelError naming it, never a raw ENOENT.
+ * cannot be read, is not a regular file (`/dev/zero`, a FIFO, a directory) or is larger than
+ * DEFAULT_SPEC_LIMIT_BYTES (64 MiB; `ADL_MAX_INPUT_BYTES` replaces it) is a ModelError naming it,
+ * never a raw ENOENT or an endless read. Memory O(min(size, limit)).
  */
 export function readSpecText(path: string, document: string): string {
-  try {
-    return readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-  } catch (error) {
-    throw new ModelError({ file: path }, `a readable ${document} file (YAML or JSON)`, describeReadError(error));
-  }
+  const limit = inputLimit(DEFAULT_SPEC_LIMIT_BYTES);
+  return readBoundedText(path, { what: `${document} file (YAML or JSON)`, limit, error: ModelError }).replace(/^\uFEFF/, "");
 }
 
 /**

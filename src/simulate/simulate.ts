@@ -425,8 +425,8 @@ export async function simulate(scenario: Scenario, mechanismName: string, option
         const taken = production[x]!.reduce((s, d) => s + Math.max(0, d), 0);
         return { horizon, taken, overshoot: taken - residual, net: production[x]!.reduce((s, d) => s + d, 0) };
       });
-      const layerTotals: Record<string, number> = {};
-      layerNames.forEach((name, l) => (layerTotals[name] = execution.layers[l]!.reduce((s, x) => s + x, 0)));
+      // fromEntries defines own keys: a layer named "__proto__" (a scenario's words) is kept, not swallowed by the prototype setter.
+      const layerTotals: Record<string, number> = Object.fromEntries(layerNames.map((name, l) => [name, execution.layers[l]!.reduce((s, x) => s + x, 0)]));
       let touched = 0;
       let contractsClosed = 0;
       for (let k = 0; k < r; k++) {

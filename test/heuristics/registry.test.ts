@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModelError, UsageError } from "../../src/errors.js";
 import { getHeuristic, heuristicForms, heuristicNames, RuleHeuristic } from "../../src/heuristics/index.js";
+import { parseExperiment } from "../../src/experiments/experiment.js";
 
 describe("registry", () => {
   it("lists every preset, and each name parses to a heuristic of that name", () => {
@@ -72,6 +73,36 @@ describe("registry", () => {
     expect(message("ladder(pro-rata:wealth")).toMatch(/expected a heuristic name/);
     expect(message("hybrid:0")).toMatch(/k >= 1/);
     expect(message("queue:score()")).toMatch(/a score expression/);
+  });
+
+  it("names of JavaScript built-ins are unknown names, not Object.prototype's members", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "ladder(constructor)", "lots-ceil(__proto__)", "constructor(pro-rata:wealth)", "__proto__(queue:bitmex)", "toString(x)"]) {
+      let caught: unknown;
+      try {
+        getHeuristic(name);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, name).toBeInstanceOf(UsageError);
+      expect((caught as Error).message, name).toMatch(/expected a heuristic name: one of queue:bitmex/);
+    }
+    // Still nested and still with a suggestion where one is near.
+    expect(() => getHeuristic("ladder(toString)")).toThrow(/found "toString" in "ladder\(toString\)"/);
+    expect(() => getHeuristic("ladderr(constructor)")).toThrow(/did you mean "ladder\(constructor\)"\?/);
+  });
+
+  it("an experiment naming a built-in is rejected by the loader, before any job runs", () => {
+    for (const name of ["constructor", "__proto__", "ladder(toString)"]) {
+      const text = `name: x\nscenarios:\n  - name: p\n    generate: { n: 10 }\n    budget: { share: 0.1 }\nmechanisms:\n  - heuristic: "${name}"\n`;
+      let caught: unknown;
+      try {
+        parseExperiment(text, "test/fixtures/experiments/inline.yaml");
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, name).toBeInstanceOf(ModelError);
+      expect((caught as Error).message, name).toMatch(/mechanisms\[0\]\.heuristic: expected a heuristic name/);
+    }
   });
 
   it("a score expression outside the whitelist is a ModelError at parse time", () => {
