@@ -45,6 +45,7 @@ interface WaveOptions {
   column?: string[];
   deficit?: number;
   budget?: number;
+  strictIds?: boolean;
 }
 
 function waveFiles(model: string, options: WaveOptions): WaveFiles {
@@ -58,6 +59,7 @@ function waveFiles(model: string, options: WaveOptions): WaveFiles {
     ...mappingFlags(options),
     ...(options.deficit !== undefined ? { deficit: options.deficit } : {}),
     ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    ...(options.strictIds ? { strictIds: true } : {}),
   };
 }
 
@@ -70,7 +72,8 @@ function mappingFlags(options: { map?: string; column?: string[] }): Pick<WaveFi
 function addMappingOptions(command: Command): Command {
   return command
     .option("--map <file>", "column mapping file (YAML): accounts renames, derive, scale, keep, positions renames")
-    .option("--column <TARGET=SOURCE>", "take column TARGET from the file's column SOURCE (repeatable)", (value: string, previous: string[] = []) => [...previous, value]);
+    .option("--column <TARGET=SOURCE>", "take column TARGET from the file's column SOURCE (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--strict-ids", "ids that differ only by case, surrounding spaces or Unicode normalization are an error (default: a warning)");
 }
 
 function addWaveOptions(command: Command): Command {
@@ -216,7 +219,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--budgets <FROM:TO:STEPS>", "budget range to sample (default 0 to everything the mechanism can take)")
     .option("--csv <file>", "write budget,account,haircut,fraction rows for charts")
     .option("--json", "print one JSON object on stdout")
-    .action(async (model: string, options: { accounts: string; positions?: string; map?: string; column?: string[]; account?: string; all?: boolean; heuristic?: string; seed: number; budgets?: string; csv?: string; json?: boolean }) => {
+    .action(async (model: string, options: { accounts: string; positions?: string; map?: string; column?: string[]; strictIds?: boolean; account?: string; all?: boolean; heuristic?: string; seed: number; budgets?: string; csv?: string; json?: boolean }) => {
       if (!options.account === !options.all) throw new UsageError({ path: "--account/--all" }, "exactly one of --account ID or --all", options.account ? "both" : "neither");
       const [{ loadWaveFromFiles }, { resolveHeuristics }, exposure] = await Promise.all([
         import("../solve/inputs.js"),
@@ -224,7 +227,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
         import("../exposure/index.js"),
       ]);
       const { accountIndexOf, exposureCurve, exposureFamily, exposureJson, exposureSummaries, parseBudgetRange, renderExposure, writeExposureCsv } = exposure;
-      const wave = loadWaveFromFiles({ model, accounts: options.accounts, ...(options.positions ? { positions: options.positions } : {}), ...mappingFlags(options), budget: 0 });
+      const wave = loadWaveFromFiles({ model, accounts: options.accounts, ...(options.positions ? { positions: options.positions } : {}), ...mappingFlags(options), ...(options.strictIds ? { strictIds: true } : {}), budget: 0 });
       const mechanism: ExposureMechanism = options.heuristic
         ? { kind: "heuristic", heuristic: (await resolveHeuristics(options.heuristic))[0]!, seed: options.seed }
         : { kind: "model" };

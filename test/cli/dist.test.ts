@@ -5,7 +5,9 @@
  * records a digest of src/ and this test fails, saying so, when it differs.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain-JS build script without type declarations.
 import { sourceDigest } from "../../scripts/build.mjs";
@@ -54,5 +56,23 @@ describe("dist/", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: "optimal", verified: { ok: true } });
+  });
+});
+
+describe("--strict-ids", () => {
+  it("one trader written two ways: a one-line warning, and under --strict-ids exit 2 naming both rows", () => {
+    const dir = mkdtempSync(join(tmpdir(), "adl-strict-"));
+    const accounts = join(dir, "near.csv");
+    writeFileSync(accounts, "id,capacity\n0xAbC,10\n0xabc,5\nz,3\n");
+    const base = ["bin/adl.js", "solve", "models/pro-rata.yaml", "--accounts", accounts, "--budget", "1", "--json"];
+    const loose = spawnSync(process.execPath, base, { encoding: "utf8" });
+    expect(loose.status).toBe(0);
+    expect(loose.stderr.trim().split("\n")).toHaveLength(1);
+    expect(loose.stderr).toContain('adl: warning: ');
+    expect(loose.stderr).toContain('rows 1 and 2 ("0xAbC", "0xabc")');
+    const strict = spawnSync(process.execPath, [...base, "--strict-ids"], { encoding: "utf8" });
+    expect(strict.status).toBe(2);
+    expect(strict.stdout).toBe("");
+    expect(strict.stderr).toMatch(/row 2, column id: expected ids that differ in more than case.*found "0xabc", the same trader as row 1 \("0xAbC"\)/);
   });
 });
