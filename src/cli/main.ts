@@ -84,7 +84,12 @@ function addWaveOptions(command: Command): Command {
     .option("--budget <B>", "budget B directly", nonNegative("--budget"));
 }
 
-export function buildProgram(out: (text: string) => void, setExit: (code: number) => void): Command {
+/**
+ * The `adl` program. `out` writes to stdout (returning false when the reader is behind, as
+ * stream.write does) and `drain` waits until it has caught up: `--json` answers are streamed in
+ * chunks through them (src/cli/json-stream.ts), never built as one string.
+ */
+export function buildProgram(out: (text: string) => boolean | void, setExit: (code: number) => void, drain: () => Promise<void> = async () => {}): Command {
   const program = new Command("adl")
     .description("ADL workbench: solve, verify and compare auto-deleveraging allocations")
     .showHelpAfterError()
@@ -119,7 +124,8 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
         ...(options.gap !== undefined ? { mipRelativeGap: options.gap } : {}),
       });
       const answer = toAnswer(wave, result);
-      out(options.json ? JSON.stringify(answer) + "\n" : renderAnswer(wave, answer));
+      if (options.json) await (await import("./json-stream.js")).writeJson(answer, out, drain, "\n");
+      else out(renderAnswer(wave, answer));
       setExit(
         answer.status === "infeasible" ? ExitCode.infeasible : answer.status === "error" || (answer.verified && !answer.verified.ok) ? ExitCode.violation : ExitCode.ok,
       );
@@ -165,12 +171,9 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
       const heuristics = await resolveHeuristics(options.heuristics);
       const comparison = await compareWave(wave, heuristics, { backend: options.solver, ...(options.timeLimit !== undefined ? { timeLimitSeconds: options.timeLimit } : {}) }, options.seed);
       if (options.json) {
-        out(JSON.stringify({
-          budget: wave.budget,
-          stages: comparison.stageNames,
-          certificate: comparison.optimum.certificate,
-          rows: comparison.rows.map(({ allocation: _allocation, ...row }) => row),
-        }) + "\n");
+        const { writeJson } = await import("./json-stream.js");
+        const rows = comparison.rows.map(({ allocation: _allocation, ...row }) => row);
+        await writeJson({ budget: wave.budget, stages: comparison.stageNames, certificate: comparison.optimum.certificate, rows }, out, drain, "\n");
       } else out(renderComparison(comparison));
       setExit(comparison.optimum.status === "infeasible" ? ExitCode.infeasible : ExitCode.ok);
     });
@@ -287,6 +290,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     (code) => {
       exitCode = code;
     },
+    () => new Promise<void>((resolve) => process.stdout.once("drain", resolve)),
   );
   try {
     await program.parseAsync(argv as string[], { from: "user" });
