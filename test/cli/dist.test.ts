@@ -76,3 +76,33 @@ describe("--strict-ids", () => {
     expect(strict.stderr).toMatch(/row 2, column id: expected ids that differ in more than case.*found "0xabc", the same trader as row 1 \("0xAbC"\)/);
   });
 });
+
+describe("spec schemas precompiled at build time", () => {
+  it("give the errors ajv gives, on every schema and a spread of invalid documents", async () => {
+    const { createRequire } = await import("node:module");
+    const { Ajv } = await import("ajv");
+    const require = createRequire(import.meta.url);
+    const index = JSON.parse(readFileSync("dist/schemas/index.json", "utf8")) as Record<string, { file: string; options: object }>;
+    const documents: unknown[] = [
+      {},
+      { name: 1, objective: { kind: "minmaxx" } },
+      { name: "x", objective: { kind: "minmax", scale: 3 }, constraints: { lots: { lotValue: 1 } } },
+      { name: "x", objective: "sparsity", extra: true },
+      { name: "", description: null, objective: { kind: "convex", phi: { power: -1 } } },
+      [],
+      "text",
+      { name: "e", scenarios: [{ kind: "nope" }], mechanisms: 3 },
+      { name: "s", steps: -1, markets: [{}], seed: "x" },
+    ];
+    for (const file of ["model", "experiment", "scenario"]) {
+      const schema = JSON.parse(readFileSync(`schema/${file}.schema.json`, "utf8")) as { $id: string };
+      const entry = index[schema.$id]!;
+      const built = require(`../../dist/schemas/${entry.file}`) as ((data: unknown) => boolean) & { errors?: unknown };
+      const ajv = new Ajv(entry.options).compile(schema);
+      for (const document of documents) {
+        expect(built(document), `${file}: ${JSON.stringify(document)}`).toBe(ajv(document));
+        expect(built.errors ?? null).toEqual(ajv.errors ?? null);
+      }
+    }
+  });
+});
