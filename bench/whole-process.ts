@@ -134,13 +134,33 @@ writeFileSync(one, "id,capacity\na,100\n");
 rows.push(pair("adl solve, 1-account wave (pro-rata)", [node, ["bin/adl.js", "solve", "models/pro-rata.yaml", "--accounts", one, "--budget", "1", "--json"]], printHelp));
 
 // 10^6 accounts, every model with a dedicated path, beside numpy.
+const peerEnv = { ...process.env };
+delete peerEnv["OPENBLAS_CORETYPE"];
+delete peerEnv["OPENBLAS_L2_SIZE"];
 const wave = await waveFile(n);
 let capacity = 0;
 for (const c of loadAccounts(wave).capacity) capacity += c;
 const budget = String(capacity * 0.05);
-const peerEnv = { ...process.env };
-delete peerEnv["OPENBLAS_CORETYPE"];
-delete peerEnv["OPENBLAS_L2_SIZE"];
+// The loader alone, in a fresh process each (module load excluded): loadAccounts beside np.loadtxt
+// of the same file's numeric columns (numbers only: the peer's lower bound, no ids).
+const loadScript = `const { loadAccounts } = await import(${JSON.stringify(new URL("../dist/instance/load.js", import.meta.url).href)}); const t = performance.now(); const table = loadAccounts(process.argv[1]); console.error("seconds " + (performance.now() - t) / 1000 + " rows " + table.ids.length);`;
+const loadtxtScript = "import sys, time, numpy as np; t = time.perf_counter(); x = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1, usecols=range(1, 7)); sys.stderr.write(f'seconds {time.perf_counter() - t} rows {x.shape[0]}\\n')";
+const loaderRuns: { workbench: number[]; numpy: number[] } = { workbench: [], numpy: [] };
+for (let r = 0; r < repeats; r++) {
+  const ours = spawnSync(node, ["--input-type=module", "-e", loadScript, wave], { encoding: "utf8" });
+  const theirs = spawnSync("python3", ["-c", loadtxtScript, wave], { encoding: "utf8", env: peerEnv });
+  loaderRuns.workbench.push(Number(/seconds ([0-9.e-]+)/.exec(ours.stderr)?.[1]));
+  loaderRuns.numpy.push(Number(/seconds ([0-9.e-]+)/.exec(theirs.stderr)?.[1]));
+}
+const loader = {
+  what: `loadAccounts, ${n.toLocaleString("en-US")} rows x 7 columns (in-process, module load excluded) beside np.loadtxt of the 6 numeric columns`,
+  workbenchSeconds: median(loaderRuns.workbench),
+  numpySeconds: median(loaderRuns.numpy),
+  runs: loaderRuns,
+  timeRatio: median(loaderRuns.workbench) / median(loaderRuns.numpy),
+};
+console.log(`${loader.what}: ${loader.workbenchSeconds.toFixed(3)} s vs ${loader.numpySeconds.toFixed(3)} s, ratio ${loader.timeRatio.toFixed(2)}`);
+
 const numpyVersion = spawnSync("python3", ["-c", "import numpy, sys; print(numpy.__version__, sys.version.split()[0])"], { encoding: "utf8", env: peerEnv }).stdout.trim();
 for (const model of models) {
   const ours = join(scratch, `workbench-${model}.json`);
@@ -171,6 +191,7 @@ writeFileSync(
       repeats,
       budget: Number(budget),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadavg(), node: process.version, numpy: numpyVersion },
+      loader,
       rows,
     },
     null,
