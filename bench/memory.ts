@@ -24,7 +24,7 @@ for (const n of [10_000, big]) {
   ];
   for (const [label, argv] of commands) {
     const peakFile = join(scratch, "peak.json");
-    const child = spawnSync(process.execPath, ["--import", "tsx", "bench/peak-rss.ts", ...argv], { env: { ...process.env, ADL_PEAK_FILE: peakFile }, stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 });
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--import", "./scripts/use-dist.mjs", "bench/peak-rss.ts", ...argv], { env: { ...process.env, ADL_PEAK_FILE: peakFile }, stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 });
     const peak = JSON.parse(readFileSync(peakFile, "utf8")) as { exitCode: number; seconds: number; maxRssMiB: number };
     rows.push({ command: label, n, exitCode: child.status, seconds: peak.seconds, peakRssMiB: peak.maxRssMiB });
     console.log(`${label} at n = ${n}: exit ${child.status}, ${peak.seconds.toFixed(2)} s, peak RSS ${peak.maxRssMiB.toFixed(0)} MiB`);

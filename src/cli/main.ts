@@ -1,33 +1,19 @@
 import { writeFileSync } from "node:fs";
 import { Argument, Command, CommanderError, Option } from "commander";
 import { ExitCode, SolverError, UsageError, WorkbenchError } from "../errors.js";
-import { loadWaveFromFiles, type WaveFiles } from "../solve/inputs.js";
-import { exportWave } from "../solve/export.js";
-import { solveWave, type SolvePath } from "../solve/solve.js";
-import { toAnswer } from "../solve/answer.js";
-import { closeBackends } from "../solvers/robust.js";
+import type { WaveFiles } from "../solve/inputs.js";
+import type { SolvePath } from "../solve/solve.js";
 import { backendChoices } from "../solvers/registry.js";
 import type { BackendName } from "../solvers/backend.js";
-import { renderAnswer } from "./render.js";
-import { tour } from "./tour.js";
 import { registerRunCommands } from "./run.js";
-import { compareWave } from "../compare/compare.js";
-import { readAllocationCsv, validateAllocation, validationJson } from "../compare/validate.js";
-import { renderComparison, renderValidation } from "./render-compare.js";
-import { resolveHeuristics } from "./heuristic-list.js";
-import {
-  accountIndexOf,
-  exposureCurve,
-  exposureFamily,
-  exposureJson,
-  exposureSummaries,
-  parseBudgetRange,
-  renderExposure,
-  writeExposureCsv,
-  type ExposureMechanism,
-} from "../exposure/index.js";
+import type { ExposureMechanism } from "../exposure/index.js";
 import type { CapacityLaw } from "../scenarios/population.js";
-import { writeGeneratedCsv } from "../scenarios/csv.js";
+
+// Each command imports what it needs when it runs (`await import(...)` in its action): `adl --help`
+// loads commander and nothing heavy, and `adl solve` never loads the report's Vega or the runner's pool.
+
+/** Set once a command that may start solver workers has begun; main then closes them. */
+let solversMayRun = false;
 
 /** Beyond this a population would stream for hours and fill the disk (10^6 rows are 164 MB). */
 const MAX_GENERATED_ACCOUNTS = 1e8;
@@ -60,6 +46,7 @@ interface WaveOptions {
   column?: string[];
   deficit?: number;
   budget?: number;
+  strictIds?: boolean;
 }
 
 function waveFiles(model: string, options: WaveOptions): WaveFiles {
@@ -73,6 +60,7 @@ function waveFiles(model: string, options: WaveOptions): WaveFiles {
     ...mappingFlags(options),
     ...(options.deficit !== undefined ? { deficit: options.deficit } : {}),
     ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    ...(options.strictIds ? { strictIds: true } : {}),
   };
 }
 
@@ -85,7 +73,8 @@ function mappingFlags(options: { map?: string; column?: string[] }): Pick<WaveFi
 function addMappingOptions(command: Command): Command {
   return command
     .option("--map <file>", "column mapping file (YAML): accounts renames, derive, scale, keep, positions renames")
-    .option("--column <TARGET=SOURCE>", "take column TARGET from the file's column SOURCE (repeatable)", (value: string, previous: string[] = []) => [...previous, value]);
+    .option("--column <TARGET=SOURCE>", "take column TARGET from the file's column SOURCE (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--strict-ids", "ids that differ only by case, surrounding spaces or Unicode normalization are an error (default: a warning)");
 }
 
 function addWaveOptions(command: Command): Command {
@@ -96,11 +85,19 @@ function addWaveOptions(command: Command): Command {
     .option("--budget <B>", "budget B directly", nonNegative("--budget"));
 }
 
-export function buildProgram(out: (text: string) => void, setExit: (code: number) => void): Command {
+/**
+ * The `adl` program. `out` writes to stdout (returning false when the reader is behind, as
+ * stream.write does) and `drain` waits until it has caught up: `--json` answers are streamed in
+ * chunks through them (src/cli/json-stream.ts), never built as one string.
+ */
+export function buildProgram(out: (text: string) => boolean | void, setExit: (code: number) => void, drain: () => Promise<void> = async () => {}): Command {
   const program = new Command("adl")
     .description("ADL workbench: solve, verify and compare auto-deleveraging allocations")
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", (_program, command) => {
+      if (command.name() !== "generate") solversMayRun = true;
+    });
 
   addWaveOptions(
     program
@@ -115,6 +112,12 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--money-unit <U>", "round haircuts to whole units of U dollars (e.g. 0.01), keeping coverage and caps exactly", positive("--money-unit"))
     .option("--json", "print one JSON object on stdout")
     .action(async (model: string, options: WaveOptions & { solver: BackendName; timeLimit?: number; gap?: number; path: SolvePath; json?: boolean; moneyUnit?: number }) => {
+      const [{ loadWaveFromFiles }, { solveWave }, { toAnswer }, { renderAnswer }] = await Promise.all([
+        import("../solve/inputs.js"),
+        import("../solve/solve.js"),
+        import("../solve/answer.js"),
+        import("./render.js"),
+      ]);
       const wave = loadWaveFromFiles(waveFiles(model, options));
       const result = await solveWave(wave, {
         backend: options.solver,
@@ -124,7 +127,8 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
         ...(options.moneyUnit !== undefined ? { moneyUnit: options.moneyUnit } : {}),
       });
       const answer = toAnswer(wave, result);
-      out(options.json ? JSON.stringify(answer) + "\n" : renderAnswer(wave, answer));
+      if (options.json) await (await import("./json-stream.js")).writeJson(answer, out, drain, "\n");
+      else out(renderAnswer(wave, answer));
       setExit(
         answer.status === "infeasible" ? ExitCode.infeasible : answer.status === "error" || (answer.verified && !answer.verified.ok) ? ExitCode.violation : ExitCode.ok,
       );
@@ -141,6 +145,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .addOption(new Option("--solver <name>", "backend that solves the earlier stages").choices([...backendChoices]).default("auto"))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (model: string, options: WaveOptions & { format: "lp" | "mps"; stage?: number; solver: BackendName; out?: string }) => {
+      const [{ loadWaveFromFiles }, { exportWave }] = await Promise.all([import("../solve/inputs.js"), import("../solve/export.js")]);
       const wave = loadWaveFromFiles(waveFiles(model, options));
       const text = await exportWave(wave, { format: options.format, stage: options.stage ?? 1, backend: options.solver });
       if (options.out) writeFileSync(options.out, text);
@@ -159,16 +164,19 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--seed <S>", "seed for randomized heuristics (e.g. walk:dydx)", nonNegative("--seed"), 1)
     .option("--json", "print one JSON object on stdout")
     .action(async (model: string, options: WaveOptions & { heuristics: string; solver: BackendName; timeLimit?: number; seed: number; json?: boolean }) => {
+      const [{ loadWaveFromFiles }, { resolveHeuristics }, { compareWave }, { renderComparison }] = await Promise.all([
+        import("../solve/inputs.js"),
+        import("./heuristic-list.js"),
+        import("../compare/compare.js"),
+        import("./render-compare.js"),
+      ]);
       const wave = loadWaveFromFiles(waveFiles(model, options));
       const heuristics = await resolveHeuristics(options.heuristics);
       const comparison = await compareWave(wave, heuristics, { backend: options.solver, ...(options.timeLimit !== undefined ? { timeLimitSeconds: options.timeLimit } : {}) }, options.seed);
       if (options.json) {
-        out(JSON.stringify({
-          budget: wave.budget,
-          stages: comparison.stageNames,
-          certificate: comparison.optimum.certificate,
-          rows: comparison.rows.map(({ allocation: _allocation, ...row }) => row),
-        }) + "\n");
+        const { writeJson } = await import("./json-stream.js");
+        const rows = comparison.rows.map(({ allocation: _allocation, ...row }) => row);
+        await writeJson({ budget: wave.budget, stages: comparison.stageNames, certificate: comparison.optimum.certificate, rows }, out, drain, "\n");
       } else out(renderComparison(comparison));
       setExit(comparison.optimum.status === "infeasible" ? ExitCode.infeasible : ExitCode.ok);
     });
@@ -185,6 +193,11 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--time-limit <seconds>", "wall-clock limit for each solve of the wave", positive("--time-limit"))
     .option("--json", "print one JSON object on stdout")
     .action(async (model: string, options: WaveOptions & { allocation: string; maxGap?: number; solver: BackendName; timeLimit?: number; json?: boolean }) => {
+      const [{ loadWaveFromFiles }, { readAllocationCsv, validateAllocation, validationJson }, { renderValidation }] = await Promise.all([
+        import("../solve/inputs.js"),
+        import("../compare/validate.js"),
+        import("./render-compare.js"),
+      ]);
       const wave = loadWaveFromFiles(waveFiles(model, options));
       const allocation = readAllocationCsv(options.allocation, wave);
       const validation = await validateAllocation(wave, allocation, options.maxGap ?? Infinity, {
@@ -208,9 +221,15 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--budgets <FROM:TO:STEPS>", "budget range to sample (default 0 to everything the mechanism can take)")
     .option("--csv <file>", "write budget,account,haircut,fraction rows for charts")
     .option("--json", "print one JSON object on stdout")
-    .action(async (model: string, options: { accounts: string; positions?: string; map?: string; column?: string[]; account?: string; all?: boolean; heuristic?: string; seed: number; budgets?: string; csv?: string; json?: boolean }) => {
+    .action(async (model: string, options: { accounts: string; positions?: string; map?: string; column?: string[]; strictIds?: boolean; account?: string; all?: boolean; heuristic?: string; seed: number; budgets?: string; csv?: string; json?: boolean }) => {
       if (!options.account === !options.all) throw new UsageError({ path: "--account/--all" }, "exactly one of --account ID or --all", options.account ? "both" : "neither");
-      const wave = loadWaveFromFiles({ model, accounts: options.accounts, ...(options.positions ? { positions: options.positions } : {}), ...mappingFlags(options), budget: 0 });
+      const [{ loadWaveFromFiles }, { resolveHeuristics }, exposure] = await Promise.all([
+        import("../solve/inputs.js"),
+        import("./heuristic-list.js"),
+        import("../exposure/index.js"),
+      ]);
+      const { accountIndexOf, exposureCurve, exposureFamily, exposureJson, exposureSummaries, parseBudgetRange, renderExposure, writeExposureCsv } = exposure;
+      const wave = loadWaveFromFiles({ model, accounts: options.accounts, ...(options.positions ? { positions: options.positions } : {}), ...mappingFlags(options), ...(options.strictIds ? { strictIds: true } : {}), budget: 0 });
       const mechanism: ExposureMechanism = options.heuristic
         ? { kind: "heuristic", heuristic: (await resolveHeuristics(options.heuristic))[0]!, seed: options.seed }
         : { kind: "model" };
@@ -233,13 +252,14 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--out <file>", "write to a file instead of stdout")
     .option("--positions <file>", "also write a positions table: each account holds 1..M positions in M markets")
     .option("--markets <M>", "markets for --positions (default 3)", positive("--markets"))
-    .action((kind: CapacityLaw, options: { n: number; seed: number; out?: string; positions?: string; markets?: number }) => {
+    .action(async (kind: CapacityLaw, options: { n: number; seed: number; out?: string; positions?: string; markets?: number }) => {
       if (!Number.isInteger(options.n) || options.n > MAX_GENERATED_ACCOUNTS) {
         throw new UsageError({ path: "--n" }, `a whole number of accounts from 1 to ${MAX_GENERATED_ACCOUNTS.toExponential(0).replace("e+", "e")}`, String(options.n));
       }
       if (!Number.isInteger(options.seed)) throw new UsageError({ path: "--seed" }, "an integer seed", String(options.seed));
       if (options.markets !== undefined && !Number.isInteger(options.markets)) throw new UsageError({ path: "--markets" }, "a whole number of markets >= 1", String(options.markets));
       if (options.markets !== undefined && options.positions === undefined) throw new UsageError({ path: "--markets" }, "--markets together with --positions FILE", "no --positions");
+      const { writeGeneratedCsv } = await import("../scenarios/csv.js");
       writeGeneratedCsv(
         { n: options.n, seed: options.seed, law: kind },
         { accounts: options.out ?? process.stdout.fd, ...(options.positions !== undefined ? { positions: { target: options.positions, markets: options.markets ?? 3 } } : {}) },
@@ -254,6 +274,7 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--accounts <file>", "accounts file", "examples/wave-200.csv")
     .option("--share <s>", "budget as a share of the eligible capacity", nonNegative("--share"), 0.05)
     .action(async (options: { accounts: string; share: number }) => {
+      const { tour } = await import("./tour.js");
       out(await tour(options.accounts, options.share));
     });
 
@@ -268,13 +289,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     (code) => {
       exitCode = code;
     },
+    () => new Promise<void>((resolve) => process.stdout.once("drain", resolve)),
   );
   try {
     await program.parseAsync(argv as string[], { from: "user" });
   } catch (error) {
     exitCode = reportError(error);
   } finally {
-    await closeBackends();
+    if (solversMayRun) await (await import("../solvers/robust.js")).closeBackends();
   }
   return exitCode;
 }

@@ -4,11 +4,9 @@
  */
 import type { Command } from "commander";
 import { ExitCode, UsageError } from "../errors.js";
-import { displayPath } from "../experiments/experiment.js";
-import { mergeRuns } from "../run/merge.js";
-import { runExperiment } from "../run/runner.js";
-import { reportCommand } from "./report.js";
-import { simulateCommand } from "./simulate.js";
+
+// The modules behind each command load when it runs (see main.ts): the runner's pool, the report's
+// Vega and resvg, and the simulator are not part of `adl --help` or `adl solve`.
 
 /** "2/4" → {index: 2, count: 4}. */
 export function parseShard(text: string): { index: number; count: number } {
@@ -35,6 +33,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .option("--shard <i/n>", "run only slice i of n (for a batch scheduler; join with adl merge)", parseShard)
     .option("--no-report", "do not write the report at the end")
     .action(async (file: string, options: { out?: string; workers?: number; shard?: { index: number; count: number }; report: boolean }) => {
+      const [{ runExperiment }, { displayPath }, { reportCommand }] = await Promise.all([import("../run/runner.js"), import("../experiments/experiment.js"), import("./report.js")]);
       const summary = await runExperiment(file, {
         ...(options.out !== undefined ? { out: options.out } : {}),
         ...(options.workers !== undefined ? { workers: options.workers } : {}),
@@ -60,6 +59,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .option("--partial", "accept missing or unfinished shards")
     .option("--no-report", "do not write the report")
     .action(async (dirs: string[], options: { out: string; partial?: boolean; report: boolean }) => {
+      const [{ mergeRuns }, { displayPath }, { reportCommand }] = await Promise.all([import("../run/merge.js"), import("../experiments/experiment.js"), import("./report.js")]);
       const summary = mergeRuns(dirs, options.out, { partial: options.partial === true });
       out(`merged ${summary.shards} shards, ${summary.jobs} result rows: ${displayPath(summary.dir)}\n`);
       if (options.report) {
@@ -73,6 +73,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .description("write the report of a run folder: HTML, Markdown, charts (SVG/PNG) and the data behind them")
     .argument("<dir>", "run folder (from adl run or adl merge)")
     .action(async (dir: string) => {
+      const { reportCommand } = await import("./report.js");
       const code = await reportCommand(dir, { out });
       if (code !== ExitCode.ok) setExit(code);
     });
@@ -84,6 +85,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .option("--mechanism <name>", "heuristic name or model file (repeatable; default: the scenario's mechanisms)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--json", "print one JSON object on stdout")
     .action(async (file: string, options: { mechanism?: string[]; json?: boolean }) => {
+      const { simulateCommand } = await import("./simulate.js");
       const code = await simulateCommand(file, { ...(options.mechanism ? { mechanisms: options.mechanism } : {}), json: options.json === true, out });
       if (code !== ExitCode.ok) setExit(code);
     });

@@ -15,8 +15,8 @@ import { InstanceError, didYouMean } from "../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, inputLimit, readBoundedBytes } from "../instance/bounded-read.js";
 import { parse as parseCsv } from "csv-parse/sync";
 import { solveWave, type SolveRequest, type SolveResult } from "../solve/solve.js";
-import { CompensatedSum } from "../verify/sum.js";
-import { allowance, tolerance } from "../verify/tolerance.js";
+import { CompensatedSum } from "../numeric/sum.js";
+import { allowance, tolerance } from "../numeric/tolerance.js";
 import { verifyAllocation, type Verdict, type Violation } from "../verify/verify.js";
 import { relativeGap } from "./compare.js";
 

@@ -28,7 +28,19 @@ export interface RuleSpec {
 }
 
 /** A heuristic made of a continuous target and a lot scheme (see the module comment). */
+/** Marks RuleHeuristic instances across module copies (see Symbol.hasInstance below). */
+const RULE_HEURISTIC = Symbol.for("adl-workbench.RuleHeuristic");
+
 export class RuleHeuristic implements Heuristic {
+  /**
+   * A user's TypeScript heuristic imports src/heuristics/*.ts through tsx while the CLI runs the
+   * compiled dist/ copy of this class, so `instanceof` checks the brand, not the prototype chain.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[RULE_HEURISTIC] === true;
+  }
+
+  readonly [RULE_HEURISTIC] = true;
   readonly name: string;
   readonly description: string;
   readonly ignores: readonly IgnorableConstraint[];

@@ -1,7 +1,8 @@
 /**
  * A user's own heuristic, loaded from a TypeScript or JavaScript module that exports an object
- * implementing Heuristic as `default` (or as `heuristic`). The CLI process registers tsx's loader,
- * so `.ts` modules import directly; under vitest they do too.
+ * implementing Heuristic as `default` (or as `heuristic`). The compiled CLI (dist/) has no TypeScript
+ * loader, so it registers tsx's the first time a `.ts` module is asked for; sources run under a loader
+ * already (vitest, `node --import tsx`).
  */
 import { stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
@@ -12,6 +13,17 @@ import { IGNORABLE_CONSTRAINTS, type Heuristic, type HeuristicContext, type Igno
 import { RuleHeuristic } from "./rule.js";
 
 const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+
+const TYPESCRIPT_EXTENSIONS = [".ts", ".mts", ".cts"];
+
+let registered: Promise<void> | undefined;
+
+/** Registers tsx once, and only when this module itself runs compiled (dist/*.js). */
+function typescriptLoader(): Promise<void> {
+  if (!import.meta.url.endsWith(".js")) return Promise.resolve();
+  registered ??= import("tsx/esm/api").then(({ register }) => void register());
+  return registered;
+}
 
 const SHAPE = "a module whose default export (or export named `heuristic`) is an object { name, description, ignores, allocate(wave, context) }";
 
@@ -33,6 +45,7 @@ export async function loadUserHeuristic(path: string): Promise<Heuristic> {
 
   let module: Record<string, unknown>;
   try {
+    if (TYPESCRIPT_EXTENSIONS.includes(extname(file))) await typescriptLoader();
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

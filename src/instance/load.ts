@@ -12,18 +12,31 @@
  * kept verbatim as strings (unicode, `=cmd|…` formula-like text included: nothing here evaluates
  * them); a JSON id may also be an integer, kept as its decimal text.
  *
- * CSV is read with csv-parse's sync API one chunk (a few MB, cut at record boundaries) at a time:
- * each record fills the typed arrays and is dropped, so only the ids stay as strings.
+ * CSV is read in one pass, 4 MiB at a time, by a byte-level RFC 4180 scanner (quotes, "" escapes,
+ * \n, \r\n or \r line breaks, a UTF-8 BOM): each field is a byte range, numbers are parsed from
+ * the bytes into Float64Array/Int32Array columns, and only ids (and position markets) become
+ * strings. Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
+ * and directories are refused before anything is read.
+ *
+ * Ids that differ only by case, surrounding spaces or Unicode normalization (NFC) are one trader
+ * written two ways: a one-line warning naming the rows, or an error under `strictIds`.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { extname } from "node:path";
-import { parse as parseCsv } from "csv-parse/sync";
 import type { AccountTable, PositionTable } from "../domain.js";
-import { InstanceError, describeReadError, didYouMean } from "../errors.js";
+import { InstanceError, UsageError, describeReadError, didYouMean } from "../errors.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
 
+/** Options of every table reader. */
+export interface TableOptions {
+  /** Largest accepted file in bytes; default ADL_MAX_INPUT_BYTES, else DEFAULT_TABLE_LIMIT_BYTES. */
+  readonly maxBytes?: number;
+  /** Bytes read at a time (default 4 MiB); tests use a few bytes to cut records at every place. */
+  readonly chunkBytes?: number;
+}
+
 /** Options for loadAccounts. */
-export interface AccountOptions {
+export interface AccountOptions extends TableOptions {
   /**
    * Seniority layer columns (the model's `constraints.seniority`), junior first. Present layer
    * columns are checked >= 0; when the file has no `capacity` column, capacity is their sum; when it
@@ -37,6 +50,14 @@ export interface AccountOptions {
    * errors still name the file's own (source) column; derived and scaled values are checked after.
    */
   readonly mapping?: ColumnMapping;
+  /**
+   * Ids that differ only by case, surrounding spaces or Unicode normalization (NFC) — one trader
+   * written two ways, e.g. an address in checksum and in lower case — are an InstanceError naming
+   * both rows, instead of a warning.
+   */
+  readonly strictIds?: boolean;
+  /** Receives the near-duplicate warning (one line); default: written to stderr as `adl: warning: …`. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Relative and absolute tolerance with which capacity must equal the sum of its layers. */
@@ -48,15 +69,32 @@ const INT32_MAX = 2_147_483_647;
 interface Rule {
   readonly accepts: (value: number) => boolean;
   readonly expected: string;
+  /** The same test as a code for the CSV loop (one call site per rule kind, see admits). */
+  readonly kind: 0 | 1 | 2 | 3;
 }
 
-const FINITE: Rule = { accepts: Number.isFinite, expected: "a finite number" };
-const NON_NEGATIVE: Rule = { accepts: (v) => Number.isFinite(v) && v >= 0, expected: "a finite number >= 0" };
-const POSITIVE: Rule = { accepts: (v) => Number.isFinite(v) && v > 0, expected: "a finite number > 0" };
+const FINITE: Rule = { accepts: Number.isFinite, expected: "a finite number", kind: 0 };
+const NON_NEGATIVE: Rule = { accepts: (v) => Number.isFinite(v) && v >= 0, expected: "a finite number >= 0", kind: 1 };
+const POSITIVE: Rule = { accepts: (v) => Number.isFinite(v) && v > 0, expected: "a finite number > 0", kind: 2 };
 const LOT_COUNT: Rule = {
   accepts: (v) => Number.isInteger(v) && v >= 0 && v <= INT32_MAX,
   expected: "a whole number of lots from 0 to 2,147,483,647",
+  kind: 3,
 };
+
+/** Rule.accepts by kind, without a call through a function value per cell. */
+function admits(kind: number, v: number): boolean {
+  switch (kind) {
+    case 0:
+      return v - v === 0;
+    case 1:
+      return v - v === 0 && v >= 0;
+    case 2:
+      return v - v === 0 && v > 0;
+    default:
+      return Number.isInteger(v) && v >= 0 && v <= INT32_MAX;
+  }
+}
 
 const KNOWN_RULES: Readonly<Record<string, Rule>> = {
   capacity: NON_NEGATIVE,
@@ -116,12 +154,123 @@ function listed(names: readonly string[]): string {
   return names.length === 0 ? "no columns" : `columns ${clip(names.join(", "), 200)}`;
 }
 
-function readBytes(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const found = describeReadError(error);
-    throw new InstanceError({ file: path }, `a readable ${what} file (CSV or JSON)`, found);
+// ---------------------------------------------------------------------------------------------
+// Reading files: regular files only, with a size limit
+// ---------------------------------------------------------------------------------------------
+
+const MIB = 1024 * 1024;
+
+/**
+ * Default largest accounts or positions file: 10^6 accounts with layers are ~200 MB, 10^7 plain
+ * accounts ~430 MB. `ADL_MAX_INPUT_BYTES` replaces it (the same variable and rule as the spec-file
+ * reader, src/instance/bounded-read.ts on the `validate` branch).
+ */
+export const DEFAULT_TABLE_LIMIT_BYTES = 1024 * MIB;
+
+/** The environment variable that, when set, replaces the default input limit. */
+export const INPUT_LIMIT_ENV = "ADL_MAX_INPUT_BYTES";
+
+/** The byte limit: options, else ADL_MAX_INPUT_BYTES (bytes, optionally K/M/G in powers of 1024), else the default. */
+function tableLimit(explicit: number | undefined): number {
+  if (explicit !== undefined) return explicit;
+  const text = process.env[INPUT_LIMIT_ENV];
+  if (text === undefined || text.trim() === "") return DEFAULT_TABLE_LIMIT_BYTES;
+  const match = /^\s*(\d+)\s*([kmg])?(?:i?b)?\s*$/i.exec(text);
+  const unit = match?.[2] ? 1024 ** ("kmg".indexOf(match[2].toLowerCase()) + 1) : 1;
+  const bytes = match ? Number(match[1]) * unit : NaN;
+  if (!(Number.isSafeInteger(bytes) && bytes > 0)) {
+    throw new UsageError({ path: INPUT_LIMIT_ENV }, "a positive whole number of bytes, optionally with a K, M or G suffix (e.g. 268435456 or 256M)", JSON.stringify(text));
+  }
+  return bytes;
+}
+
+function describeBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let k = 0;
+  while (value >= 1024 && k < units.length - 1) {
+    value /= 1024;
+    k++;
+  }
+  return `${Number(value.toFixed(value < 10 ? 2 : 1))} ${units[k]}`;
+}
+
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return "a directory";
+  if (info.isCharacterDevice()) return "a character device";
+  if (info.isBlockDevice()) return "a block device";
+  if (info.isFIFO()) return "a FIFO (named pipe)";
+  if (info.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * An open table file, read in chunks. Opened non-blocking (a FIFO would otherwise wait for a writer
+ * forever) and checked with fstat on the descriptor: a regular file of at most `limit` bytes. A file
+ * that grows past the limit while it is read is refused too.
+ */
+class TableFile {
+  readonly fd: number;
+  readonly size: number;
+  private read = 0;
+
+  constructor(
+    readonly path: string,
+    readonly what: string,
+    readonly limit: number,
+  ) {
+    try {
+      this.fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    } catch (error) {
+      throw new InstanceError({ file: path }, `a readable ${what} file (CSV or JSON)`, describeReadError(error));
+    }
+    const info = fstatSync(this.fd);
+    if (!info.isFile()) {
+      this.close();
+      throw new InstanceError({ file: path }, `a regular ${what} file (CSV or JSON)`, kindOf(info));
+    }
+    if (info.size > limit) {
+      this.close();
+      throw this.tooLarge(describeBytes(info.size));
+    }
+    this.size = info.size;
+  }
+
+  private tooLarge(found: string): InstanceError {
+    return new InstanceError({ file: this.path }, `${/^[aeiou]/.test(this.what) ? "an" : "a"} ${this.what} file of at most ${describeBytes(this.limit)}`, found, `set ${INPUT_LIMIT_ENV} to raise the limit`);
+  }
+
+  /** Reads into buffer[at..]; returns the bytes read (0 at the end). */
+  fill(buffer: Buffer, at: number): number {
+    let got: number;
+    try {
+      got = readSync(this.fd, buffer, at, buffer.length - at, null);
+    } catch (error) {
+      throw new InstanceError({ file: this.path }, `a readable ${this.what} file (CSV or JSON)`, describeReadError(error));
+    }
+    this.read += got;
+    if (this.read > this.limit) throw this.tooLarge(`more than ${describeBytes(this.limit)} (the file grew while it was read)`);
+    return got;
+  }
+
+  /** The whole rest of the file (JSON input is parsed as one text). */
+  rest(first: Buffer, length: number): Buffer {
+    let buffer = first;
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(this.limit + 1, Math.max(2 * buffer.length, this.size + 1)));
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const got = this.fill(buffer, length);
+      if (got === 0) return buffer.subarray(0, length);
+      length += got;
+    }
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 
@@ -129,8 +278,16 @@ function readBytes(path: string, what: string): Buffer {
 // Tables: CSV or JSON into a header plus rows of cells
 // ---------------------------------------------------------------------------------------------
 
-/** Receives the header once, and returns what receives each data row (cells aligned with it). */
-type HeaderSink = (header: readonly string[], rowsAtMost: number) => (cells: ArrayLike<unknown>, at: RowAt) => void;
+/** A data row's cells, aligned with the header; CSV cells are decoded only when asked for. */
+interface Cells {
+  /** The cell as the file has it: a string (CSV), or any JSON value. */
+  value(c: number): unknown;
+  /** The cell's number in decimal notation, or NaN (see numberOf). */
+  number(c: number): number;
+}
+
+/** Receives the header once, and returns what receives each data row. `at` is reused: read it, never keep it. */
+type HeaderSink = (header: readonly string[], rowsAtMost: number) => (cells: Cells, at: RowAt) => void;
 
 function isJson(path: string, text: string): boolean {
   const extension = extname(path).toLowerCase();
@@ -139,121 +296,333 @@ function isJson(path: string, text: string): boolean {
   return /^\s*[[{]/.test(text.slice(0, 256));
 }
 
-/** Upper bound on data rows from the newline count; typed arrays are sized once, then trimmed. */
-function rowBound(bytes: Buffer): number {
-  const newlines = countNewlines(bytes, 0, bytes.length);
-  const last = bytes[bytes.length - 1];
-  return Math.max(1, newlines + (last === 10 || last === 13 ? 0 : 1) - 1);
-}
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
 
-function countQuotes(bytes: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = bytes.indexOf(34, from); at !== -1 && at < to; at = bytes.indexOf(34, at + 1)) count++;
-  return count;
-}
-
-function countByte(bytes: Buffer, byte: number, from: number, to: number): number {
-  let count = 0;
-  for (let at = bytes.indexOf(byte, from); at !== -1 && at < to; at = bytes.indexOf(byte, at + 1)) count++;
-  return count;
-}
-
-/** Line breaks in [from, to): \n, or \r alone in old Mac files (\r\n counts once). */
-function countNewlines(bytes: Buffer, from: number, to: number): number {
-  return Math.max(countByte(bytes, 10, from, to), countByte(bytes, 13, from, to));
-}
-
+/** First chunk read, and the unit the buffer grows by when a record is longer than it. */
 const CSV_CHUNK_BYTES = 1 << 22;
 
-/**
- * Splits CSV bytes into pieces that end at record boundaries: a newline after an even number of
- * quote characters (RFC 4180 quoting toggles on every `"`, and an escaped `""` toggles twice).
- */
-function csvChunks(bytes: Buffer): { start: number; end: number }[] {
-  const chunks: { start: number; end: number }[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    let newline = bytes.indexOf(10, Math.min(bytes.length, start + CSV_CHUNK_BYTES) - 1);
-    let quotes = newline === -1 ? 0 : countQuotes(bytes, start, newline);
-    while (newline !== -1 && quotes % 2 === 1) {
-      const next = bytes.indexOf(10, newline + 1);
-      quotes += countQuotes(bytes, newline, next === -1 ? bytes.length : next);
-      newline = next;
-    }
-    const end = newline === -1 ? bytes.length : newline + 1;
-    chunks.push({ start, end });
-    start = end;
-  }
-  return chunks;
+/** 10^0 … 10^22: every one is exact in binary64, so m * 10^k with m < 2^53 rounds once, correctly. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/** Buffer's own decoders (what toString calls after its argument checks), when this Node has them. */
+interface BufferSlices {
+  latin1Slice(from: number, to: number): string;
+  utf8Slice(from: number, to: number): string;
 }
 
-/** A CSV row's place; its file line is worked out only when a message needs it. */
-class CsvRowAt implements RowAt {
+/**
+ * The number in bytes [from, to) when it is plain decimal notation (optional spaces, sign, digits,
+ * point, exponent); undefined otherwise, and the caller asks numberOf, which decides as Number()
+ * with its exceptions. With significant digits m < 2^53 and a power of ten within ±22 this is
+ * Clinger's fast path: m * 10^k with both exact in binary64, one correctly rounded operation, the
+ * same double as Number(). Longer plain numbers (17 digits, as floating-point sums print) go to
+ * Number() on the same ASCII text: correctly rounded, without the checks numberOf needs for other text.
+ */
+function fastDecimal(bytes: Buffer, from: number, to: number): number | undefined {
+  let p = from;
+  let end = to;
+  while (p < end && (bytes[p] === 32 || bytes[p] === 9)) p++;
+  while (end > p && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
+  if (p === end) return undefined;
+  const start = p;
+  let negative = false;
+  if (bytes[p] === 45) {
+    negative = true;
+    p++;
+  } else if (bytes[p] === 43) p++;
+  let mantissa = 0;
+  let digits = 0;
+  let exponent = 0;
+  let sawDigit = false;
+  let c: number;
+  while (p < end) {
+    c = bytes[p]! - 48;
+    if (c < 0 || c > 9) break;
+    sawDigit = true;
+    if (mantissa !== 0 || c !== 0) {
+      digits++;
+      mantissa = mantissa * 10 + c;
+    }
+    p++;
+  }
+  if (p < end && bytes[p] === 46) {
+    p++;
+    while (p < end) {
+      c = bytes[p]! - 48;
+      if (c < 0 || c > 9) break;
+      sawDigit = true;
+      if (mantissa !== 0 || c !== 0) {
+        digits++;
+        mantissa = mantissa * 10 + c;
+      }
+      exponent--;
+      p++;
+    }
+  }
+  if (!sawDigit) return undefined;
+  if (p < end && (bytes[p] === 101 || bytes[p] === 69)) {
+    p++;
+    let negativeExponent = false;
+    if (bytes[p] === 45) {
+      negativeExponent = true;
+      p++;
+    } else if (bytes[p] === 43) p++;
+    let e = 0;
+    let expDigits = 0;
+    while (p < end) {
+      c = bytes[p]! - 48;
+      if (c < 0 || c > 9) break;
+      expDigits++;
+      if (e < 1e6) e = e * 10 + c;
+      p++;
+    }
+    if (expDigits === 0) return undefined;
+    exponent += negativeExponent ? -e : e;
+  }
+  if (p !== end) return undefined;
+  let value: number;
+  // Below 2^53 every digit was accumulated exactly (and a value at or above it computes at or above it).
+  if (digits > 16 || mantissa >= 9007199254740992) return Number((bytes as unknown as BufferSlices).latin1Slice(start, end));
+  if (mantissa === 0) value = 0;
+  else if (exponent === 0) value = mantissa;
+  else if (exponent > 0 && exponent <= 22) value = mantissa * POWERS_OF_TEN[exponent]!;
+  else if (exponent < 0 && exponent >= -22) value = mantissa / POWERS_OF_TEN[-exponent]!;
+  else return Number((bytes as unknown as BufferSlices).latin1Slice(start, end));
+  return negative ? -value : value;
+}
+
+/** Line breaks in bytes [from, to): \n, or \r alone in old Mac files (\r\n counts once). */
+function countNewlines(bytes: Buffer, from: number, to: number): number {
+  let lf = 0;
+  let cr = 0;
+  for (let at = bytes.indexOf(LF, from); at !== -1 && at < to; at = bytes.indexOf(LF, at + 1)) lf++;
+  for (let at = bytes.indexOf(CR, from); at !== -1 && at < to; at = bytes.indexOf(CR, at + 1)) cr++;
+  return Math.max(lf, cr);
+}
+
+/**
+ * The current CSV record: field k is bytes [starts[k], ends[k]) of the buffer; kinds[k] is 0 plain,
+ * 1 quoted, 2 quoted with "" escapes (decoded on request).
+ */
+class CsvRecord implements Cells {
+  bytes: Buffer = Buffer.alloc(0);
+  fields = 0;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  kinds = new Uint8Array(64);
+
+  value(c: number): string {
+    const text = (this.bytes as unknown as BufferSlices).utf8Slice(this.starts[c]!, this.ends[c]!);
+    return this.kinds[c] === 2 ? text.replaceAll('""', '"') : text;
+  }
+
+  number(c: number): number {
+    if (this.kinds[c] !== 2) {
+      const fast = fastDecimal(this.bytes, this.starts[c]!, this.ends[c]!);
+      if (fast !== undefined) return fast;
+    }
+    return numberOf(this.value(c));
+  }
+
+  /** Makes room for one more field. */
+  grow(): void {
+    const size = 2 * this.starts.length;
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    const kinds = new Uint8Array(size);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    kinds.set(this.kinds);
+    this.starts = starts;
+    this.ends = ends;
+    this.kinds = kinds;
+  }
+}
+
+/** A CSV problem in the quoting, thrown while scanning and placed by the reader. */
+class CsvSyntax extends Error {
   constructor(
-    readonly row: number,
-    private readonly chunk: Buffer,
-    private readonly options: object,
-    private readonly firstLine: number,
-    private readonly index: number,
-  ) {}
-
-  get line(): number {
-    let line = this.firstLine;
-    let k = 0;
-    parseCsv(this.chunk, {
-      ...this.options,
-      on_record: (_record: string[], context) => {
-        if (k++ === this.index) line = this.firstLine - 1 + context.lines;
-        return null;
-      },
-    });
-    return line;
+    readonly found: string,
+    /** Offset of the byte it is about, for its line. */
+    readonly offset: number,
+  ) {
+    super(found);
   }
 }
 
+/** scanRecord's answer when the buffer ends inside a record and more bytes may follow. */
+const INCOMPLETE = -1;
+
 /**
- * CSV through csv-parse's sync API one chunk at a time (a few MB of records alive at once, never
- * the whole file's records); each record fills the sink and is dropped.
+ * Scans one record starting at `from` into `record` (RFC 4180: fields separated by `delimiter`,
+ * `"…"` quoting with `""` for a quote, \n, \r\n or \r ending the record). Returns the offset after
+ * its line break, or INCOMPLETE when `end` comes first and the file has more (`last` false).
+ * Throws CsvSyntax for a quote left open, text after a closing quote, or a quote inside an
+ * unquoted field (as csv-parse did).
  */
-function readCsv(file: string, bytes: Buffer, delimiter: string, sink: HeaderSink): number {
-  let onRow: ((cells: ArrayLike<unknown>, at: RowAt) => void) | undefined;
-  let width = 0;
-  let rows = 0;
-  let firstLine = 1;
-  const options = { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true };
-  for (const { start, end } of csvChunks(bytes)) {
-    const chunk = bytes.subarray(start, end);
-    let records: string[][];
-    try {
-      records = parseCsv(chunk, options) as string[][];
-    } catch (error) {
-      const lines = (error as { lines?: number }).lines;
-      const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, "").replace(/ at line \d+/, "");
-      throw new InstanceError(
-        { file },
-        "well-formed CSV (quotes closed, fields separated by commas)",
-        clip(message, 160),
-        lines !== undefined ? `line ${(firstLine - 1 + lines).toLocaleString("en-US")} of the file` : undefined,
-      );
-    }
-    for (let k = 0; k < records.length; k++) {
-      const record = records[k]!;
-      if (onRow === undefined) {
-        width = record.length;
-        onRow = sink(record, rowBound(bytes));
+function scanRecord(bytes: Buffer, from: number, end: number, last: boolean, delimiter: number, record: CsvRecord): number {
+  let p = from;
+  let fields = 0;
+  for (;;) {
+    if (fields === record.starts.length) record.grow();
+    if (p < end && bytes[p] === QUOTE) {
+      let q = p + 1;
+      let kind = 1;
+      let close: number;
+      for (;;) {
+        close = bytes.indexOf(QUOTE, q);
+        if (close === -1 || close >= end) {
+          if (!last) return INCOMPLETE;
+          throw new CsvSyntax("Quote Not Closed: the parsing is finished with an opening quote", p);
+        }
+        if (close + 1 >= end && !last) return INCOMPLETE;
+        if (close + 1 < end && bytes[close + 1] === QUOTE) {
+          kind = 2;
+          q = close + 2;
+          continue;
+        }
+        break;
+      }
+      record.starts[fields] = p + 1;
+      record.ends[fields] = close;
+      record.kinds[fields] = kind;
+      fields++;
+      p = close + 1;
+      if (p >= end) break;
+      const c = bytes[p]!;
+      if (c === delimiter) {
+        p++;
         continue;
       }
+      if (c !== LF && c !== CR) {
+        throw new CsvSyntax(`Invalid Closing Quote: got ${JSON.stringify(String.fromCharCode(c))} after a closing quote instead of a delimiter or the end of the line`, p);
+      }
+      break;
+    }
+    let q = p;
+    let c = 0;
+    while (q < end) {
+      c = bytes[q]!;
+      if (c === delimiter || c === LF || c === CR) break;
+      if (c === QUOTE) throw new CsvSyntax(`Invalid Opening Quote: a quote inside the unquoted field ${fields + 1}`, q);
+      q++;
+    }
+    if (q >= end && !last) return INCOMPLETE;
+    record.starts[fields] = p;
+    record.ends[fields] = q;
+    record.kinds[fields] = 0;
+    fields++;
+    p = q;
+    if (q < end && c === delimiter) {
+      p++;
+      continue;
+    }
+    break;
+  }
+  record.fields = fields;
+  if (p >= end) return end;
+  if (bytes[p] === CR) {
+    if (p + 1 >= end) return last ? end : INCOMPLETE;
+    return bytes[p + 1] === LF ? p + 2 : p + 1;
+  }
+  return p + 1;
+}
+
+/** Where a CSV row is; one object reused for every row (sinks read it at once or not at all). */
+class CsvRowAt implements RowAt {
+  row = 0;
+  line = 1;
+}
+
+/**
+ * CSV bytes to the sink in one pass over the file, a few MB at a time: the buffer holds the
+ * records not yet handed over, each field is a byte range, numbers are parsed from the bytes and
+ * only the cells a sink asks for as text (ids, market names) become strings. Memory: the buffer
+ * (4 MiB, more only for a longer record) plus what the sink keeps.
+ */
+function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiterText: string, chunk: number, sink: HeaderSink): number {
+  const file = input.path;
+  const delimiter = delimiterText.charCodeAt(0);
+  const record = new CsvRecord();
+  const at = new CsvRowAt();
+  let bytes = first;
+  let end = firstLength;
+  let last = firstLength < first.length && input.size <= firstLength;
+  let p = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let line = 1;
+  let rows = 0;
+  let width = 0;
+  let onRow: ((cells: Cells, at: RowAt) => void) | undefined;
+  const place = (offset: number): number => line + countNewlines(bytes, p, offset);
+  for (;;) {
+    if (p >= end && last) break;
+    let next: number;
+    try {
+      next = p < end || last ? scanRecord(bytes, p, end, last, delimiter, record) : INCOMPLETE;
+    } catch (error) {
+      if (!(error instanceof CsvSyntax)) throw error;
+      throw new InstanceError({ file }, "well-formed CSV (quotes closed, fields separated by commas)", error.found, `line ${place(error.offset).toLocaleString("en-US")} of the file`);
+    }
+    if (next === INCOMPLETE) {
+      if (last) break;
+      // Keep the unfinished record, read more behind it (a bigger buffer only for a longer record).
+      const kept = end - p;
+      if (kept > 0 && p === 0 && kept === bytes.length) {
+        const bigger = Buffer.allocUnsafe(bytes.length + chunk);
+        bytes.copy(bigger, 0, 0, kept);
+        bytes = bigger;
+      } else if (p > 0) bytes.copy(bytes, 0, p, end);
+      p = 0;
+      end = kept;
+      const got = input.fill(bytes, end);
+      end += got;
+      if (got === 0) last = true;
+      continue;
+    }
+    record.bytes = bytes;
+    const newlines = countQuotedNewlines(bytes, record);
+    if (record.fields === 1 && record.kinds[0] === 0 && record.starts[0] === record.ends[0]) {
+      // An empty line: skipped, not counted as a row.
+    } else if (onRow === undefined) {
+      width = record.fields;
+      const header = Array.from({ length: width }, (_, c) => record.value(c));
+      onRow = sink(header, rowEstimate(input.size, bytes, next, end, last, width));
+    } else {
       rows++;
-      const at = new CsvRowAt(rows, chunk, options, firstLine, k);
-      if (record.length !== width) {
-        throw rowError(file, at, undefined, `${width} fields, as in the header`, `${record.length} field${record.length === 1 ? "" : "s"}`);
+      at.row = rows;
+      at.line = line + newlines;
+      if (record.fields !== width) {
+        throw rowError(file, at, undefined, `${width} fields, as in the header`, `${record.fields} field${record.fields === 1 ? "" : "s"}`);
       }
       onRow(record, at);
     }
-    firstLine += countNewlines(bytes, start, end);
+    line += newlines + 1;
+    p = next;
   }
   if (onRow === undefined) throw new InstanceError({ file }, "a header row and at least one data row", "an empty file");
   return rows;
+}
+
+/** Line breaks inside the quoted fields of a record (a quoted id may span lines). */
+function countQuotedNewlines(bytes: Buffer, record: CsvRecord): number {
+  let count = 0;
+  for (let k = 0; k < record.fields; k++) if (record.kinds[k] !== 0) count += countNewlines(bytes, record.starts[k]!, record.ends[k]!);
+  return count;
+}
+
+/**
+ * Data rows to allocate for, from the records per byte in the buffer after the header: exact for a
+ * file read whole, a 2% margin otherwise (columns grow by a quarter if it is short; never trusted
+ * for memory safety).
+ */
+function rowEstimate(size: number, bytes: Buffer, from: number, end: number, last: boolean, width: number): number {
+  const lines = countNewlines(bytes, from, end) + 1;
+  if (last) return Math.max(1, lines);
+  // A record of `width` fields takes at least `width` bytes (separators and its line break).
+  const most = Math.ceil((size - from) / Math.max(1, width)) + 1;
+  return Math.max(16, Math.min(most, Math.ceil(((size - from) / Math.max(1, end - from)) * lines * 1.02)));
 }
 
 function jsonSyntaxError(file: string, text: string, error: unknown): InstanceError {
@@ -268,6 +637,19 @@ function jsonSyntaxError(file: string, text: string, error: unknown): InstanceEr
   return new InstanceError({ file }, "valid JSON", clip(message.split("\n")[0]!, 160), hint);
 }
 
+/** JSON cells: the parsed values of one row. */
+class JsonCells implements Cells {
+  cells: unknown[] = [];
+
+  value(c: number): unknown {
+    return this.cells[c];
+  }
+
+  number(c: number): number {
+    return numberOf(this.cells[c]);
+  }
+}
+
 function readJson(file: string, text: string, sink: HeaderSink): number {
   let data: unknown;
   try {
@@ -276,6 +658,7 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
     throw jsonSyntaxError(file, text, error);
   }
   const shape = "an array of row objects, or an object of equally long column arrays";
+  const view = new JsonCells();
   if (Array.isArray(data)) {
     if (data.length === 0) throw new InstanceError({ file }, "at least one row", "an empty array");
     const first = data[0] as unknown;
@@ -285,6 +668,7 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
     const header = Object.keys(first);
     const onRow = sink(header, data.length);
     const cells = new Array<unknown>(header.length);
+    view.cells = cells;
     const known = new Set(header);
     data.forEach((element: unknown, k) => {
       const at: RowAt = { row: k + 1, element: `element [${k}]` };
@@ -303,7 +687,7 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
         const near = didYouMean(extra, header);
         throw rowError(file, at, extra, `only the first row's keys (${clip(header.join(", "), 120)})`, `the key ${JSON.stringify(extra)}`, near ? `did you mean "${near}"?` : undefined);
       }
-      onRow(cells, at);
+      onRow(view, at);
     });
     return data.length;
   }
@@ -329,26 +713,52 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
     if (length === 0) throw new InstanceError({ file }, "at least one row", header.length === 0 ? "an empty object" : "empty columns");
     const onRow = sink(header, length);
     const cells = new Array<unknown>(header.length);
+    view.cells = cells;
     for (let k = 0; k < length; k++) {
       for (let c = 0; c < arrays.length; c++) cells[c] = arrays[c]![k];
-      onRow(cells, { row: k + 1, element: `index [${k}]` });
+      onRow(view, { row: k + 1, element: `index [${k}]` });
     }
     return length;
   }
   throw new InstanceError({ file }, shape, shown(data));
 }
 
-/** Reads a CSV/TSV/JSON table and feeds it to `sink`; returns the number of data rows (>= 1). */
-function readTable(path: string, what: string, sink: HeaderSink): number {
-  const bytes = readBytes(path, what);
-  const text = bytes.toString("utf8", 0, Math.min(bytes.length, 256));
-  if (/^\uFEFF?\s*$/.test(text) && bytes.length <= 256) {
-    throw new InstanceError({ file: path }, "a header row and at least one data row", "an empty file");
+/**
+ * Reads a CSV/TSV/JSON table and feeds it to `sink`; returns the number of data rows (>= 1).
+ * The file must be a regular file of at most `limit` bytes (see TableFile).
+ */
+function readTable(path: string, what: string, options: TableOptions, sink: HeaderSink): number {
+  const input = new TableFile(path, what, tableLimit(options.maxBytes));
+  try {
+    const chunk = Math.max(1, options.chunkBytes ?? CSV_CHUNK_BYTES);
+    // At least 256 bytes: enough to tell JSON from CSV and an empty file from a header.
+    const first = Buffer.allocUnsafe(Math.min(Math.max(chunk, 256), input.size + 1));
+    let length = 0;
+    // Fill the first chunk (or the whole of a small file) before deciding what the file is.
+    for (let got = -1; got !== 0 && length < first.length; ) {
+      got = input.fill(first, length);
+      length += got;
+    }
+    const text = first.toString("utf8", 0, Math.min(length, 256));
+    if (/^\uFEFF?\s*$/.test(text) && length <= 256 && length < first.length) {
+      throw new InstanceError({ file: path }, "a header row and at least one data row", "an empty file");
+    }
+    if (isJson(path, text)) {
+      const bytes = length < first.length ? first.subarray(0, length) : input.rest(first, length);
+      let json: string;
+      try {
+        json = bytes.toString("utf8");
+      } catch (error) {
+        throw new InstanceError({ file: path }, `a JSON ${what} file small enough to read as one text (or CSV)`, `${describeBytes(bytes.length)} (${error instanceof Error ? error.message : String(error)})`);
+      }
+      return readJson(path, json.replace(/^\uFEFF/, ""), sink);
+    }
+    const rows = readCsv(input, first, length, extname(path).toLowerCase() === ".tsv" ? "\t" : ",", chunk, sink);
+    if (rows === 0) throw new InstanceError({ file: path }, "at least one data row after the header", "only the header");
+    return rows;
+  } finally {
+    input.close();
   }
-  if (isJson(path, text)) return readJson(path, bytes.toString("utf8").replace(/^\uFEFF/, ""), sink);
-  const rows = readCsv(path, bytes, extname(path).toLowerCase() === ".tsv" ? "\t" : ",", sink);
-  if (rows === 0) throw new InstanceError({ file: path }, "at least one data row after the header", "only the header");
-  return rows;
 }
 
 /** Header names checked: non-empty, unique, renamed; CSV header cells are trimmed. */
@@ -398,7 +808,8 @@ function idOf(file: string, cell: unknown, at: RowAt, field: string): string {
 /** A typed array with room for index `k`: bounds are estimates, never trusted for memory safety. */
 function room<T extends Float64Array | Int32Array>(array: T, k: number): T {
   if (k < array.length) return array;
-  const bigger = new (array.constructor as new (length: number) => T)(Math.max(16, 2 * array.length));
+  // A quarter more at a time: estimates are close, and doubling a 10^7-row column would cost 80 MB for nothing.
+  const bigger = new (array.constructor as new (length: number) => T)(Math.max(16, k + 1, Math.ceil(1.25 * array.length)));
   bigger.set(array);
   return bigger;
 }
@@ -406,6 +817,119 @@ function room<T extends Float64Array | Int32Array>(array: T, k: number): T {
 /** Typed arrays are sized by an upper bound; cut to the rows actually read. */
 function trimmed<T extends Float64Array | Int32Array>(array: T, rows: number): T {
   return (array.length === rows ? array : array.slice(0, rows)) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids: unique, and near-duplicates (case, surrounding spaces, Unicode normalization) reported
+// ---------------------------------------------------------------------------------------------
+
+/** An id's comparison key: what "the same trader" means for near-duplicates. */
+export function idKey(id: string): string {
+  return id.trim().normalize("NFC").toLowerCase();
+}
+
+/**
+ * Ids → first row, in an open-addressing table of Int32Array slots: V8's Set spent ~0.5 µs per
+ * insert at 10^6 ids, the largest cost of loading a file. Also finds near-duplicates: ids whose
+ * idKey is equal (only ids that are not their own key go into a small Map, so the common
+ * lower-case ASCII id costs one hash).
+ */
+class IdIndex {
+  private slots: Int32Array;
+  private hashes: Int32Array;
+  private mask: number;
+  private count = 0;
+  /** idKey → first row, for ids that differ from their key. */
+  private readonly keyed = new Map<string, number>();
+  /** Pairs of rows (0-based) whose ids differ only by case, surrounding spaces or normalization. */
+  readonly near: [number, number][] = [];
+
+  constructor(
+    private readonly ids: string[],
+    expected: number,
+  ) {
+    let size = 16;
+    while (size < 2 * expected) size *= 2;
+    this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(Math.max(16, expected));
+    this.mask = size - 1;
+  }
+
+  /**
+   * Records `id` as row ids.length (the caller pushes it after). Returns the row of an earlier equal
+   * id, or -1. O(length of id) expected.
+   */
+  add(id: string): number {
+    // FNV-1a over UTF-16 code units; on the way, whether the id may differ from its key.
+    let hash = 0x811c9dc5;
+    let plain = true;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      hash = Math.imul(hash ^ c, 0x01000193);
+      if (c > 127 || (c >= 65 && c <= 90)) plain = false;
+    }
+    if (id.length > 0 && (id.charCodeAt(0) <= 32 || id.charCodeAt(id.length - 1) <= 32)) plain = false;
+    const earlier = this.find(id, hash);
+    if (earlier !== -1) return earlier;
+    const row = this.count;
+    if (row >= this.hashes.length) this.hashes = room(this.hashes, row);
+    this.hashes[row] = hash;
+    this.count++;
+    if (2 * this.count > this.slots.length) this.rehash();
+    this.place(hash, row);
+    if (plain) {
+      // Its own key: a near-duplicate only of an earlier id whose key it is.
+      if (this.keyed.size > 0) {
+        const first = this.keyed.get(id);
+        if (first !== undefined) this.near.push([first, row]);
+      }
+    } else {
+      const key = idKey(id);
+      if (key === id) {
+        const first = this.keyed.get(key);
+        if (first !== undefined) this.near.push([first, row]);
+        else this.keyed.set(key, row);
+      } else {
+        const first = this.keyed.get(key) ?? this.findKey(key);
+        if (first !== -1) this.near.push([first, row]);
+        if (!this.keyed.has(key)) this.keyed.set(key, first === -1 ? row : first);
+      }
+    }
+    return -1;
+  }
+
+  /** The row of an id equal to `key` (hash computed here), or -1. */
+  private findKey(key: string): number {
+    let hash = 0x811c9dc5;
+    for (let k = 0; k < key.length; k++) hash = Math.imul(hash ^ key.charCodeAt(k), 0x01000193);
+    return this.find(key, hash);
+  }
+
+  private find(id: string, hash: number): number {
+    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) return -1;
+      if (this.hashes[entry - 1] === hash && this.ids[entry - 1] === id) return entry - 1;
+    }
+  }
+
+  private place(hash: number, row: number): void {
+    let slot = hash & this.mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+    this.slots[slot] = row + 1;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    this.mask = this.slots.length - 1;
+    for (let row = 0; row < this.count - 1; row++) this.place(this.hashes[row]!, row);
+  }
+}
+
+/** The near-duplicate pairs in one line: `rows 3 and 7 ("0xAb", "0xab"), …`. */
+function describeNear(ids: readonly string[], near: readonly [number, number][]): string {
+  const shownPairs = near.slice(0, 5).map(([a, b]) => `rows ${(a + 1).toLocaleString("en-US")} and ${(b + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids[a]), 40)}, ${clip(JSON.stringify(ids[b]), 40)})`);
+  return `${shownPairs.join(", ")}${near.length > 5 ? ` and ${(near.length - 5).toLocaleString("en-US")} more` : ""}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,40 +955,57 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
   let rules: Rule[] = [];
   let arrays: Float64Array[] = [];
   const ids: string[] = [];
-  const seen = new Set<string>();
+  let index: IdIndex | undefined;
 
   const mapping = options.mapping;
   let plan: AccountColumnPlan | undefined;
   // Own keys only: a column named `constructor` or `__proto__` must not find Object.prototype's.
   const ruleOf = (name: string): Rule => (Object.hasOwn(KNOWN_RULES, name) ? KNOWN_RULES[name]! : layers.includes(name) ? NON_NEGATIVE : FINITE);
 
-  const rows = readTable(path, "accounts", (header, rowsAtMost) => {
+  const rows = readTable(path, "accounts", options, (header, rowsAtMost) => {
     plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;
     ({ names, written } = checkHeader(path, header, plan ? plan.nameOf : options.rename));
     idIndex = requireColumn(path, names, written, "id", "one unique account id per row");
     // Loaded: every named column but the id, and (under a mapping) the columns a derive reads.
     numeric = names.map((_, c) => c).filter((c) => c !== idIndex && (names[c] !== undefined || plan?.derivedFrom.has(written[c]!)));
     rules = numeric.map((c) => (names[c] === undefined ? FINITE : ruleOf(names[c]!)));
+    const kinds = Int32Array.from(rules, (rule) => rule.kind);
+    const cellOf = Int32Array.from(numeric);
     arrays = numeric.map(() => new Float64Array(rowsAtMost));
+    const idsAt = new IdIndex(ids, rowsAtMost);
+    index = idsAt;
     return (cells, at) => {
-      const id = idOf(path, cells[idIndex], at, written[idIndex]!);
-      if (seen.size === seen.add(id).size) {
-        const first = ids.indexOf(id) + 1;
-        throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(id))}, already the id of row ${first.toLocaleString("en-US")}`);
+      const id = idOf(path, cells.value(idIndex), at, written[idIndex]!);
+      const earlier = idsAt.add(id);
+      if (earlier !== -1) {
+        throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(id))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
+      }
+      const nearCount = idsAt.near.length;
+      if (options.strictIds && nearCount > 0) {
+        const [first] = idsAt.near[0]!;
+        throw rowError(
+          path,
+          at,
+          written[idIndex],
+          "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
+          `${clip(JSON.stringify(id))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids[first]), 40)})`,
+        );
       }
       const k = ids.length;
       ids.push(id);
       if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
-      for (let j = 0; j < numeric.length; j++) {
-        const cell = cells[numeric[j]!];
-        const value = numberOf(cell);
-        const rule = rules[j]!;
-        if (!rule.accepts(value)) throw rowError(path, at, written[numeric[j]!], rule.expected, shown(cell), plan?.hintOf(written[numeric[j]!]!));
+      for (let j = 0; j < cellOf.length; j++) {
+        const value = cells.number(cellOf[j]!);
+        if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
         arrays[j]![k] = value;
       }
     };
   });
 
+  if (index !== undefined && index.near.length > 0) {
+    const warn = options.onWarning ?? ((message: string) => void process.stderr.write(`adl: warning: ${message}\n`));
+    warn(`${path}: ${index.near.length.toLocaleString("en-US")} ${index.near.length === 1 ? "id differs" : "ids differ"} from an earlier one only by case, surrounding spaces or Unicode normalization: ${describeNear(ids, index.near)} (--strict-ids makes this an error)`);
+  }
   const columns = new Map<string, Float64Array>();
   const raw = new Map<string, Float64Array>();
   numeric.forEach((c, j) => {
@@ -539,7 +1080,7 @@ export function layerMismatch(capacity: Float64Array, layers: readonly Float64Ar
  * positions, including none. Throws InstanceError naming the file, data row, column, expected and
  * found; an unknown account id names the accounts file too.
  */
-export function loadPositions(path: string, accounts: AccountTable, mapping?: ColumnMapping): PositionTable {
+export function loadPositions(path: string, accounts: AccountTable, mapping?: ColumnMapping, options: TableOptions = {}): PositionTable {
   const indexOf = new Map<string, number>();
   accounts.ids.forEach((id, i) => indexOf.set(id, i));
   let account = new Int32Array(0);
@@ -547,7 +1088,7 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
   let lots = new Int32Array(0);
   const market: string[] = [];
 
-  const rows = readTable(path, "positions", (header, rowsAtMost) => {
+  const rows = readTable(path, "positions", options, (header, rowsAtMost) => {
     const rename = mapping ? positionRenames(mapping, header.map((name) => String(name).trim()), path) : undefined;
     const { names, written } = checkHeader(path, header, rename);
     const accountIndex = requireColumn(path, names, written, "account_id", `an id of ${accounts.file}`);
@@ -558,7 +1099,7 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
     lotValue = new Float64Array(rowsAtMost);
     lots = new Int32Array(rowsAtMost);
     return (cells, at) => {
-      const id = idOf(path, cells[accountIndex], at, written[accountIndex]!);
+      const id = idOf(path, cells.value(accountIndex), at, written[accountIndex]!);
       const index = indexOf.get(id);
       if (index === undefined) {
         const near = accounts.ids.length <= 5_000 ? didYouMean(id, accounts.ids) : undefined;
@@ -571,13 +1112,13 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
         lots = room(lots, k);
       }
       account[k] = index;
-      const v = numberOf(cells[lotValueIndex]);
-      if (!POSITIVE.accepts(v)) throw rowError(path, at, written[lotValueIndex], POSITIVE.expected, shown(cells[lotValueIndex]));
+      const v = cells.number(lotValueIndex);
+      if (!POSITIVE.accepts(v)) throw rowError(path, at, written[lotValueIndex], POSITIVE.expected, shown(cells.value(lotValueIndex)));
       lotValue[k] = v;
-      const q = numberOf(cells[lotsIndex]);
-      if (!LOT_COUNT.accepts(q)) throw rowError(path, at, written[lotsIndex], LOT_COUNT.expected, shown(cells[lotsIndex]));
+      const q = cells.number(lotsIndex);
+      if (!LOT_COUNT.accepts(q)) throw rowError(path, at, written[lotsIndex], LOT_COUNT.expected, shown(cells.value(lotsIndex)));
       lots[k] = q;
-      const name = marketIndex === -1 ? "" : cells[marketIndex];
+      const name = marketIndex === -1 ? "" : cells.value(marketIndex);
       if (name !== null && name !== undefined && typeof name !== "string") {
         throw rowError(path, at, written[marketIndex], "a market name (a string)", shown(name));
       }

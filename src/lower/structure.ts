@@ -54,11 +54,9 @@ export function sparsityStructure(wave: Wave): SparsityStructure | undefined {
   let reachable: Float64Array;
   if (wave.positions) {
     const index = positionsByAccount(wave.positions, n);
-    let largest = 0;
-    for (let i = 0; i < n; i++) largest = Math.max(largest, wave.upper[i]!);
-    // Upper bounds allowing a solver's tolerance beyond the column bound; reachable amounts within it.
-    room = Float64Array.from(lotCapacities(wave.positions, index, wave.upper, 1e-7 * Math.max(1, largest)).bound);
-    reachable = Float64Array.from(lotCapacities(wave.positions, index, wave.upper, 0).amount);
+    // Lot capacities are decided exactly (src/exact/lot-capacity): the reachable amount is also the room.
+    room = Float64Array.from(lotCapacities(wave.positions, index, wave.upper).amount);
+    reachable = room;
   } else {
     room = Float64Array.from(wave.upper);
     reachable = room;

@@ -17,7 +17,7 @@
  *  - NaN propagates through comparisons, and/or/not and `c ? a : b` (mathjs says false), so
  *    `0 / 0 > 1` is NaN and bind rejects it, naming the account.
  */
-import { parse } from "mathjs";
+import { createRequire } from "node:module";
 import type { Expression } from "../domain.js";
 import { ModelError, didYouMean, type Place } from "../errors.js";
 
@@ -208,15 +208,50 @@ function syntaxHint(source: string): string | undefined {
   return undefined;
 }
 
+/** mathjs's words that are not column names when they stand alone (see mathjs's expression/parse.js). */
+const MATHJS_WORDS = new Set(["mod", "to", "in", "and", "xor", "or", "not", "true", "false", "null", "undefined", "NaN", "Infinity"]);
+const PLAIN_PRODUCT = /^[ \t]*[A-Za-z_][A-Za-z0-9_]*(?:[ \t]*\*[ \t]*[A-Za-z_][A-Za-z0-9_]*)*[ \t]*$/;
+
+/**
+ * The tree mathjs would give for a column name or a product of column names (`capacity`,
+ * `risk_weight * capacity`: most models' scales), without loading mathjs; undefined for anything else.
+ * test/model/expression-fast-path.test.ts holds it to mathjs's own parse.
+ */
+function plainProduct(source: string): ExpressionTree | undefined {
+  if (!PLAIN_PRODUCT.test(source)) return undefined;
+  const names = source.split("*").map((name) => name.trim());
+  // Over-long products take mathjs's path, and its depth check, like any other expression.
+  if (names.length > MAX_EXPRESSION_DEPTH) return undefined;
+  if (names.some((name) => MATHJS_WORDS.has(name))) return undefined;
+  let tree: ExpressionTree = { op: "column", name: names[0]! };
+  // mathjs multiplies left to right: a * b * c is (a * b) * c.
+  for (const name of names.slice(1)) tree = { op: "binary", fn: "mul", left: tree, right: { op: "column", name } };
+  return tree;
+}
+
+let mathParse: ((source: string) => unknown) | undefined;
+
+/**
+ * mathjs's parse, loaded on first use: its package entry imports ~1,000 modules (1–2 s), the
+ * single-file build it ships (lib/browser/math.js, same version and code) about a tenth of that,
+ * and models whose expressions are plain column products never load it at all.
+ */
+function parseWithMathjs(source: string): unknown {
+  mathParse ??= (createRequire(import.meta.url)("mathjs/lib/browser/math.js") as { parse: (source: string) => unknown }).parse;
+  return mathParse(source);
+}
+
 /**
  * Parses `source` and holds it to the whitelist. Returns the tree, or the problem (what was
  * expected, what was found, and where when mathjs says) without throwing; never evaluates anything.
  */
 export function analyzeExpression(source: string): { tree: ExpressionTree } | { problem: ExpressionProblem } {
   if (source.trim() === "") return { problem: { expected: "an expression", found: "an empty string" } };
+  const plain = plainProduct(source);
+  if (plain !== undefined) return { tree: plain };
   let root: MathNodeLike;
   try {
-    root = parse(source) as unknown as MathNodeLike;
+    root = parseWithMathjs(source) as MathNodeLike;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const char = (error as { char?: unknown }).char;

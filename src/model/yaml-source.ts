@@ -4,8 +4,10 @@
  * machinery so that every spec file speaks the same way; each format keeps its schema and its own
  * cross-field checks.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { precompiledValidator } from "./precompiled-schema.js";
 import { ModelError, didYouMean, type Place } from "../errors.js";
 import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../instance/bounded-read.js";
 
@@ -26,7 +28,9 @@ export interface SchemaHints {
 export function compileSchema(schema: object): (data: unknown) => readonly ErrorObject[] {
   let validator: ValidateFunction | undefined;
   return (data) => {
-    validator ??= new Ajv({ allErrors: true, verbose: true, discriminator: true, strictNumbers: true, allowUnionTypes: true }).compile(schema);
+    // The build's precompiled validator when it matches (no ajv compiler at start-up), else ajv, loaded here.
+    const options = { allErrors: true, verbose: true, discriminator: true, strictNumbers: true, allowUnionTypes: true };
+    validator ??= precompiledValidator(schema, options) ?? new (createRequire(import.meta.url)("ajv") as typeof import("ajv")).Ajv(options).compile(schema);
     return validator(data) ? [] : (validator.errors ?? []);
   };
 }

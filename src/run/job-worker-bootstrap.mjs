@@ -1,7 +1,15 @@
-// Plain-JS entry of every experiment worker thread: registers the TypeScript loader (a worker starts
-// without the parent's programmatic tsx registration), then hands each task to job-worker.ts.
-import { register } from "tsx/esm/api";
+// Plain-JS entry of every experiment worker thread: in dist/ the compiled job-worker.js beside this
+// file; from src/ (vitest, `node --import tsx`) tsx is registered first (a worker starts without the
+// parent's programmatic registration) and job-worker.ts is loaded.
+import { existsSync } from "node:fs";
+import { URL } from "node:url";
 
-register();
-const { runTask } = await import("./job-worker.ts");
+const compiled = new URL("./job-worker.js", import.meta.url);
+let runTask;
+if (existsSync(compiled)) ({ runTask } = await import(compiled.href));
+else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ runTask } = await import("./job-worker.ts"));
+}
 export default runTask;

@@ -15,6 +15,8 @@ export interface WaveFiles {
   readonly map?: string;
   /** `--column TARGET=SOURCE` flags; they override the mapping file's entry for the same target. */
   readonly columns?: readonly string[];
+  /** `--strict-ids`: ids that differ only by case, surrounding spaces or Unicode normalization are an error, not a warning. */
+  readonly strictIds?: boolean;
 }
 
 /** The mapping that `files` asks for (file and/or flags), or undefined. */
@@ -29,7 +31,7 @@ export function mappingOf(files: Pick<WaveFiles, "map" | "columns">): ColumnMapp
 export function loadWaveFromFiles(files: WaveFiles): Wave {
   const model = loadModel(files.model);
   const mapping = mappingOf(files);
-  const accounts = loadAccounts(files.accounts, { layers: model.seniority ?? [], ...(mapping ? { mapping } : {}) });
+  const accounts = loadAccounts(files.accounts, { layers: model.seniority ?? [], ...(mapping ? { mapping } : {}), ...(files.strictIds ? { strictIds: true } : {}) });
   const positions = files.positions ? loadPositions(files.positions, accounts, mapping) : undefined;
   return bindWave(model, { accounts, ...(positions ? { positions } : {}) }, {
     ...(files.deficit !== undefined ? { deficit: files.deficit } : {}),

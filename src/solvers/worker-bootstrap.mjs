@@ -1,7 +1,14 @@
-// Plain-JS entry of every solver worker thread. A worker starts with no TypeScript loader of its own
-// when the parent registered tsx programmatically (bin/adl.js) or runs under vitest, so register it
-// here, then load the TypeScript worker. Registering again under `node --import tsx` is harmless.
-import { register } from "tsx/esm/api";
+// Plain-JS entry of every solver worker thread. In dist/ (the compiled package that bin/adl.js
+// runs) worker.js sits beside this file and is imported directly: no transpiler in the worker.
+// From src/ (vitest, `node --import tsx`) a worker starts without the parent's programmatic tsx
+// registration, so register tsx here and load the TypeScript worker.
+import { existsSync } from "node:fs";
+import { URL } from "node:url";
 
-register();
-await import("./worker.ts");
+const compiled = new URL("./worker.js", import.meta.url);
+if (existsSync(compiled)) await import(compiled.href);
+else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("./worker.ts");
+}

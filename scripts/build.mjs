@@ -1,0 +1,91 @@
+// `npm run build` (also run by `prepare`, so `npm ci` on a clean clone builds): every TypeScript
+// source under src/ compiled file by file to dist/ with esbuild, keeping the folder layout, so
+// relative URLs (../../package.json, ../../schema/*.json, ./worker-bootstrap.mjs) resolve the same
+// from dist/ as from src/. No bundling: each module still loads only when something imports it.
+// Types are checked by `npm run typecheck` (tsc), not here.
+import { Ajv } from "ajv";
+import standaloneCode from "ajv/dist/standalone/index.js";
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const src = join(root, "src");
+const dist = join(root, "dist");
+const schemaDir = join(root, "schema");
+
+/**
+ * The options src/model/yaml-source.ts compiles spec schemas with. A validator built with other
+ * options is never used: precompiledValidator compares them (and the schema's digest) first.
+ */
+const SCHEMA_OPTIONS = { allErrors: true, verbose: true, discriminator: true, strictNumbers: true, allowUnionTypes: true };
+
+/** Digest of a schema as parsed (the runtime hashes the object it was given the same way). */
+function schemaDigest(schema) {
+  return createHash("sha256").update(JSON.stringify(schema)).digest("hex");
+}
+
+/**
+ * Every schema/*.json compiled by ajv once, at build time, to standalone validator code
+ * (dist/schemas/*.cjs): start-up then loads ~50 kB of code instead of ajv and its compiler (~100 ms).
+ * dist/schemas/index.json maps each schema's $id to its file, digest and options.
+ */
+function compileSchemas() {
+  mkdirSync(join(dist, "schemas"), { recursive: true });
+  const index = {};
+  for (const file of readdirSync(schemaDir).filter((name) => name.endsWith(".json")).sort()) {
+    const schema = JSON.parse(readFileSync(join(schemaDir, file), "utf8"));
+    if (typeof schema.$id !== "string") continue;
+    const ajv = new Ajv({ ...SCHEMA_OPTIONS, code: { source: true } });
+    const code = (standaloneCode.default ?? standaloneCode)(ajv, ajv.compile(schema));
+    const out = file.replace(/\.json$/, ".cjs");
+    writeFileSync(join(dist, "schemas", out), code);
+    index[schema.$id] = { file: out, digest: schemaDigest(schema), options: SCHEMA_OPTIONS };
+  }
+  writeFileSync(join(dist, "schemas", "index.json"), `${JSON.stringify(index, null, 2)}\n`);
+  return Object.keys(index).length;
+}
+
+/** Every file under a folder, relative paths, sorted (the digest must not depend on readdir order). */
+function files(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath ?? entry.path, entry.name)))
+    .sort();
+}
+
+/** Digest of the sources dist/ was built from; test/cli/dist.test.ts compares it to catch a stale build. */
+export function sourceDigest() {
+  const hash = createHash("sha256");
+  for (const file of files(src)) hash.update(file).update("\0").update(readFileSync(join(src, file))).update("\0");
+  return hash.digest("hex");
+}
+
+async function main() {
+  const started = performance.now();
+  rmSync(dist, { recursive: true, force: true });
+  const sources = files(src);
+  const entryPoints = sources.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts")).map((file) => join(src, file));
+  await build({
+    entryPoints,
+    outdir: dist,
+    outbase: src,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    bundle: false,
+    logLevel: "warning",
+  });
+  // The worker bootstraps are plain JavaScript already.
+  for (const file of sources.filter((name) => name.endsWith(".mjs"))) {
+    mkdirSync(dirname(join(dist, file)), { recursive: true });
+    copyFileSync(join(src, file), join(dist, file));
+  }
+  const schemas = compileSchemas();
+  writeFileSync(join(dist, "build.json"), `${JSON.stringify({ sources: sourceDigest(), files: entryPoints.length }, null, 2)}\n`);
+  process.stderr.write(`built dist/ (${entryPoints.length} modules, ${schemas} schema validators) in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
