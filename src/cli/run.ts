@@ -2,11 +2,13 @@
  * `adl run`, `adl merge`, `adl report`, `adl simulate`: the experiment runner's and the simulator's command line. The report is written at the end of
  * a complete run (and of a merge), and the last line says where it is.
  */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { ExitCode, UsageError } from "../errors.js";
 import { displayPath } from "../experiments/experiment.js";
 import { mergeRuns } from "../run/merge.js";
 import { runExperiment } from "../run/runner.js";
+import { acquireRunLock } from "../run/store.js";
 import { reportCommand } from "./report.js";
 import { simulateCommand } from "./simulate.js";
 
@@ -23,6 +25,18 @@ function workerCount(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 256) throw new UsageError({ path: "--workers" }, "a whole number of worker threads from 1 to 256", JSON.stringify(text));
   return value;
+}
+
+/** Writes a run folder's report holding the folder's lock, so that no run appends while it reads. */
+async function lockedReport(dir: string, out: (text: string) => void): Promise<number> {
+  // A folder that is not there: the report says what it expected.
+  if (!existsSync(dir)) return reportCommand(dir, { out });
+  const lock = acquireRunLock(dir, `adl report ${displayPath(dir)}`);
+  try {
+    return await reportCommand(dir, { out });
+  } finally {
+    lock.release();
+  }
 }
 
 export function registerRunCommands(program: Command, out: (text: string) => void, setExit: (code: number) => void): void {
@@ -44,7 +58,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
       out(`ran ${summary.done} jobs in ${summary.seconds.toFixed(1)} s (${summary.skipped} already done, ${summary.total} in all)${failed}\n`);
       out(`results: ${displayPath(summary.dir)}\n`);
       if (options.report && !options.shard) {
-        const code = await reportCommand(summary.dir, { out });
+        const code = await lockedReport(summary.dir, out);
         if (code !== ExitCode.ok) setExit(code);
       } else if (options.shard) {
         out(`shard ${options.shard.index}/${options.shard.count} done; join the shards with: adl merge <dirs...> --out <dir>\n`);
@@ -62,8 +76,9 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .action(async (dirs: string[], options: { out: string; partial?: boolean; report: boolean }) => {
       const summary = mergeRuns(dirs, options.out, { partial: options.partial === true });
       out(`merged ${summary.shards} shards, ${summary.jobs} result rows: ${displayPath(summary.dir)}\n`);
+      for (const dir of summary.unverified) out(`  note: ${displayPath(dir)} did not finish, so its rows were not checked against a digest\n`);
       if (options.report) {
-        const code = await reportCommand(summary.dir, { out });
+        const code = await lockedReport(summary.dir, out);
         if (code !== ExitCode.ok) setExit(code);
       }
     });
@@ -73,7 +88,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .description("write the report of a run folder: HTML, Markdown, charts (SVG/PNG) and the data behind them")
     .argument("<dir>", "run folder (from adl run or adl merge)")
     .action(async (dir: string) => {
-      const code = await reportCommand(dir, { out });
+      const code = await lockedReport(dir, out);
       if (code !== ExitCode.ok) setExit(code);
     });
 
