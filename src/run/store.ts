@@ -290,7 +290,7 @@ export function acquireRunLock(dir: string, command: string, place: Place = {}):
       throw new RunFolderError(
         { ...place, file: dir },
         "a run folder no other adl process is using",
-        `it is locked by ${where} (${owner.command}) since ${owner.since}`,
+        `a lock held by ${where} (${owner.command}) since ${owner.since}`,
         owner.host === hostname()
           ? "wait for that run to finish, or stop it; then run again to resume"
           : `if that process is gone, delete ${file} and run again`,
