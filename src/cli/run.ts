@@ -2,14 +2,11 @@
  * `adl run`, `adl merge`, `adl report`, `adl simulate`: the experiment runner's and the simulator's command line. The report is written at the end of
  * a complete run (and of a merge), and the last line says where it is.
  */
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { ExitCode, UsageError } from "../errors.js";
 import { displayPath } from "../experiments/experiment.js";
 import { mergeRuns } from "../run/merge.js";
 import { runExperiment } from "../run/runner.js";
-import { acquireRunLock } from "../run/store.js";
-import { reportCommand } from "./report.js";
 import { simulateCommand } from "./simulate.js";
 
 /** "2/4" → {index: 2, count: 4}. */
@@ -29,11 +26,12 @@ function workerCount(text: string): number {
 
 /** Writes a run folder's report holding the folder's lock, so that no run appends while it reads. */
 async function lockedReport(dir: string, out: (text: string) => void): Promise<number> {
+  const [{ existsSync }, { acquireRunLock }, { reportCommand: report }] = await Promise.all([import("node:fs"), import("../run/store.js"), import("./report.js")]);
   // A folder that is not there: the report says what it expected.
-  if (!existsSync(dir)) return reportCommand(dir, { out });
-  const lock = acquireRunLock(dir, `adl report ${displayPath(dir)}`);
+  if (!existsSync(dir)) return report(dir, { out });
+  const lock = acquireRunLock(dir, `adl report ${dir}`);
   try {
-    return await reportCommand(dir, { out });
+    return await report(dir, { out });
   } finally {
     lock.release();
   }

@@ -61,7 +61,10 @@ export function describeWriteError(error: unknown): string {
 
 const RESUME_HINT = "make room or make the folder writable, then run the same command again: finished jobs are kept and the run resumes";
 
-/** A failed write as a RunFolderError naming the file (an error that already is one passes through). */
+/**
+ * A failed write as a RunFolderError naming the file and the cause; an error that already is a
+ * WorkbenchError passes through, and anything without an errno code (a bug) is rethrown as it is.
+ */
 export function writeFailure(error: unknown, file: string, what = "a writable run folder with room for the results"): WorkbenchError {
   if (error instanceof WorkbenchError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -113,9 +116,10 @@ export function temporaryName(file: string): string {
 
 /**
  * Replaces a file's content atomically (write a temporary file, fsync, rename). On a failure the
- * temporary file is removed, the old content stays, and a RunFolderError is thrown.
+ * temporary file is removed, the old content stays, and a RunFolderError is thrown (`what`: what
+ * the file needed, for its message).
  */
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string, what?: string): void {
   const temporary = temporaryName(file);
   try {
     const fd = storeIo.openSync(temporary, "w");
@@ -132,7 +136,7 @@ export function writeAtomic(file: string, text: string): void {
     } catch {
       // Never created (read-only folder), or already renamed.
     }
-    throw writeFailure(error, file);
+    throw writeFailure(error, file, what);
   }
 }
 
