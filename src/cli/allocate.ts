@@ -149,7 +149,7 @@ export async function allocateMechanism(mechanism: string, options: AllocateOpti
 /** Writes text to a file atomically; a failure is a RunFolderError (exit 2) naming the file and the cause. */
 async function writeText(file: string, text: string): Promise<void> {
   const { writeAtomic } = await import("../run/store.js");
-  writeAtomic(file, text, "a file this process may write, with room for the allocation");
+  writeAtomic(file, text, "a file this process may write, with room for the allocation", "make room, or choose another --out");
 }
 
 function dollars(value: number): string {
@@ -211,7 +211,7 @@ export async function writeComparisonAllocations(
     mkdirSync(dir, { recursive: true });
   } catch (error) {
     const { writeFailure } = await import("../run/store.js");
-    throw writeFailure(error, dir, "a folder for the allocations that this process may create and write");
+    throw writeFailure(error, dir, "a folder for the allocations that this process may create and write", "choose another --allocations folder");
   }
   const taken = new Set<string>(["index.csv"]);
   const index = ["mechanism,kind,status,file"];

@@ -64,10 +64,11 @@ export async function mapCommand(options: MapOptions, out: (text: string) => voi
   const table = loadAccounts(options.accounts, { layers, ...(mapping ? { mapping } : {}) });
   const positions = options.positions !== undefined ? loadPositions(options.positions, table, mapping) : undefined;
   const what = "a file this process may write, with room for the mapped table";
+  const hint = "make room, or choose another --out";
   const text = accountsCsv(table);
-  if (options.out !== undefined) writeAtomic(options.out, text, what);
+  if (options.out !== undefined) writeAtomic(options.out, text, what, hint);
   else out(text);
-  if (positions && options.positionsOut !== undefined) writeAtomic(options.positionsOut, positionsCsv(positions, table), what);
+  if (positions && options.positionsOut !== undefined) writeAtomic(options.positionsOut, positionsCsv(positions, table), what, hint);
   const formulaLike = table.ids.filter((id) => FORMULA_LIKE.test(id)).length;
   const written = options.out !== undefined ? `wrote ${table.ids.length} accounts (${["id", "capacity", ...[...table.columns.keys()].filter((n) => n !== "capacity")].join(", ")}) to ${options.out}` : "";
   if (written) note(`${written}${positions ? `, ${positions.account.length} positions to ${options.positionsOut}` : ""}\n`);

@@ -26,12 +26,17 @@ function workerCount(text: string): number {
 
 /** Writes a run folder's report holding the folder's lock, so that no run appends while it reads. */
 async function lockedReport(dir: string, out: (text: string) => void): Promise<number> {
-  const [{ existsSync }, { acquireRunLock }, { reportCommand: report }] = await Promise.all([import("node:fs"), import("../run/store.js"), import("./report.js")]);
+  const [{ existsSync }, { acquireRunLock, writeFailure }, { reportCommand: report }] = await Promise.all([import("node:fs"), import("../run/store.js"), import("./report.js")]);
   // A folder that is not there: the report says what it expected.
   if (!existsSync(dir)) return report(dir, { out });
   const lock = acquireRunLock(dir, `adl report ${dir}`);
   try {
     return await report(dir, { out });
+  } catch (error) {
+    // A full disk or a read-only folder while the report is written: exit 2 naming the file, not a stack.
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const file = (error as NodeJS.ErrnoException | undefined)?.path;
+    throw typeof code === "string" && /^E[A-Z]+$/.test(code) ? writeFailure(error, file ?? `${dir}/report`, "a writable folder with room for the report", "make room or make it writable, then run adl report on the run folder again") : error;
   } finally {
     lock.release();
   }

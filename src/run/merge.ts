@@ -6,7 +6,7 @@
  * files and must equal the one its manifest records, and its rows must name exactly as many jobs
  * as the manifest says were done, none of them also in another shard.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
@@ -14,7 +14,7 @@ import { resultsDigest } from "./digest.js";
 import { digestFields } from "./runner.js";
 import { placeFrontiers } from "./placements.js";
 import { RUN_FILES } from "./runner.js";
-import { acquireRunLock, appendRows, readRows, writeAtomic, writeFailure } from "./store.js";
+import { RunFolderError, acquireRunLock, appendRows, readRows, writeAtomic, writeFailure } from "./store.js";
 
 function readManifest(dir: string): RunManifest {
   const file = join(dir, RUN_FILES.manifest);
@@ -139,11 +139,22 @@ export function mergeRuns(dirs: readonly string[], out: string, options: { parti
   try {
     mkdirSync(target, { recursive: true });
   } catch (error) {
-    throw writeFailure(error, target, "a folder for the merged run that this process may create and write");
+    throw writeFailure(error, target, "a folder for the merged run that this process may create and write", "choose another --out");
   }
   const lock = acquireRunLock(target, "adl merge", { path: "--out" });
   try {
     return { ...writeMerged(manifests, target, missing.length === 0), unverified };
+  } catch (error) {
+    if (!(error instanceof RunFolderError)) throw error;
+    // A half-written merge is worth nothing and would make the folder "not empty": remove it.
+    for (const name of Object.values(RUN_FILES)) {
+      try {
+        rmSync(join(target, name), { force: true });
+      } catch {
+        // Left for the user: the message names the folder.
+      }
+    }
+    throw new RunFolderError(error.place, error.expected, error.found, "nothing was merged (the partial output is removed); make room and run adl merge again");
   } finally {
     lock.release();
   }

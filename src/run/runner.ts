@@ -186,7 +186,7 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw writeFailure(error, dir, "a folder for the run that this process may create and write");
+    throw writeFailure(error, dir, "a folder for the run that this process may create and write", "choose another --out, or make the folder writable");
   }
   const lock = acquireRunLock(dir, `adl run ${displayPath(experiment.file)}${shard ? ` --shard ${shard.index}/${shard.count}` : ""}`, { path: "--out" });
   try {

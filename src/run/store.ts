@@ -65,11 +65,11 @@ const RESUME_HINT = "make room or make the folder writable, then run the same co
  * A failed write as a RunFolderError naming the file and the cause; an error that already is a
  * WorkbenchError passes through, and anything without an errno code (a bug) is rethrown as it is.
  */
-export function writeFailure(error: unknown, file: string, what = "a writable run folder with room for the results"): WorkbenchError {
+export function writeFailure(error: unknown, file: string, what = "a writable run folder with room for the results", hint = RESUME_HINT): WorkbenchError {
   if (error instanceof WorkbenchError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === undefined) throw error;
-  return new RunFolderError({ file }, what, describeWriteError(error), RESUME_HINT);
+  return new RunFolderError({ file }, what, describeWriteError(error), hint);
 }
 
 /** Writes all of `data` to `fd` (write(2) may write less than asked). */
@@ -116,10 +116,10 @@ export function temporaryName(file: string): string {
 
 /**
  * Replaces a file's content atomically (write a temporary file, fsync, rename). On a failure the
- * temporary file is removed, the old content stays, and a RunFolderError is thrown (`what`: what
- * the file needed, for its message).
+ * temporary file is removed, the old content stays, and a RunFolderError is thrown (`what` and
+ * `hint`: what the file needed and what to do, for its message).
  */
-export function writeAtomic(file: string, text: string, what?: string): void {
+export function writeAtomic(file: string, text: string, what?: string, hint?: string): void {
   const temporary = temporaryName(file);
   try {
     const fd = storeIo.openSync(temporary, "w");
@@ -136,7 +136,7 @@ export function writeAtomic(file: string, text: string, what?: string): void {
     } catch {
       // Never created (read-only folder), or already renamed.
     }
-    throw writeFailure(error, file, what);
+    throw writeFailure(error, file, what, hint);
   }
 }
 

@@ -313,4 +313,46 @@ describe("a full disk or a read-only folder ends in exit 2 and leaves a resumabl
     expect(summary.done).toBe(0);
     expect(manifestOf(dir).resultsDigest).toBe(wholeDigest);
   });
+  it("with two worker threads: the first failed write stops the pool, and resume finishes the same run", async () => {
+    const dir = join(scratch, "mid-workers");
+    failNthWrite(12, "ENOSPC", false);
+    const error = await runExperiment(TINY, { out: dir, workers: 2, ...quiet }).then(() => undefined, (e: unknown) => e);
+    Object.assign(storeIo, original);
+    expect(error).toBeInstanceOf(RunFolderError);
+    expect((error as Error).message).toMatch(/found no space left on the device \(ENOSPC\)/);
+    expect(leftovers(dir)).toEqual([]);
+    const rows = readRows<JobRow>(join(dir, RUN_FILES.results));
+    expect(new Set(rows.map((row) => row.job)).size).toBe(rows.length);
+    await runExperiment(TINY, { out: dir, workers: 1, ...quiet });
+    expect(manifestOf(dir).resultsDigest).toBe(wholeDigest);
+  }, 120_000);
+
+  it("merge on a full disk removes its half-written output, and merging again succeeds", async () => {
+    const shards = [1, 2].map((index) => join(scratch, `shard${index}`));
+    const out = join(scratch, "merged-full");
+    failNthWrite(3, "ENOSPC", true);
+    expect(() => mergeRuns(shards, out)).toThrow(/found no space left on the device \(ENOSPC\) \(nothing was merged \(the partial output is removed\); make room and run adl merge again\)/);
+    Object.assign(storeIo, original);
+    expect(readdirSync(out)).toEqual([]);
+    mergeRuns(shards, out);
+    expect(manifestOf(out).resultsDigest).toBe(wholeDigest);
+  });
+
+  it("the report on a folder it cannot write: exit 2 naming the file, no stack", async () => {
+    const dir = join(scratch, "report-blocked");
+    cpSync(whole, dir, { recursive: true });
+    rmSync(join(dir, "report"), { recursive: true, force: true });
+    writeFileSync(join(dir, "report"), "");
+    const errors: string[] = [];
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation((text: string | Uint8Array) => (errors.push(String(text)), true));
+    let exit: number;
+    try {
+      exit = await main(["report", dir]);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(exit).toBe(2);
+    expect(errors.join("")).toMatch(/report-blocked\/report: expected a writable folder with room for the report; found a file where a folder is expected \((EEXIST|ENOTDIR)\) \(make room or make it writable, then run adl report on the run folder again\)/);
+    expect(leftovers(dir)).toEqual([]);
+  }, 60_000);
 });
