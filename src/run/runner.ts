@@ -211,6 +211,9 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   const allJobs = expandJobs(experiment);
   const jobs = shardOf(allJobs, shard);
 
+  // What a killed writeAtomic leaves (the lock says no live process is writing it); before the
+  // emptiness check, so that a run killed while writing its first manifest can start again.
+  removeStaleTemporaries(dir, Object.values(RUN_FILES));
   let startedAt = new Date().toISOString();
   let previousFailures: RunManifest["failures"] = [];
   if (existsSync(manifestFile)) {
@@ -229,8 +232,6 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   } else if (readdirNonEmpty(dir)) {
     throw new UsageError({ path: "--out" }, "a new or empty folder (or an earlier run's folder, to resume it)", `${displayPath(dir)} exists and holds no run manifest`);
   }
-  // What a killed writeAtomic leaves; the lock says no live process is writing it.
-  removeStaleTemporaries(dir);
   for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations]) repairTail(join(dir, name));
   const done = finishedJobs(dir);
   const pending = jobs.filter((job) => !done.has(job.id));

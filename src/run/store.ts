@@ -140,15 +140,22 @@ export function writeAtomic(file: string, text: string, what?: string, hint?: st
   }
 }
 
-/** Removes temporary files (`NAME.<pid>.tmp`) that a killed writer left in `dir`; returns their names. */
-export function removeStaleTemporaries(dir: string): string[] {
+/**
+ * Removes the temporary files (`NAME.<pid>.tmp`, NAME one of `files`) that a killed writeAtomic left
+ * in `dir`; returns their names. Only under the folder's lock: then no live writer owns them.
+ */
+export function removeStaleTemporaries(dir: string, files: readonly string[]): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
   }
-  const stale = names.filter((name) => /\.\d+\.tmp$/.test(name));
+  const ours = new Set(files);
+  const stale = names.filter((name) => {
+    const match = /^(.*)\.\d+\.tmp$/.exec(name);
+    return match !== null && ours.has(match[1]!);
+  });
   for (const name of stale) {
     try {
       unlinkSync(join(dir, name));

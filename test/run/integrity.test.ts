@@ -11,7 +11,7 @@
  * middle of a run (the n-th write of a run, ENOSPC or EROFS) is injected at the store's fs seam
  * (`storeIo`), which every run-folder write goes through.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -109,6 +109,23 @@ describe("the run folder's lock", () => {
     expect(manifestOf(dir).resultsDigest).toBe(wholeDigest);
     expect(leftovers(dir)).toEqual([]);
   }, 60_000);
+
+  it("a run killed while writing its first manifest starts again: its stale lock and temp file go, other files stay", async () => {
+    const dir = join(scratch, "killed-at-start");
+    mkdirSync(dir);
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), command: "adl run tiny", since: "2026-01-01T00:00:00.000Z" }));
+    writeFileSync(join(dir, `manifest.json.${dead}.tmp`), '{"tool": "adl-wor');
+    await runExperiment(TINY, { out: dir, workers: 1, ...quiet });
+    expect(manifestOf(dir).resultsDigest).toBe(wholeDigest);
+    expect(leftovers(dir)).toEqual([]);
+    // A temp-looking file that is not one of the run's own is not the runner's to delete.
+    const other = join(scratch, "not-a-run");
+    mkdirSync(other);
+    writeFileSync(join(other, "notes.123.tmp"), "mine");
+    await expect(runExperiment(TINY, { out: other, workers: 1, ...quiet })).rejects.toThrow(/exists and holds no run manifest/);
+    expect(readdirSync(other)).toEqual(["notes.123.tmp"]);
+  });
 
   it("a lock from another host is not judged by pid: refused, with how to clear it", () => {
     const dir = join(scratch, "foreign");
