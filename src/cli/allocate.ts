@@ -48,13 +48,10 @@ export interface AllocateOptions {
 export function allocationCsv(wave: Wave, allocation: Allocation): string {
   const n = wave.ids.length;
   const positionOf = new Int32Array(n).fill(-1);
-  let lots = wave.positions !== undefined && allocation.lots !== undefined;
+  const lots = allocation.lots !== undefined && onePositionEach(wave);
   if (wave.positions && lots) {
     const account = wave.positions.account;
-    for (let p = 0; p < account.length; p++) {
-      if (positionOf[account[p]!]! >= 0) lots = false;
-      positionOf[account[p]!] = p;
-    }
+    for (let p = 0; p < account.length; p++) positionOf[account[p]!] = p;
   }
   const layers = wave.layers && allocation.layers ? wave.layers.names : [];
   const header = ["id", "haircut", ...(lots ? ["lots"] : []), ...layers.map(csvText)];
@@ -68,6 +65,17 @@ export function allocationCsv(wave: Wave, allocation: Allocation): string {
     lines.push(cells.join(","));
   }
   return lines.join("\n") + "\n";
+}
+
+/** Whether the wave has positions and no account holds more than one (when lots can be written per account). */
+export function onePositionEach(wave: Wave): boolean {
+  if (!wave.positions) return false;
+  const seen = new Uint8Array(wave.ids.length);
+  for (const i of wave.positions.account) {
+    if (seen[i]) return false;
+    seen[i] = 1;
+  }
+  return true;
 }
 
 /** Why an allocation is not written: the verifier's findings, briefly. */
@@ -169,6 +177,9 @@ export async function allocateCommand(mechanism: string, options: AllocateOption
     }
   }
   const say = options.out !== undefined ? out : (text: string) => process.stderr.write(text);
+  if (allocation?.lots && !onePositionEach(wave)) {
+    say("note: accounts hold several positions, so no lots column is written (the allocation reader takes one position per account); the haircuts are\n");
+  }
   if (allocation) {
     const text = allocationCsv(wave, allocation);
     if (options.out !== undefined) await writeText(options.out, text);

@@ -12,7 +12,7 @@
  * (`storeIo`), which every run-folder write goes through.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
@@ -265,6 +265,22 @@ describe("a full disk or a read-only folder ends in exit 2 and leaves a resumabl
     expect(errors[0]).toMatch(/^adl: \/sys\/adl-workbench-test-run: expected a folder for the run that this process may create and write; found a folder this process may not write \((EPERM|EACCES)\)/);
     expect(errors[1]).toMatch(/a-file\/run: expected a folder for the run .*; found a file where a folder is expected \(ENOTDIR\)/);
     for (const text of errors) expect(text).not.toMatch(/\n\s+at /);
+  });
+
+  // chmod stops a write only for a process that is not root; as root (this machine) the kernel
+  // ignores it, and the /sys and injected cases above stand in.
+  it.skipIf(process.getuid?.() === 0)("a folder made read-only with chmod between two calls: exit 2, then resume once writable", async () => {
+    const dir = join(scratch, "chmod");
+    await runExperiment(TINY, { out: dir, workers: 1, stopAfter: 5, ...quiet });
+    chmodSync(dir, 0o555);
+    try {
+      await expect(runExperiment(TINY, { out: dir, workers: 1, ...quiet })).rejects.toThrow(/expected a run folder this process may write \(to lock it\); found a folder this process may not write \(EACCES\)/);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+    expect(leftovers(dir)).toEqual([]);
+    await runExperiment(TINY, { out: dir, workers: 1, ...quiet });
+    expect(manifestOf(dir).resultsDigest).toBe(wholeDigest);
   });
 
   /** Fails the n-th append of job rows (after half its bytes went out) or a later manifest write. */
