@@ -162,6 +162,7 @@ export function buildProgram(out: (text: string) => boolean | void, setExit: (co
     .addOption(new Option("--solver <name>", "backend").choices([...backendChoices]).default("auto"))
     .option("--time-limit <seconds>", "wall-clock limit for the exact solve", positive("--time-limit"))
     .option("--seed <S>", "seed for randomized heuristics (e.g. walk:dydx)", nonNegative("--seed"), 1)
+    .option("--allocations <dir>", "also write each mechanism's allocation as CSV (id,haircut[,lots][,layers]) into DIR, with index.csv")
     .option("--json", "print one JSON object on stdout")
     .action(async (model: string, options: WaveOptions & { heuristics: string; solver: BackendName; timeLimit?: number; seed: number; json?: boolean }) => {
       const [{ loadWaveFromFiles }, { resolveHeuristics }, { compareWave }, { renderComparison }] = await Promise.all([
@@ -173,6 +174,12 @@ export function buildProgram(out: (text: string) => boolean | void, setExit: (co
       const wave = loadWaveFromFiles(waveFiles(model, options));
       const heuristics = await resolveHeuristics(options.heuristics);
       const comparison = await compareWave(wave, heuristics, { backend: options.solver, ...(options.timeLimit !== undefined ? { timeLimitSeconds: options.timeLimit } : {}) }, options.seed);
+      const allocations = (options as { allocations?: string }).allocations;
+      if (allocations !== undefined) {
+        const { writeComparisonAllocations } = await import("./allocate.js");
+        const files = await writeComparisonAllocations(allocations, wave, comparison.rows);
+        process.stderr.write(`allocations: ${files.length} CSV files and index.csv in ${allocations}\n`);
+      }
       if (options.json) {
         const { writeJson } = await import("./json-stream.js");
         const rows = comparison.rows.map(({ allocation: _allocation, ...row }) => row);
@@ -206,6 +213,35 @@ export function buildProgram(out: (text: string) => boolean | void, setExit: (co
       });
       out(options.json ? JSON.stringify(validationJson(validation, allocation)) + "\n" : renderValidation(validation, 50, allocation));
       setExit(validation.outcome === "pass" ? ExitCode.ok : validation.outcome === "fail" ? ExitCode.violation : ExitCode.undecided);
+    });
+
+  addWaveOptions(
+    program
+      .command("allocate")
+      .description("one mechanism's verified allocation of a wave as CSV (id,haircut[,lots][,layers]) that adl validate reads back")
+      .argument("<mechanism>", "model file (solved exactly) or heuristic name / user module"),
+  )
+    .option("--model <file>", "for a heuristic: the model whose budget, eligibility and ladder bind the wave (default: caps and coverage)")
+    .option("--seed <S>", "seed for randomized heuristics", nonNegative("--seed"), 1)
+    .addOption(new Option("--solver <name>", "backend").choices([...backendChoices]).default("auto"))
+    .option("--time-limit <seconds>", "wall-clock limit for a model's solve", positive("--time-limit"))
+    .option("--out <file>", "write the CSV to a file (default stdout; the summary then goes to stderr)")
+    .option("--json", "print the summary as one JSON object")
+    .action(async (mechanism: string, options: WaveOptions & { model?: string; seed: number; solver: BackendName; timeLimit?: number; out?: string; json?: boolean }) => {
+      const { allocateCommand } = await import("./allocate.js");
+      setExit(await allocateCommand(mechanism, options, out));
+    });
+
+  addMappingOptions(program.command("map"))
+    .description("write an exchange export as the accounts CSV the workbench reads, through a column mapping")
+    .requiredOption("--accounts <file>", "accounts CSV or JSON (the export)")
+    .option("--layers <list>", "seniority layer columns, junior first, whose sum is capacity when there is no capacity column")
+    .option("--positions <file>", "a positions file to map too (the mapping's positions section)")
+    .option("--positions-out <file>", "where the mapped positions go")
+    .option("--out <file>", "write to a file instead of stdout")
+    .action(async (options: { accounts: string; map?: string; column?: string[]; layers?: string; positions?: string; positionsOut?: string; out?: string }) => {
+      const { mapCommand } = await import("./map.js");
+      setExit(await mapCommand(options, out, (text) => process.stderr.write(text)));
     });
 
   addMappingOptions(program

@@ -23,6 +23,24 @@ function workerCount(text: string): number {
   return value;
 }
 
+/** Writes a run folder's report holding the folder's lock, so that no run appends while it reads. */
+async function lockedReport(dir: string, out: (text: string) => void): Promise<number> {
+  const [{ existsSync }, { acquireRunLock, writeFailure }, { reportCommand: report }] = await Promise.all([import("node:fs"), import("../run/store.js"), import("./report.js")]);
+  // A folder that is not there: the report says what it expected.
+  if (!existsSync(dir)) return report(dir, { out });
+  const lock = acquireRunLock(dir, `adl report ${dir}`);
+  try {
+    return await report(dir, { out });
+  } catch (error) {
+    // A full disk or a read-only folder while the report is written: exit 2 naming the file, not a stack.
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const file = (error as NodeJS.ErrnoException | undefined)?.path;
+    throw typeof code === "string" && /^E[A-Z]+$/.test(code) ? writeFailure(error, file ?? `${dir}/report`, "a writable folder with room for the report", "make room or make it writable, then run adl report on the run folder again") : error;
+  } finally {
+    lock.release();
+  }
+}
+
 export function registerRunCommands(program: Command, out: (text: string) => void, setExit: (code: number) => void): void {
   program
     .command("run")
@@ -33,7 +51,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .option("--shard <i/n>", "run only slice i of n (for a batch scheduler; join with adl merge)", parseShard)
     .option("--no-report", "do not write the report at the end")
     .action(async (file: string, options: { out?: string; workers?: number; shard?: { index: number; count: number }; report: boolean }) => {
-      const [{ runExperiment }, { displayPath }, { reportCommand }] = await Promise.all([import("../run/runner.js"), import("../experiments/experiment.js"), import("./report.js")]);
+      const [{ runExperiment }, { displayPath }] = await Promise.all([import("../run/runner.js"), import("../experiments/experiment.js")]);
       const summary = await runExperiment(file, {
         ...(options.out !== undefined ? { out: options.out } : {}),
         ...(options.workers !== undefined ? { workers: options.workers } : {}),
@@ -43,7 +61,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
       out(`ran ${summary.done} jobs in ${summary.seconds.toFixed(1)} s (${summary.skipped} already done, ${summary.total} in all)${failed}\n`);
       out(`results: ${displayPath(summary.dir)}\n`);
       if (options.report && !options.shard) {
-        const code = await reportCommand(summary.dir, { out });
+        const code = await lockedReport(summary.dir, out);
         if (code !== ExitCode.ok) setExit(code);
       } else if (options.shard) {
         out(`shard ${options.shard.index}/${options.shard.count} done; join the shards with: adl merge <dirs...> --out <dir>\n`);
@@ -59,11 +77,12 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .option("--partial", "accept missing or unfinished shards")
     .option("--no-report", "do not write the report")
     .action(async (dirs: string[], options: { out: string; partial?: boolean; report: boolean }) => {
-      const [{ mergeRuns }, { displayPath }, { reportCommand }] = await Promise.all([import("../run/merge.js"), import("../experiments/experiment.js"), import("./report.js")]);
+      const [{ mergeRuns }, { displayPath }] = await Promise.all([import("../run/merge.js"), import("../experiments/experiment.js")]);
       const summary = mergeRuns(dirs, options.out, { partial: options.partial === true });
       out(`merged ${summary.shards} shards, ${summary.jobs} result rows: ${displayPath(summary.dir)}\n`);
+      for (const dir of summary.unverified) out(`  note: ${displayPath(dir)} did not finish, so its rows were not checked against a digest\n`);
       if (options.report) {
-        const code = await reportCommand(summary.dir, { out });
+        const code = await lockedReport(summary.dir, out);
         if (code !== ExitCode.ok) setExit(code);
       }
     });
@@ -73,8 +92,7 @@ export function registerRunCommands(program: Command, out: (text: string) => voi
     .description("write the report of a run folder: HTML, Markdown, charts (SVG/PNG) and the data behind them")
     .argument("<dir>", "run folder (from adl run or adl merge)")
     .action(async (dir: string) => {
-      const { reportCommand } = await import("./report.js");
-      const code = await reportCommand(dir, { out });
+      const code = await lockedReport(dir, out);
       if (code !== ExitCode.ok) setExit(code);
     });
 

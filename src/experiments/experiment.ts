@@ -13,6 +13,7 @@ import { getHeuristic } from "../heuristics/index.js";
 import { loadModel, parseModel } from "../model/parse.js";
 import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment } from "../model/yaml-source.js";
 import type { CapacityLaw } from "../scenarios/population.js";
+import { loadMapping, type ColumnMapping } from "../instance/mapping.js";
 import { loadScenario, mechanismKind, resolveModelPath } from "../simulate/index.js";
 import type { BackendName } from "../solvers/backend.js";
 
@@ -28,7 +29,7 @@ export interface Scenario {
   readonly name: string;
   readonly source:
     | { readonly kind: "generate"; readonly law: CapacityLaw; readonly n: number; readonly tailIndex?: number; readonly scale?: number; readonly sigma?: number }
-    | { readonly kind: "accounts"; readonly file: string }
+    | { readonly kind: "accounts"; readonly file: string; readonly map?: { readonly file: string; readonly mapping: ColumnMapping } }
     | { readonly kind: "simulate"; readonly file: string; readonly mechanisms: readonly string[] };
   readonly seeds: readonly number[];
   readonly budgets: readonly BudgetLevel[];
@@ -75,6 +76,7 @@ interface RawExperiment {
     name: string;
     generate?: { law?: CapacityLaw; n: number; tailIndex?: number; scale?: number; sigma?: number };
     accounts?: string;
+    map?: string;
     simulate?: string;
     seeds?: number | number[];
     budget?: { share?: number | number[]; deficit?: number | number[]; budget?: number | number[] };
@@ -104,8 +106,8 @@ const HINTS: SchemaHints & { emptyExpected: string } = {
   },
 };
 
-/** What a heuristic is judged against when the experiment names no model: caps and coverage only. */
-const CAPS_AND_COVERAGE = `name: caps-and-coverage
+/** What a heuristic is judged against when the experiment (or `adl allocate`) names no model: caps and coverage only. */
+export const CAPS_AND_COVERAGE = `name: caps-and-coverage
 description: Caps and coverage only (the constraints every mechanism keeps); minmax as a neutral objective.
 objective: { kind: minmax, scale: capacity }
 `;
@@ -160,6 +162,7 @@ export function parseExperiment(text: string, file: string): Experiment {
     if (sources.length !== 1) {
       throw source.error(["scenarios", k], "exactly one of generate, accounts or simulate", sources.length === 0 ? "none" : sources.join(" and "));
     }
+    if (s.map !== undefined && s.accounts === undefined) throw source.error(["scenarios", k, "map"], "map together with accounts (it renames an accounts file's columns)", s.generate !== undefined ? "a generate scenario" : "a simulate scenario", undefined, true);
     if (s.simulate !== undefined) {
       for (const key of ["budget", "seeds"] as const) {
         if (s[key] !== undefined) throw source.error(["scenarios", k, key], `no ${key} in a simulate scenario (the scenario file sets its seed; its waves come from the market)`, `a ${key}`, undefined, true);
@@ -180,7 +183,21 @@ export function parseExperiment(text: string, file: string): Experiment {
         throw source.error(["scenarios", k, "accounts"], "a readable accounts file (relative to the experiment file)", `${s.accounts}: ${describeReadError(error)}`);
       }
       inputs.add(path);
-      scenarioSource = { kind: "accounts", file: path };
+      let map: { file: string; mapping: ColumnMapping } | undefined;
+      if (s.map !== undefined) {
+        const mapPath = at(s.map);
+        try {
+          map = { file: mapPath, mapping: loadMapping(mapPath) };
+        } catch (error) {
+          // An unreadable file is named at the experiment's key; a broken one names its own line.
+          if (error instanceof WorkbenchError && error.place.line === undefined && error.place.path === undefined) {
+            throw source.error(["scenarios", k, "map"], "a readable column mapping file (relative to the experiment file)", `${s.map}: ${error.found}`);
+          }
+          throw error;
+        }
+        inputs.add(mapPath);
+      }
+      scenarioSource = { kind: "accounts", file: path, ...(map ? { map } : {}) };
     } else {
       const g = s.generate!;
       scenarioSource = {

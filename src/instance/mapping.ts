@@ -5,7 +5,7 @@
  *   accounts: { id: user, capacity: equity_usd, gains: upnl_usd }   # target: source column
  *   derive:   { principal: "equity_usd - upnl_usd" }                 # target: expression over SOURCE columns
  *   scale:    { capacity: 1e-6 }                                     # target *= factor (> 0), after derive
- *   keep:     [leverage]                                             # source columns kept under their own name
+ *   keep:     [leverage, equity_usd]                                 # source columns also kept under their own name
  *   positions: { account_id: user, lot_value: px_per_lot, lots: qty } # renames for the positions file
  *
  * With a mapping file, file columns that are not mapped, kept or read by a derive are ignored
@@ -238,7 +238,10 @@ function renderWhere(place: Place): string {
 
 /**
  * Checks a mapping against the accounts file's header (every source column present, with a
- * did-you-mean over the header; a kept column present) and says how each column is read.
+ * did-you-mean over the header; a kept column present) and says how each column is read. A kept
+ * column that is also renamed is loaded twice: under its target (scaled, if the target is) and under
+ * its own name (as written, by applyDeriveAndScale); keeping a name the mapping gives to another
+ * column, or the id column, is an InstanceError naming the keep entry.
  */
 export function planAccountColumns(mapping: ColumnMapping, header: readonly string[], dataFile: string): AccountColumnPlan {
   const present = new Set(header);
@@ -256,15 +259,28 @@ export function planAccountColumns(mapping: ColumnMapping, header: readonly stri
     if (!present.has(source)) throw missing(source, place, "a column");
     targetOf.set(source, target);
   }
+  const targets = new Set([...mapping.accounts.keys(), ...mapping.derive.keys()]);
   for (const [name, place] of mapping.keep) {
     if (!present.has(name)) throw missing(name, place, "a column");
-    if (!targetOf.has(name)) targetOf.set(name, name);
+    const renamedTo = targetOf.get(name);
+    if (renamedTo === "id" || (name === "id" && !mapping.accounts.has("id"))) {
+      throw new InstanceError(place, "a numeric column to keep (the id column is always loaded)", JSON.stringify(name));
+    }
+    if (targets.has(name) && mapping.accounts.get(name)?.source !== name) {
+      const by = mapping.accounts.get(name)?.place ?? mapping.derive.get(name)!.place;
+      throw new InstanceError(
+        place,
+        "a column name the mapping does not give to another column",
+        `${JSON.stringify(name)}, also the target ${mapping.accounts.has(name) ? `of accounts.${name}` : `of derive.${name}`} at ${renderWhere(by)}`,
+        "rename one of them",
+      );
+    }
+    if (renamedTo === undefined) targetOf.set(name, name);
   }
   const derivedFrom = new Set<string>();
   for (const [target, { expression }] of mapping.derive) {
     compileExpression(expression, header, { key: `derive.${target}`, table: dataFile }).columns.forEach((name) => derivedFrom.add(name));
   }
-  const targets = new Set([...mapping.accounts.keys(), ...mapping.derive.keys()]);
   return {
     derivedFrom,
     nameOf(written) {
@@ -311,6 +327,16 @@ export function applyDeriveAndScale(
     }
     columns.set(target, values);
   }
+  // A renamed column that is also kept: its second name, as written (scale applies to targets only).
+  for (const name of keptRenamed(mapping)) {
+    const values = raw.get(name);
+    if (values === undefined) continue;
+    const rule = ruleOf(name);
+    for (let i = 0; i < rows; i++) {
+      if (!rule.accepts(values[i]!)) throw new InstanceError({ file: dataFile, row: i + 1, field: name }, rule.expected, String(values[i]), `kept by ${renderWhere(mapping.keep.get(name)!)}`);
+    }
+    columns.set(name, Float64Array.from(values));
+  }
   for (const [target, { factor, place }] of mapping.scale) {
     const column = columns.get(target);
     if (column === undefined) {
@@ -327,6 +353,12 @@ export function applyDeriveAndScale(
       column[i] = value;
     }
   }
+}
+
+/** Kept columns that a rename also loads under another name. */
+function keptRenamed(mapping: ColumnMapping): string[] {
+  const renamed = new Set([...mapping.accounts].filter(([target, { source }]) => target !== source).map(([, { source }]) => source));
+  return [...mapping.keep.keys()].filter((name) => renamed.has(name));
 }
 
 /** The positions section as a loader rename (source → target), checked against the positions header. */

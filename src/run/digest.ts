@@ -1,28 +1,83 @@
 /**
  * A run's results as one SHA-256: every row of results, frontier, exposure and simulation files with
- * wall times removed, the rows sorted. Two runs of the same experiment, inputs and seeds have the
- * same digest whatever the worker count, the order jobs finished in, the kills and resumes, or the
- * shard split joined by merge; the manifest records it so that "did anything change?" is one
- * comparison.
+ * the machine-dependent fields removed, the rows sorted. Two runs of the same experiment, inputs and
+ * seeds have the same digest whatever the worker count, the order jobs finished in, the kills and
+ * resumes, or the shard split joined by merge; the manifest records it so that "did anything
+ * change?" is one comparison.
+ *
+ * Machine-dependent, hence left out: wall times (`seconds`) and the solver's search statistics
+ * (`gap`, `nodes`: a proven optimum reached by a different search on a busier machine reports a
+ * different residual gap and node count). A result the solver did not prove (status `feasible`: it
+ * stopped at the time limit) depends on how far the search got, so only its identity and status are
+ * digested, not its numbers; the same holds for an unproven frontier point. What stays machine-
+ * dependent is whether a job finishes within its limit at all: the manifest lists such jobs.
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { readRows } from "./store.js";
 
 /** The files that hold results (the derived frontier.jsonl rather than its unplaced points). */
-const RESULT_FILES = ["results.jsonl", "frontier.jsonl", "exposure.jsonl", "simulations.jsonl"] as const;
+export const RESULT_FILES = ["results.jsonl", "frontier.jsonl", "exposure.jsonl", "simulations.jsonl"] as const;
 
-/** Fields that measure the machine, not the result. */
-const TIMING_FIELDS = new Set(["seconds"]);
+/** Fields that measure the machine or the search, not the result (left out everywhere). */
+export const DIGEST_OMITS = ["seconds", "gap", "nodes"] as const;
 
+const OMITTED = new Set<string>(DIGEST_OMITS);
+
+/** Fields of an unproven (time-limited) result row that are digested: who it is and that it is unproven. */
+const UNPROVEN_KEPT = ["job", "wave", "mechanism", "status"] as const;
+
+type Row = Record<string, unknown>;
+
+/**
+ * A row as the digest sees it: an unproven result reduced to its identity; in a frontier row, an
+ * unproven point reduced to its x, and the placements that depend on unproven numbers (an unproven
+ * mechanism's point; distances to a curve with an unproven point) reduced to what is proven.
+ */
+function digestView(row: Row, unproven: ReadonlySet<string>): Row {
+  if (row["status"] === "feasible" && typeof row["job"] === "string") {
+    return Object.fromEntries(UNPROVEN_KEPT.map((key) => [key, row[key]]));
+  }
+  const points = row["points"];
+  const placements = row["placements"];
+  if (!Array.isArray(points) || !Array.isArray(placements)) return row;
+  const curveUnproven = points.some((p: Row) => p["status"] === "feasible");
+  const placedUnproven = placements.some((p: Row) => unproven.has(`${String(row["wave"])}|${String(p["mechanism"])}`));
+  if (!curveUnproven && !placedUnproven) return row;
+  return {
+    ...row,
+    points: points.map((p: Row) => (p["status"] === "feasible" ? { x: p["x"], status: p["status"] } : p)),
+    placements: placements.map((p: Row) =>
+      unproven.has(`${String(row["wave"])}|${String(p["mechanism"])}`) ? { mechanism: p["mechanism"], status: "feasible" }
+      : curveUnproven ? { mechanism: p["mechanism"], x: p["x"], y: p["y"] }
+      : p,
+    ),
+  };
+}
+
+/** The digest of the rows of a run folder's result files (see the module comment). O(rows log rows). */
 export function resultsDigest(dir: string): string {
+  const unproven = new Set<string>();
+  for (const row of readRows<Row>(join(dir, "results.jsonl"))) if (row["status"] === "feasible") unproven.add(`${String(row["wave"])}|${String(row["mechanism"])}`);
   const hash = createHash("sha256");
   for (const file of RESULT_FILES) {
-    const lines = readRows<Record<string, unknown>>(join(dir, file))
-      .map((row) => JSON.stringify(row, (key, value: unknown) => (TIMING_FIELDS.has(key) ? undefined : value)))
+    const lines = readRows<Row>(join(dir, file))
+      .map((row) => JSON.stringify(digestView(row, unproven), (key, value: unknown) => (OMITTED.has(key) ? undefined : value)))
       .sort();
     hash.update(`${file}\n`);
     for (const line of lines) hash.update(`${line}\n`);
   }
   return hash.digest("hex");
+}
+
+/** Result rows the solver did not prove (stopped at a limit): their numbers are not in the digest. */
+export function unprovenJobs(dir: string): string[] {
+  const jobs = new Set<string>();
+  for (const row of readRows<{ job?: string; status?: string; points?: { status?: string }[] }>(join(dir, "results.jsonl"))) {
+    if (row.status === "feasible" && row.job) jobs.add(row.job);
+  }
+  for (const row of readRows<{ job?: string; wave?: string; points?: { status?: string }[] }>(join(dir, "frontier.jsonl"))) {
+    if (row.points?.some((p) => p.status === "feasible")) jobs.add(row.job ?? `${row.wave}|frontier`);
+  }
+  return [...jobs].sort();
 }

@@ -5,10 +5,13 @@
  * The run folder defaults to results/runs/<experiment>-<hash>, the hash over the experiment's text,
  * its inputs' hashes and the shard: the same experiment started again resumes in its own folder, a
  * changed one gets a new folder, and no run ever writes into another run's folder (a manifest that
- * does not match is refused).
+ * does not match is refused). A run holds the folder's lock (store.ts) from before it reads the
+ * manifest until it has written the last one, so a second run of the same folder is refused with
+ * who holds it, and a lock left by a killed run is taken over.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { setMaxListeners } from "node:events";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -18,11 +21,11 @@ import { UsageError } from "../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
 import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
 import { executeJob, type JobOutput } from "./execute.js";
-import { resultsDigest } from "./digest.js";
+import { DIGEST_OMITS, resultsDigest, unprovenJobs } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
 import type { Task, TaskResult } from "./job-worker.js";
-import { appendRows, readRows, repairTail, writeAtomic } from "./store.js";
+import { LOCK_FILE, acquireRunLock, appendRows, readRows, removeStaleTemporaries, repairTail, writeAtomic, writeFailure } from "./store.js";
 import { packageVersion } from "../solvers/version.js";
 
 export const RUN_FILES = {
@@ -173,18 +176,44 @@ export function defaultRunDir(experiment: Experiment, shard: RunOptions["shard"]
 
 /** Runs (or resumes) an experiment; returns where and what. */
 export async function runExperiment(file: string, options: RunOptions = {}): Promise<RunSummary> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const experiment = loadExperiment(file);
   const shard = options.shard ?? null;
   if (shard && (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 1 || shard.index > shard.count)) {
     throw new UsageError({ path: "--shard" }, "i/n with whole numbers 1 <= i <= n", `${shard.index}/${shard.count}`);
   }
   const dir = resolve(options.out ?? defaultRunDir(experiment, shard));
+  const created = !existsSync(dir);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw writeFailure(error, dir, "a folder for the run that this process may create and write", "choose another --out, or make the folder writable");
+  }
+  const lock = acquireRunLock(dir, `adl run ${displayPath(experiment.file)}${shard ? ` --shard ${shard.index}/${shard.count}` : ""}`, { path: "--out" });
+  try {
+    return await runLocked(experiment, dir, shard, options);
+  } catch (error) {
+    // A refused folder that this call created is not left behind empty.
+    if (created && error instanceof UsageError) {
+      lock.release();
+      rmEmpty(dir);
+    }
+    throw error;
+  } finally {
+    lock.release();
+  }
+}
+
+/** The run proper, with the folder's lock held. */
+async function runLocked(experiment: Experiment, dir: string, shard: { readonly index: number; readonly count: number } | null, options: RunOptions): Promise<RunSummary> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const { experimentSha, inputs } = fingerprint(experiment);
   const manifestFile = join(dir, RUN_FILES.manifest);
   const allJobs = expandJobs(experiment);
   const jobs = shardOf(allJobs, shard);
 
+  // What a killed writeAtomic leaves (the lock says no live process is writing it); before the
+  // emptiness check, so that a run killed while writing its first manifest can start again.
+  removeStaleTemporaries(dir, Object.values(RUN_FILES));
   let startedAt = new Date().toISOString();
   let previousFailures: RunManifest["failures"] = [];
   if (existsSync(manifestFile)) {
@@ -200,10 +229,9 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
     }
     startedAt = previous.startedAt;
     previousFailures = previous.failures;
-  } else if (existsSync(dir) && readdirNonEmpty(dir)) {
+  } else if (readdirNonEmpty(dir)) {
     throw new UsageError({ path: "--out" }, "a new or empty folder (or an earlier run's folder, to resume it)", `${displayPath(dir)} exists and holds no run manifest`);
   }
-  mkdirSync(dir, { recursive: true });
   for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations]) repairTail(join(dir, name));
   const done = finishedJobs(dir);
   const pending = jobs.filter((job) => !done.has(job.id));
@@ -234,9 +262,18 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
   // (onOutput), a failed mechanism job is a row and so is not run again.
   const failedNow = new Map(previousFailures.map((f) => [f.job, f.message]));
   let finished = 0;
+  // The first write that fails (full disk, read-only folder) stops the run: later outputs are
+  // dropped (they run again on resume) and the error is thrown once the pool is down.
+  let writeError: unknown;
   const started = performance.now();
   const onOutput = (job: Job, output: JobOutput): void => {
-    record(dir, job, output);
+    if (writeError !== undefined) return;
+    try {
+      record(dir, job, output);
+    } catch (error) {
+      writeError = error;
+      return;
+    }
     const message = failedOutput(output);
     if (message !== undefined) failedNow.set(job.id, message);
     else failedNow.delete(job.id);
@@ -244,6 +281,7 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
     progress.tick(message !== undefined);
   };
   const onError = (job: Job, error: unknown): void => {
+    if (writeError !== undefined) return;
     // Not written: the job is not done and runs again on resume.
     failedNow.set(job.id, error instanceof Error ? error.message : String(error));
     progress.tick(true);
@@ -252,11 +290,15 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
   try {
     if (workers === 1) {
       for (const job of todo) {
+        if (writeError !== undefined) break;
+        let output: JobOutput;
         try {
-          onOutput(job, await executeJob(experiment, job));
+          output = await executeJob(experiment, job);
         } catch (error) {
           onError(job, error);
+          continue;
         }
+        onOutput(job, output);
       }
     } else {
       const pool = new Piscina({
@@ -271,11 +313,16 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
         const size = Math.max(1, Math.min(BATCH_JOBS, Math.ceil(todo.length / (workers * 8))));
         const batches: Job[][] = [];
         for (let k = 0; k < todo.length; k += size) batches.push(todo.slice(k, k + size));
+        const abort = new AbortController();
+        // Every batch listens to the one signal.
+        setMaxListeners(batches.length + 1, abort.signal);
         await Promise.all(
           batches.map((batch) =>
-            pool.run({ file: absolute, jobs: batch } satisfies Task).then(
-              (results: TaskResult) =>
-                results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.output) : onError(batch[k]!, result.message))),
+            pool.run({ file: absolute, jobs: batch } satisfies Task, { signal: abort.signal }).then(
+              (results: TaskResult) => {
+                results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.output) : onError(batch[k]!, result.message)));
+                if (writeError !== undefined) abort.abort();
+              },
               (error: unknown) => batch.forEach((job) => onError(job, error)),
             ),
           ),
@@ -287,19 +334,38 @@ export async function runExperiment(file: string, options: RunOptions = {}): Pro
   } finally {
     progress.stop();
   }
+  if (writeError !== undefined) throw writeFailure(writeError, dir);
 
   const allDone = finishedJobs(dir);
   const complete = jobs.every((job) => allDone.has(job.id));
   const failureList = [...failedNow].map(([job, message]) => ({ job, message })).sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
   if (complete) placeFrontiers(dir);
   const final = manifest(complete ? new Date().toISOString() : null, failureList, jobs.filter((job) => allDone.has(job.id)).length);
-  writeAtomic(manifestFile, JSON.stringify({ ...final, resultsDigest: complete ? resultsDigest(dir) : null }, null, 2) + "\n");
+  writeAtomic(manifestFile, JSON.stringify({ ...final, ...digestFields(dir, complete) }, null, 2) + "\n");
   return { dir, total: jobs.length, skipped, done: finished, failed: failureList.length, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * The manifest's digest fields: the digest of the rows on disk (null until the run is complete),
+ * the fields it leaves out, and the jobs whose numbers it leaves out (unproven, stopped at a limit).
+ */
+export function digestFields(dir: string, complete: boolean): { resultsDigest: string | null; resultsDigestOmits: readonly string[]; unproven: string[] } {
+  return { resultsDigest: complete ? resultsDigest(dir) : null, resultsDigestOmits: DIGEST_OMITS, unproven: complete ? unprovenJobs(dir) : [] };
+}
+
+/** Removes a folder if it holds nothing (best effort). */
+function rmEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty, or gone.
+  }
+}
+
+/** Whether a folder holds anything but its lock. */
 function readdirNonEmpty(dir: string): boolean {
   try {
-    return readdirSync(dir).length > 0;
+    return readdirSync(dir).some((name) => name !== LOCK_FILE);
   } catch {
     return false;
   }

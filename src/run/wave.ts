@@ -22,7 +22,7 @@ const TABLE_CACHE = 16;
 export function accountsOf(experiment: Experiment, ref: WaveRef, layers: readonly string[] | undefined): AccountTable {
   const scenario = experiment.scenarios[ref.scenario]!;
   const source = scenario.source;
-  const key = source.kind === "generate" ? `${scenario.name}#${ref.seed}` : `${source.file}#${(layers ?? []).join(",")}`;
+  const key = source.kind === "generate" ? `${scenario.name}#${ref.seed}` : `${source.file}#${source.kind === "accounts" ? (source.map?.file ?? "") : ""}#${(layers ?? []).join(",")}`;
   let table = tables.get(key);
   if (!table) {
     table =
@@ -35,7 +35,7 @@ export function accountsOf(experiment: Experiment, ref: WaveRef, layers: readonl
             ...(source.scale !== undefined ? { scale: source.scale } : {}),
             ...(source.sigma !== undefined ? { sigma: source.sigma } : {}),
           })
-        : loadAccounts(source.file, layers ? { layers } : {});
+        : loadAccounts(source.file, { ...(layers ? { layers } : {}), ...(source.kind === "accounts" && source.map ? { mapping: source.map.mapping } : {}) });
     if (tables.size >= TABLE_CACHE) tables.delete(tables.keys().next().value!);
     tables.set(key, table);
   }
