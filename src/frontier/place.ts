@@ -20,6 +20,11 @@
  * further below is a contradiction: distance null and belowBy set, so that it is reported, never
  * printed as a negative distance.
  *
+ * For "max" (coverage→touched) a mechanism is measured at the largest computed share it reaches
+ * (x_p <= x): whole lots cover 1.0002 B, not B, and what such a rule is asked is "you covered B: how
+ * many more accounts than the least that covers B?". It satisfies that point's constraint
+ * (sum h >= x_p B), so the distance is still >= 0.
+ *
  * dominated: some solved frontier point is at least as good on both axes and better on one, beyond
  * the tolerance.
  */
@@ -68,7 +73,11 @@ export function placeOnFrontier(points: readonly FrontierPoint[], mechanisms: re
   const atLeastAsGoodX = (xp: number, x: number): boolean => (xSense === "min" ? xp <= x + xTol(x) : xp >= x - xTol(x));
   const betterX = (xp: number, x: number): boolean => (xSense === "min" ? xp < x - xTol(x) : xp > x + xTol(x));
   return mechanisms.map(({ mechanism, x, y }) => {
-    const proven = points.filter((point): point is FrontierPoint & { y: number } => point.status === "optimal" && point.y !== null && Number.isFinite(point.y) && Math.abs(point.x - x) <= xTol(x));
+    const solved = points.filter((point): point is FrontierPoint & { y: number } => point.y !== null && Number.isFinite(point.y));
+    const reached = solved.filter((point) => point.x <= x + xTol(x));
+    // The point the mechanism is measured at: its own x, or for "max" the largest share it reaches.
+    const target = xSense === "max" && reached.length > 0 ? Math.max(...reached.map((point) => point.x)) : x;
+    const proven = solved.filter((point) => point.status === "optimal" && Math.abs(point.x - target) <= xTol(target));
     const frontierY = proven.length > 0 ? Math.max(...proven.map((point) => point.y)) : undefined;
     const dominated = envelope.some(
       (point) => atLeastAsGoodX(point.x, x) && point.y <= y + yTol(y) && (betterX(point.x, x) || point.y < y - yTol(y)),
