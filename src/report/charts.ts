@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { ExposureRow, FrontierRow, JobRow, SimulationRow } from "../results/row.js";
 import { CHART_FONT } from "./render.js";
-import { byText, type Column, type Record_ } from "./tables.js";
+import { byText, type Cell, type Column, type Record_ } from "./tables.js";
 
 export interface ChartPlan {
   /** File stem: charts/<id>.svg, data/<id>.csv. */
@@ -206,10 +206,16 @@ export function frontierCharts(frontier: readonly FrontierRow[], context: ChartC
     const withFocus = rows.filter((row) => row.placements.some((p) => context.focus.includes(p.mechanism)));
     const waves = spreadWaves(withFocus.length > 0 ? withFocus : rows, 3);
     const data: Record_[] = [];
+    const hidden: Record_[] = [];
     const regionsDrawn: string[] = [];
     for (const wave of waves) {
       for (const row of rows.filter((r) => r.wave === wave)) {
         const placements = row.placements.filter((p) => context.focus.includes(p.mechanism));
+        const panelAll = waveLabel(row.wave, row.budgetShare);
+        // The CSV keeps every placement; the chart draws the focus mechanisms.
+        for (const p of row.placements.filter((q) => !context.focus.includes(q.mechanism))) {
+          hidden.push({ panel: panelAll, wave: row.wave, region: row.region ?? "caps", series: "mechanism", mechanism: p.mechanism, x: p.x, y: p.y, status: null, distance: p.distance, placement: p.dominated ? "dominated" : "on the frontier" });
+        }
         const region = row.region ?? "caps";
         // A region's curve is drawn where a focus mechanism is placed on it (and the caps curve always).
         if (placements.length === 0 && region !== "caps" && row.constraints !== undefined) continue;
@@ -282,7 +288,7 @@ export function frontierCharts(frontier: readonly FrontierRow[], context: ChartC
       spec: plotted.length ? spec : null,
       ...(notes.length ? { note: notes.join(" ") } : plotted.length ? {} : { note: `No points for frontier ${kind}.` }),
       columns: ["panel", "wave", "region", "series", "mechanism", "x", "y", "status", "distance", "placement"].map((key) => ({ key, label: key })),
-      rows: data,
+      rows: [...data, ...hidden],
     };
   });
 }
@@ -428,7 +434,7 @@ export function withoutParameter(label: string, parameter: string): string {
  * scale labelled. Waves over capacity (where nothing overshoots) are left out; the y axis is
  * clipped to the bulk of the data and a point above it sits on the top edge, marked.
  */
-export function overshootByLotChart(jobs: readonly JobRow[], context: ChartContext): ChartPlan {
+export function overshootByLotChart(jobs: readonly JobRow[], _context: ChartContext): ChartPlan {
   const title = "Overshoot vs lot granularity";
   const what = "Whole contract lots force a mechanism to take more than the budget: the overshoot (sum h - B) / B on each wave (dots) and its mean at each lot scale (line, value written), as lots get coarser. Waves over capacity are left out (nothing can overshoot there).";
   const data: Record_[] = [];
@@ -450,7 +456,7 @@ export function overshootByLotChart(jobs: readonly JobRow[], context: ChartConte
   if (data.length === 0) return skipped("overshoot-by-lot", title, what, "No job swept a lot parameter (no params key containing \"lot\"), so overshoot cannot be set against lot granularity.", columns);
   const rules = [...new Set(data.map((r) => r.rule as string))].sort(byText);
   const scales = [...new Set(data.map((r) => r.value as number))].sort((a, b) => a - b);
-  const means: Record_[] = [];
+  const means: Record<string, Cell>[] = [];
   for (const rule of rules) {
     for (const scale of scales) {
       const values = data.filter((r) => r.rule === rule && r.value === scale).map((r) => r.overshootShare as number);
@@ -460,24 +466,35 @@ export function overshootByLotChart(jobs: readonly JobRow[], context: ChartConte
       }
     }
   }
+  // Each rule a little to one side of its scale's position, so that dots and means do not cover each
+  // other, on a quantitative axis so that the line of means joins them.
+  const offset = (rule: string): number => (rules.indexOf(rule) - (rules.length - 1) / 2) * Math.min(0.22, 0.7 / rules.length);
+  const position = (rule: string, scale: number): number => scales.indexOf(scale) + offset(rule);
+  for (const m of means) m.position = position(m.rule as string, m.value as number);
   const sorted = data.map((r) => r.overshootShare as number).sort((a, b) => a - b);
   const bulk = sorted[Math.min(sorted.length - 1, Math.floor(0.98 * (sorted.length - 1)))]!;
   const yHigh = Math.max(bulk, ...means.map((m) => m.mean as number)) * 1.12 || 0.01;
   const outliers = data.filter((r) => (r.overshootShare as number) > yHigh).length;
-  const dots = data.map((r) => ({ ...r, shown: Math.min(r.overshootShare as number, yHigh), outlier: (r.overshootShare as number) > yHigh }));
+  const dots = data.map((r) => ({ ...r, position: position(r.rule as string, r.value as number), shown: Math.min(r.overshootShare as number, yHigh), outlier: (r.overshootShare as number) > yHigh }));
   const ruleColour = { field: "rule", type: "nominal", title: "rule", scale: { domain: rules, range: rules.map((_, k) => PALETTE[k % PALETTE.length]!) }, legend: { labelLimit: LABEL_LIMIT, orient: "bottom", columns: 1 } };
   const ruleShape = { field: "rule", type: "nominal", title: "rule", scale: { domain: rules, range: rules.map((_, k) => SHAPES[k % SHAPES.length]!) }, legend: { labelLimit: LABEL_LIMIT, orient: "bottom", columns: 1 } };
-  const x = { field: "value", type: "ordinal", title: `${parameter} (lot value × s, lots ÷ s)`, sort: scales, axis: { labelAngle: 0 } };
+  const x = {
+    field: "position",
+    type: "quantitative",
+    title: `${parameter} (lot value × s, lots ÷ s)`,
+    scale: { domain: [-0.5, scales.length - 0.5], nice: false, zero: false },
+    axis: { values: scales.map((_, k) => k), labelExpr: `[${scales.map((s) => JSON.stringify(String(s))).join(",")}][datum.value]`, grid: false },
+  };
   const y = { type: "quantitative", title: "overshoot / B", scale: { domain: [0, yHigh], nice: false, clamp: true }, axis: { format: "%" } };
   const spec = top({
     title: { text: title, subtitle: `every lot scale the experiment ran; ${outliers ? `${outliers} wave(s) above ${(yHigh * 100).toFixed(0)}% sit on the top edge (▲)` : "no point clipped"}` },
     width: 520,
     height: 300,
     layer: [
-      { data: { values: dots }, transform: [{ filter: "!datum.outlier" }], mark: { type: "point", filled: true, size: 24, opacity: 0.3 }, encoding: { x, xOffset: { field: "rule", scale: { domain: rules } }, y: { ...y, field: "shown" }, color: ruleColour, shape: ruleShape } },
-      { data: { values: dots }, transform: [{ filter: "datum.outlier" }], mark: { type: "point", shape: "triangle-up", filled: true, size: 50, opacity: 0.8 }, encoding: { x, xOffset: { field: "rule", scale: { domain: rules } }, y: { ...y, field: "shown" }, color: ruleColour } },
-      { data: { values: means }, mark: { type: "line", strokeWidth: 2.5, point: { size: 70, filled: true } }, encoding: { x, xOffset: { field: "rule", scale: { domain: rules } }, y: { ...y, field: "mean" }, color: ruleColour, shape: ruleShape } },
-      { data: { values: means }, mark: { type: "text", dy: -12, fontSize: 10, fontWeight: "bold" }, encoding: { x, xOffset: { field: "rule", scale: { domain: rules } }, y: { ...y, field: "mean" }, text: { field: "label" }, color: ruleColour } },
+      { data: { values: dots }, transform: [{ filter: "!datum.outlier" }], mark: { type: "point", filled: true, size: 24, opacity: 0.3 }, encoding: { x, y: { ...y, field: "shown" }, color: ruleColour, shape: ruleShape } },
+      { data: { values: dots }, transform: [{ filter: "datum.outlier" }], mark: { type: "point", shape: "triangle-up", filled: true, size: 50, opacity: 0.8 }, encoding: { x, y: { ...y, field: "shown" }, color: ruleColour } },
+      { data: { values: means }, mark: { type: "line", strokeWidth: 2.5, point: { size: 70, filled: true } }, encoding: { x, y: { ...y, field: "mean" }, color: ruleColour, shape: ruleShape } },
+      { data: { values: means }, mark: { type: "text", dy: -12, fontSize: 10, fontWeight: "bold" }, encoding: { x, y: { ...y, field: "mean" }, text: { field: "label" }, color: ruleColour } },
     ],
   });
   const notes = [short ? `${short} job(s) on waves over capacity are left out (they fall short; nothing overshoots).` : ""].filter((s) => s !== "");

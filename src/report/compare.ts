@@ -93,11 +93,17 @@ export function outcomes(jobs: readonly JobRow[]): Map<string, Map<string, Outco
   return new Map([...result].sort(([a], [b]) => byText(a, b)));
 }
 
-/** Waves every one of `mechanisms` was run on, sorted. */
+/**
+ * Waves every one of `mechanisms` was run on, sorted. A mechanism run on fewer waves than the most
+ * (one added to a single scenario, or an unfinished run) does not shrink the set: the intersection
+ * is over those run on the most waves, and the others are measured on their part of it (their
+ * "waves" count says so).
+ */
 export function commonWaves(all: ReadonlyMap<string, ReadonlyMap<string, Outcome>>, mechanisms: readonly string[] = [...all.keys()]): string[] {
   if (mechanisms.length === 0) return [];
+  const most = Math.max(...mechanisms.map((m) => all.get(m)?.size ?? 0));
   let common: Set<string> | undefined;
-  for (const m of mechanisms) {
+  for (const m of mechanisms.filter((name) => (all.get(name)?.size ?? 0) === most)) {
     const waves = new Set((all.get(m) ?? new Map()).keys());
     common = common ? new Set([...common].filter((w) => waves.has(w))) : waves;
   }
@@ -148,7 +154,7 @@ export function mechanismStatistics(jobs: readonly JobRow[]): Table {
   const waves = commonWaves(all);
   const rows: Record_[] = [];
   for (const [mechanism, byWave] of all) {
-    const here = waves.map((w) => byWave.get(w)!);
+    const here = waves.filter((w) => byWave.has(w)).map((w) => byWave.get(w)!);
     const row: Record<string, Cell> = {
       mechanism,
       kind: here[0]?.job.kind ?? null,
@@ -207,7 +213,7 @@ export function trilemmaTable(jobs: readonly JobRow[], mechanisms?: readonly str
   const basis = shared.length > 0 ? `fairness and revenue over the ${shared.length} waves all ${chosen.length} answered` : `no wave answered by all ${chosen.length}: fairness and revenue over each one's own answered waves`;
   const rows: Record_[] = chosen.map((mechanism) => {
     const byWave = all.get(mechanism)!;
-    const here = waves.map((w) => byWave.get(w)!);
+    const here = waves.filter((w) => byWave.has(w)).map((w) => byWave.get(w)!);
     const fairness = shared.length > 0 ? shared.map((w) => byWave.get(w)!) : here.filter((o) => o.answered);
     const mean = (values: readonly Outcome[], name: MetricName): number | null => summarize(values.map(METRICS[name].of), METRICS[name].largerIsWorse).mean;
     return {

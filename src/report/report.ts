@@ -23,7 +23,7 @@ import { renderHtml, renderMarkdown, type ReportContent, type Section } from "./
 import { toCsv } from "./format.js";
 import { readRunFolder, type RunFolder } from "./read.js";
 import { inlineSvg, renderPng, renderSvg } from "./render.js";
-import { resolveMechanism, scorecard, type Scorecard } from "./scorecard.js";
+import { scorecard, type Scorecard } from "./scorecard.js";
 import { brokenPromises, byText, frontierDistances, mechanismsOf, sortedJobs, verification, type Table } from "./tables.js";
 
 /** A planned section: a chart, or a table (collapsed on the page and left to its CSV in summary.md when `long`). */

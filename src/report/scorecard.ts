@@ -59,11 +59,11 @@ export function resolveMechanism(written: string | null, mechanisms: readonly st
 }
 
 function meanOver(byWave: ReadonlyMap<string, Outcome>, waves: readonly string[], name: MetricName): number | null {
-  return summarize(waves.map((w) => METRICS[name].of(byWave.get(w)!)), METRICS[name].largerIsWorse).mean;
+  return summarize(waves.filter((w) => byWave.has(w)).map((w) => METRICS[name].of(byWave.get(w)!)), METRICS[name].largerIsWorse).mean;
 }
 
 function sumOver(byWave: ReadonlyMap<string, Outcome>, waves: readonly string[], name: MetricName): number | null {
-  return summarize(waves.map((w) => METRICS[name].of(byWave.get(w)!)), METRICS[name].largerIsWorse).sum;
+  return summarize(waves.filter((w) => byWave.has(w)).map((w) => METRICS[name].of(byWave.get(w)!)), METRICS[name].largerIsWorse).sum;
 }
 
 /** Metrics reported as a sum over waves (dollars), the rest as a mean per wave. */
@@ -145,11 +145,11 @@ export function scorecard(jobs: readonly JobRow[], options: ScorecardOptions): S
   const order = [...mechanisms].sort((a, b) => Number(b === baseline) - Number(a === baseline) || Number(pareto.includes(b)) - Number(pareto.includes(a)) || byText(a, b));
   for (const m of order) {
     const mine = all.get(m)!;
-    const here = waves.map((w) => mine.get(w)!);
+    const here = waves.filter((w) => mine.has(w)).map((w) => mine.get(w)!);
     const row: Record<string, Cell> = {
       mechanism: m,
       kind: here[0]?.job.kind ?? null,
-      waves: waves.length,
+      waves: here.length,
       answered: here.filter((o) => o.answered).length,
       solvent: here.filter((o) => o.solvent).length,
       shortfall: sumOver(mine, waves, "shortfall"),
@@ -157,10 +157,11 @@ export function scorecard(jobs: readonly JobRow[], options: ScorecardOptions): S
       pareto: pareto.includes(m),
     };
     if (base) {
-      const baseHere = waves.map((w) => base.get(w)!);
+      const baseHere = waves.filter((w) => base.has(w) && mine.has(w)).map((w) => base.get(w)!);
       row.solventVsBaseline = (row.solvent as number) - baseHere.filter((o) => o.solvent).length;
-      row.shortfallVsBaseline = (row.shortfall as number) - (sumOver(base, waves, "shortfall") ?? 0);
-      row.overshootVsBaseline = (row.overshoot as number) - (sumOver(base, waves, "overshoot") ?? 0);
+      const both = waves.filter((w) => mine.has(w));
+      row.shortfallVsBaseline = (row.shortfall as number) - (sumOver(base, both, "shortfall") ?? 0);
+      row.overshootVsBaseline = (row.overshoot as number) - (sumOver(base, both, "overshoot") ?? 0);
     }
     const pairs = base ? answeredByAll(all, [m, baseline!], waves) : here.filter((o) => o.answered).map((o) => o.wave);
     row.pairedWaves = pairs.length;
