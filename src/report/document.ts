@@ -5,7 +5,7 @@
 import type { RunManifest } from "../results/row.js";
 import type { ChartPlan } from "./charts.js";
 import { escapeHtml, htmlTable, markdownTable } from "./format.js";
-import type { Scorecard } from "./scorecard.js";
+import { inlineDeltas, type Scorecard } from "./scorecard.js";
 import type { Table } from "./tables.js";
 
 /** A section of the report, in reading order: a chart (with its inline SVG) or a table (collapsed when long). */
@@ -63,7 +63,8 @@ td:first-child,th:first-child{position:sticky;left:0;background:#fff;z-index:1}t
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}
 .chart{overflow-x:auto}.chart svg{max-width:100%;height:auto}
 #scorecard{border:1px solid #cfd8e3;background:#f8fbff;padding:4px 14px 10px;margin:18px 0}#scorecard h2{margin-top:10px}
-#scorecard table{font-size:11.5px}#scorecard td{white-space:nowrap}ul.readings{margin:6px 0 0;padding-left:18px}ul.readings li{margin:2px 0}
+#scorecard table{font-size:11px}#scorecard td{white-space:nowrap;padding:2px 6px;line-height:1.25}#scorecard th{white-space:normal;max-width:96px;vertical-align:bottom}
+#scorecard .delta{color:#555;font-size:10.5px}ul.readings{margin:6px 0 0;padding-left:18px}ul.readings li{margin:2px 0}
 details{margin:8px 0}summary{cursor:pointer;color:#1f5fa8}.pareto{font-weight:bold}
 nav ol{columns:2;margin:6px 0 0}a{color:#1f5fa8}small{color:#666}
 `;
@@ -115,7 +116,7 @@ export function renderHtml(content: ReportContent): string {
 <p class="sub">Auto-deleveraging mechanisms compared on the same waves: exact optima, the exact trilemma frontier and production heuristics, every allocation re-checked by the independent verifier.</p>
 ${failures ? `<h2>Failed jobs</h2>\n<ul>\n${failures}\n</ul>` : ""}
 ${notes ? `<p class="note">Reading the run folder:</p><ul>\n${notes}\n</ul>` : ""}
-${scorecardHtml(content.scorecard)}
+${scorecardHtml(content.scorecard, content.focus)}
 <details><summary>Run facts: ${escapeHtml(m.jobs.done.toLocaleString("en-US"))} jobs, ${content.counts.waves} waves, ${content.counts.mechanisms} mechanisms</summary>
 <table class="facts">
 ${facts}
@@ -134,10 +135,25 @@ ${sections}
 }
 
 /** The scorecard section: id "scorecard", the table of value (Δ vs baseline) cells and a sentence per mechanism. */
-function scorecardHtml(card: Scorecard): string {
+function scorecardHtml(card: Scorecard, focus: readonly string[]): string {
   const t = card.display;
-  const rows = t.rows.length ? htmlTable(t) : `<p class="note">No mechanism produced a row.</p>`;
-  const readings = card.readings.map((r) => `<li><b>${escapeHtml(r.mechanism)}</b>: ${escapeHtml(r.text)}</li>`).join("\n");
+  const head = t.columns.map((c) => `<th${c.format === "text" && c.key !== "mechanism" && c.key !== "pareto" ? ' class="num"' : ""}>${escapeHtml(c.label)}</th>`).join("");
+  const body = t.rows
+    .map((row) => {
+      const cells = t.columns.map((c) => {
+        const value = row[c.key];
+        const delta = row[`${c.key}Delta`];
+        const text = value === null || value === undefined ? "—" : String(value);
+        if (c.key === "mechanism" || c.key === "pareto") return `<td>${escapeHtml(text)}</td>`;
+        return `<td class="num">${escapeHtml(text)}${typeof delta === "string" ? `<br><span class="delta">${escapeHtml(delta)}</span>` : ""}</td>`;
+      });
+      return `<tr>${cells.join("")}</tr>`;
+    })
+    .join("\n");
+  const rows = t.rows.length ? `<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>` : `<p class="note">No mechanism produced a row.</p>`;
+  const item = (r: { mechanism: string; text: string }): string => `<li><b>${escapeHtml(r.mechanism)}</b>: ${escapeHtml(r.text)}</li>`;
+  const first = card.readings.filter((r) => r.mechanism === card.baseline || focus.includes(r.mechanism));
+  const rest = card.readings.filter((r) => !first.includes(r));
   const pareto = card.pareto.length ? `<p><span class="pareto">Pareto-efficient:</span> ${card.pareto.map(escapeHtml).join(", ")}.</p>` : "";
   return `<section id="scorecard">
 <h2>Scorecard${card.baseline ? `: against ${escapeHtml(card.baseline)}` : ""}</h2>
@@ -145,11 +161,11 @@ function scorecardHtml(card: Scorecard): string {
 ${card.baselineNote ? `<p class="note">${escapeHtml(card.baselineNote)}</p>` : ""}
 ${pareto}
 ${rows}
-<details open><summary>What each mechanism would change (one sentence each, from the numbers)</summary>
+<p><b>What each mechanism would change</b> (one sentence each, from the numbers):</p>
 <ul class="readings">
-${readings}
+${first.map(item).join("\n")}
 </ul>
-</details>
+${rest.length ? `<details><summary>The other ${rest.length} mechanisms</summary>\n<ul class="readings">\n${rest.map(item).join("\n")}\n</ul>\n</details>` : ""}
 <small>Data: <a href="data/scorecard.csv">data/scorecard.csv</a> (every number, with the differences to the baseline as their own columns)</small>
 </section>`;
 }
@@ -174,7 +190,7 @@ export function renderMarkdown(content: ReportContent): string {
   lines.push(`## Scorecard${card.baseline ? `: against ${card.baseline}` : ""}`, "", card.display.what, "");
   if (card.baselineNote) lines.push(`> ${card.baselineNote}`, "");
   if (card.pareto.length) lines.push(`**Pareto-efficient:** ${card.pareto.join(", ")}.`, "");
-  lines.push(card.display.rows.length ? markdownTable(card.display) : "_No rows._", "");
+  lines.push(card.display.rows.length ? markdownTable(inlineDeltas(card.display)) : "_No rows._", "");
   for (const r of card.readings) lines.push(`- **${r.mechanism}**: ${r.text}`);
   lines.push("", "Data: [data/scorecard.csv](data/scorecard.csv)");
   const long: Section[] = [];

@@ -80,9 +80,21 @@ export function planReport(run: RunFolder): { charts: ChartPlan[]; sections: Pla
   const exposure = [...run.exposure].sort((a, b) => byText(a.wave, b.wave) || byText(a.account, b.account) || byText(a.mechanism, b.mechanism));
   const simulations = [...run.simulations].sort((a, b) => byText(a.scenario, b.scenario) || byText(a.mechanism, b.mechanism) || a.seed - b.seed);
   const settings = reportSettings(run);
-  const card = scorecard(jobs, { baseline: settings.baseline, axes: settings.axes });
+  const scored = scorecard(jobs, { baseline: settings.baseline, axes: settings.axes });
   const names = mechanismsOf(jobs.map((j) => j.mechanism));
-  const focus = focusOf(names, settings.focus, card);
+  const focus = focusOf(names, settings.focus, scored);
+  // The scorecard reads baseline first, then the charts' mechanisms, then the rest as scored.
+  const rank = (k: number): number => {
+    const m = scored.table.rows[k]!.mechanism as string;
+    return m === scored.baseline ? -1 : focus.includes(m) ? focus.indexOf(m) : focus.length + k;
+  };
+  const order = scored.table.rows.map((_, k) => k).sort((a, b) => rank(a) - rank(b));
+  const card: Scorecard = {
+    ...scored,
+    table: { ...scored.table, rows: order.map((k) => scored.table.rows[k]!) },
+    display: { ...scored.display, rows: order.map((k) => scored.display.rows[k]!) },
+    readings: order.map((k) => scored.readings[k]!),
+  };
   const all = mechanismsOf([...names, ...frontier.flatMap((f) => f.placements.map((p) => p.mechanism)), ...exposure.map((e) => e.mechanism), ...simulations.map((s) => s.mechanism)]);
   const context: ChartContext = { mechanisms: all, focus: focus.length > 0 ? focus : all.slice(0, FOCUS_LIMIT), baseline: card.baseline };
   const trilemmaFocus = trilemmaTable(jobs, context.focus);

@@ -36,6 +36,18 @@ export interface Scorecard {
   readonly readings: readonly { readonly mechanism: string; readonly text: string }[];
 }
 
+/** The display table with each difference in brackets after its value: for Markdown. */
+export function inlineDeltas(display: Table): Table {
+  return {
+    ...display,
+    rows: display.rows.map((row) => {
+      const out: Record<string, Cell> = { ...row };
+      for (const c of display.columns) if (typeof row[`${c.key}Delta`] === "string") out[c.key] = `${row[c.key] as string} (${row[`${c.key}Delta`] as string})`;
+      return out;
+    }),
+  };
+}
+
 /** The scorecard's per-pair metrics: what a risk lead asks about a switch. */
 const PAIRED: readonly MetricName[] = ["principalTaken", "touched", "maxFraction", "gini", "ltvRetained", "ltvLoss", "brittleness", "gameability"];
 
@@ -100,7 +112,8 @@ export function paretoEfficient(values: ReadonlyMap<string, readonly (number | n
 }
 
 function signed(value: number, format: (v: number) => string): string {
-  if (Math.abs(value) < 1e-9) return "±0";
+  // What reads as zero is ±0 (a shortfall difference of 3e-9 dollars is float noise, not "−$0").
+  if (Math.abs(value) < 1e-9 || format(Math.abs(value)) === format(0)) return "±0";
   return value > 0 ? `+${format(value)}` : `−${format(-value)}`;
 }
 
@@ -208,13 +221,17 @@ export function scorecard(jobs: readonly JobRow[], options: ScorecardOptions): S
   return { table, display: displayOf(table, baseline), baseline, ...(baselineNote ? { baselineNote } : {}), pareto, waves: { common: waves.length, answeredByAll: everyone.length }, readings };
 }
 
-/** Text cells "value (Δ)" for the page: one column per quantity. */
+/**
+ * Text cells for the page: one column per quantity, the value under its key and the difference to
+ * the baseline under `<key>Delta` (the page puts it on a second line, summary.md in brackets).
+ * LTV lost $ is left to the CSV (LTV retained says the same per wave).
+ */
 function displayOf(table: Table, baseline: string | null): Table {
   const quantities: [string, string, (v: number) => string, (v: number) => string][] = [
     ["solvent", "solvent waves", (v) => `${v}`, (v) => signed(v, (x) => `${x}`)],
     ["shortfall", "shortfall $", dollars, (v) => signed(v, dollars)],
     ["overshoot", "overshoot $", dollars, (v) => signed(v, dollars)],
-    ...PAIRED.map((name): [string, string, (v: number) => string, (v: number) => string] => {
+    ...PAIRED.filter((name) => name !== "ltvLoss").map((name): [string, string, (v: number) => string, (v: number) => string] => {
       const f = formatterOf(name);
       return [name, METRICS[name].label.replace(" $", " $"), f.value, (v) => signed(v, f.delta)];
     }),
@@ -229,7 +246,8 @@ function displayOf(table: Table, baseline: string | null): Table {
     for (const [key, , value, delta] of quantities) {
       const v = row[key];
       const d = row[`${key}VsBaseline`];
-      out[key] = typeof v !== "number" ? null : baseline && row.mechanism !== baseline && typeof d === "number" ? `${value(v)} (${delta(d)})` : value(v);
+      out[key] = typeof v !== "number" ? null : value(v);
+      out[`${key}Delta`] = typeof v === "number" && baseline && row.mechanism !== baseline && typeof d === "number" ? delta(d) : null;
     }
     return out;
   });
@@ -240,7 +258,6 @@ function displayOf(table: Table, baseline: string | null): Table {
     columns: [
       { key: "mechanism", label: "mechanism", format: "text" },
       { key: "pareto", label: "Pareto", format: "text" },
-      { key: "waves", label: "answered / waves", format: "text" },
       ...quantities.slice(0, 3).map(([key, label]): Column => ({ key, label, format: "text" })),
       { key: "pairedWaves", label: "waves compared", format: "int" },
       ...quantities.slice(3).map(([key, label]): Column => ({ key, label, format: "text" })),
