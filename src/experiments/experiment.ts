@@ -23,6 +23,10 @@ export type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
 /** One point of a mechanism's grid: a value for each swept parameter. */
 export type SweepPoint = Readonly<Partial<Record<SweepParameter, number>>>;
 
+/** Axes the scorecard may judge Pareto efficiency on (each is "lower is better" except ltvRetained). */
+export const SCORECARD_AXES = ["shortfall", "overshoot", "maxFraction", "gini", "touched", "ltvRetained", "principalTaken", "brittleness", "gameability"] as const;
+export type ScorecardAxis = (typeof SCORECARD_AXES)[number];
+
 export type BudgetLevel = { readonly kind: "share" | "deficit" | "budget"; readonly value: number };
 
 export interface Scenario {
@@ -61,7 +65,23 @@ export interface Experiment {
     readonly epsilon: number;
     readonly gamingAccounts: number;
   };
-  readonly frontier: { readonly maxAccounts: readonly number[]; readonly coverage: readonly number[]; readonly waves: number | null } | null;
+  readonly frontier: {
+    readonly maxAccounts: readonly number[];
+    readonly coverage: readonly number[];
+    readonly waves: number | null;
+    /** "each": one frontier per distinct constraint set among the mechanisms; else a mechanism name (that one's set only). */
+    readonly constraints: string;
+    /** Solve the maxAccounts frontier by MIP where no closed form applies (lots, a ladder). */
+    readonly mip: boolean;
+  } | null;
+  /** The mechanism the report's scorecard compares every other with (a name or a display name); null: none named. */
+  readonly baseline: string | null;
+  readonly report: {
+    /** Mechanisms the charts draw (names or display names); null: the report picks. */
+    readonly focus: readonly string[] | null;
+    /** Pareto axes of the scorecard. */
+    readonly axes: readonly ScorecardAxis[];
+  };
   readonly exposure: { readonly accounts: number; readonly steps: number; readonly waves: number };
   readonly solver: { readonly backend: BackendName; readonly timeLimitSeconds: number; readonly mipGap: number };
   /** Every file the experiment reads (models, accounts), absolute paths, for the manifest's hashes. */
@@ -87,7 +107,9 @@ interface RawExperiment {
     brittleness?: { perturbations?: number; epsilon?: number };
     gameability?: { accounts?: number };
   };
-  frontier?: { maxAccounts?: number[]; coverage?: number[]; waves?: number };
+  frontier?: { maxAccounts?: number[]; coverage?: number[]; waves?: number; constraints?: string; mip?: boolean };
+  baseline?: string;
+  report?: { focus?: string[]; axes?: ScorecardAxis[] };
   exposure?: { accounts?: number; steps?: number; waves?: number };
   solver?: { backend?: BackendName; timeLimit?: number; mipGap?: number };
 }
@@ -256,6 +278,22 @@ export function parseExperiment(text: string, file: string): Experiment {
     return { name, kind: m.heuristic !== undefined ? "heuristic" : "model", model, ...(m.heuristic !== undefined ? { heuristic: m.heuristic } : {}), grid };
   });
 
+  if (raw.frontier?.constraints !== undefined && raw.frontier.constraints !== "each" && !mechanismNames.has(raw.frontier.constraints)) {
+    throw source.error(["frontier", "constraints"], `"each" or a mechanism's name (${[...mechanismNames].join(", ")})`, JSON.stringify(raw.frontier.constraints));
+  }
+  /** A mechanism named by its name, or by a display name "name[param=value,…]" of one of its grid points. */
+  const named = (written: string): boolean =>
+    mechanisms.some((m) => {
+      const bases = [m.name, ...(m.heuristic !== undefined ? m.grid.map((point) => heuristicAt(m.heuristic!, point)) : [])];
+      return bases.some((base) => written === base || written.startsWith(`${base}[`));
+    });
+  if (raw.baseline !== undefined && !named(raw.baseline)) {
+    throw source.error(["baseline"], `a mechanism of the experiment (${[...mechanismNames].join(", ")})`, JSON.stringify(raw.baseline));
+  }
+  for (const [k, focus] of (raw.report?.focus ?? []).entries()) {
+    if (!named(focus)) throw source.error(["report", "focus", k], `a mechanism of the experiment (${[...mechanismNames].join(", ")})`, JSON.stringify(focus));
+  }
+
   const metrics = raw.metrics ?? {};
   return {
     name: raw.name,
@@ -272,8 +310,16 @@ export function parseExperiment(text: string, file: string): Experiment {
       gamingAccounts: metrics.gameability?.accounts ?? 5,
     },
     frontier: raw.frontier
-      ? { maxAccounts: raw.frontier.maxAccounts ?? [], coverage: raw.frontier.coverage ?? [], waves: raw.frontier.waves ?? null }
+      ? {
+          maxAccounts: raw.frontier.maxAccounts ?? [],
+          coverage: raw.frontier.coverage ?? [],
+          waves: raw.frontier.waves ?? null,
+          constraints: raw.frontier.constraints ?? "each",
+          mip: raw.frontier.mip ?? false,
+        }
       : null,
+    baseline: raw.baseline ?? null,
+    report: { focus: raw.report?.focus ?? null, axes: raw.report?.axes ?? ["shortfall", "maxFraction", "ltvRetained"] },
     exposure: { accounts: raw.exposure?.accounts ?? 3, steps: raw.exposure?.steps ?? 24, waves: raw.exposure?.waves ?? 1 },
     solver: { backend: raw.solver?.backend ?? "highs", timeLimitSeconds: raw.solver?.timeLimit ?? 10, mipGap: raw.solver?.mipGap ?? 0 },
     inputs: [...inputs].sort(),

@@ -28,12 +28,17 @@ export interface CoverageFrontierOptions {
 /** x = 0.1, 0.2, …, 1. */
 export const DEFAULT_COVERAGE_SHARES: readonly number[] = Array.from({ length: 10 }, (_, k) => (k + 1) / 10);
 
-/** The wave raising x * B with the objective [sparsity] (seniority stages, if any, stay first). */
+/**
+ * The wave raising x * B with the objective [sparsity] (seniority stages, if any, stay first). The
+ * model's maxAccounts is dropped: it is not part of the region (src/frontier/region.ts), and the
+ * least number of accounts touched is this frontier's own objective.
+ */
 export function coverageWave(wave: Wave, share: number): Wave {
+  const { maxAccounts: _maxAccounts, ...model } = wave.model;
   return {
     ...wave,
     budget: wave.budget * share,
-    model: { ...wave.model, objective: [{ kind: "sparsity" }], coverage: "atLeast" },
+    model: { ...model, objective: [{ kind: "sparsity" }], coverage: "atLeast" },
     objectives: [{ kind: "sparsity" }],
   };
 }

@@ -9,13 +9,24 @@
  *
  * frontier(x) is the lower envelope of the solved points in that orientation: for "min",
  * min { y_p : x_p <= x }, the nonincreasing envelope; for "max", min { y_p : x_p >= x }. It repairs a
- * point left above its neighbours by a time limit. distance = y - frontier(x) is given only where the
- * frontier has a point at x (|x_p - x| <= xTolerance): between points the envelope is not a lower
- * bound (y* can drop between two K values), so the distance would not be one either. Put the
- * mechanisms' own x values (touched counts, coverage shares) among the frontier's x values to place
- * them all.
+ * point left above its neighbours by a time limit; it decides dominance.
  *
- * dominated: some frontier point is at least as good on both axes and better on one, beyond the tolerance.
+ * distance = y - y*(x) is given only where the frontier has a *proven* point at the mechanism's own x
+ * (|x_p - x| <= xTolerance, status optimal): between points the envelope is not a lower bound (y*
+ * can drop between two K values), and an unproven point (a time limit) is only an upper bound on
+ * y*, so neither would give a distance. The caller places a mechanism only against a frontier whose
+ * constraints its allocation satisfies (src/frontier/region.ts); then y >= y*(x) and the distance is
+ * >= 0 by construction. A value below y* within the tolerance (the verifier's own slack) is 0; one
+ * further below is a contradiction: distance null and belowBy set, so that it is reported, never
+ * printed as a negative distance.
+ *
+ * For "max" (coverage→touched) a mechanism is measured at the largest computed share it reaches
+ * (x_p <= x): whole lots cover 1.0002 B, not B, and what such a rule is asked is "you covered B: how
+ * many more accounts than the least that covers B?". It satisfies that point's constraint
+ * (sum h >= x_p B), so the distance is still >= 0.
+ *
+ * dominated: some solved frontier point is at least as good on both axes and better on one, beyond
+ * the tolerance.
  */
 import type { FrontierPoint, FrontierRow } from "../results/row.js";
 
@@ -29,7 +40,7 @@ export interface MechanismPoint {
 
 export interface PlacementOptions {
   readonly xSense?: XSense;
-  /** Absolute tolerance on y (default 1e-9 * max(1, |y|)). */
+  /** Absolute tolerance on y (default 1e-7 * max(1, |y|)). */
   readonly tolerance?: number;
   /** Absolute tolerance on x for "the frontier has a point at x" (default 1e-9 * max(1, |x|)). */
   readonly xTolerance?: number;
@@ -57,16 +68,24 @@ export function lowerEnvelope(points: readonly FrontierPoint[], xSense: XSense =
 export function placeOnFrontier(points: readonly FrontierPoint[], mechanisms: readonly MechanismPoint[], options: PlacementOptions = {}): Placement[] {
   const xSense = options.xSense ?? "min";
   const envelope = lowerEnvelope(points, xSense);
-  const yTol = (y: number): number => options.tolerance ?? 1e-9 * Math.max(1, Math.abs(y));
+  const yTol = (y: number): number => options.tolerance ?? 1e-7 * Math.max(1, Math.abs(y));
   const xTol = (x: number): number => options.xTolerance ?? 1e-9 * Math.max(1, Math.abs(x));
   const atLeastAsGoodX = (xp: number, x: number): boolean => (xSense === "min" ? xp <= x + xTol(x) : xp >= x - xTol(x));
   const betterX = (xp: number, x: number): boolean => (xSense === "min" ? xp < x - xTol(x) : xp > x + xTol(x));
   return mechanisms.map(({ mechanism, x, y }) => {
-    const here = envelope.filter((point) => Math.abs(point.x - x) <= xTol(x));
-    const frontierY = here.length > 0 ? Math.min(...here.map((point) => point.y)) : undefined;
+    const solved = points.filter((point): point is FrontierPoint & { y: number } => point.y !== null && Number.isFinite(point.y));
+    const reached = solved.filter((point) => point.x <= x + xTol(x));
+    // The point the mechanism is measured at: its own x, or for "max" the largest share it reaches.
+    const target = xSense === "max" && reached.length > 0 ? Math.max(...reached.map((point) => point.x)) : x;
+    const proven = solved.filter((point) => point.status === "optimal" && Math.abs(point.x - target) <= xTol(target));
+    const frontierY = proven.length > 0 ? Math.max(...proven.map((point) => point.y)) : undefined;
     const dominated = envelope.some(
       (point) => atLeastAsGoodX(point.x, x) && point.y <= y + yTol(y) && (betterX(point.x, x) || point.y < y - yTol(y)),
     );
-    return { mechanism, x, y, distance: frontierY === undefined ? null : y - frontierY, dominated };
+    if (frontierY === undefined) return { mechanism, x, y, distance: null, dominated };
+    const gap = y - frontierY;
+    if (gap >= 0) return { mechanism, x, y, distance: gap, dominated };
+    if (-gap <= yTol(frontierY)) return { mechanism, x, y, distance: 0, dominated };
+    return { mechanism, x, y, distance: null, dominated, belowBy: -gap };
   });
 }

@@ -58,7 +58,22 @@ export async function jobMetrics(wave: Wave, allocation: Allocation, settings: M
     gameability: gamed ? gamed.gameability : null,
     ltvRetained: churn.ltvRetained,
     ltvLoss: churn.ltvLoss,
+    principalTaken: principalTaken(wave, allocation),
   };
+}
+
+/**
+ * Dollars taken beyond each account's gains: sum_i max(0, h_i - gains_i), read from the wave's
+ * `gains` column (an account's haircut eats its gains first, then its principal), whatever the
+ * mechanism's own layers say, so that every mechanism is measured the same way. Null without a
+ * gains column. O(n).
+ */
+export function principalTaken(wave: Wave, allocation: Allocation): number | null {
+  const gains = wave.columns?.get("gains");
+  if (!gains) return null;
+  let total = 0;
+  for (let i = 0; i < wave.ids.length; i++) total += Math.max(0, allocation.haircut[i]! - Math.max(0, gains[i]!));
+  return total;
 }
 
 /** Eligible accounts with capacity > 0: the fairness population of allocationMetrics. */

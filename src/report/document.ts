@@ -5,16 +5,20 @@
 import type { RunManifest } from "../results/row.js";
 import type { ChartPlan } from "./charts.js";
 import { escapeHtml, htmlTable, markdownTable } from "./format.js";
+import { inlineDeltas, type Scorecard } from "./scorecard.js";
 import type { Table } from "./tables.js";
 
-/** A section of the report, in reading order: a chart (with its inline SVG) or a table. */
-export type Section = { readonly kind: "chart"; readonly chart: ChartPlan; readonly svg: string | null } | { readonly kind: "table"; readonly table: Table };
+/** A section of the report, in reading order: a chart (with its inline SVG) or a table (collapsed when long). */
+export type Section = { readonly kind: "chart"; readonly chart: ChartPlan; readonly svg: string | null } | { readonly kind: "table"; readonly table: Table; readonly long?: boolean };
 
 export interface ReportContent {
   readonly manifest: RunManifest;
   readonly dir: string;
   readonly notes: readonly string[];
   readonly sections: readonly Section[];
+  readonly scorecard: Scorecard;
+  /** The mechanisms the charts draw. */
+  readonly focus: readonly string[];
   /** Counts of rows read, for the facts table. */
   readonly counts: { readonly jobs: number; readonly waves: number; readonly mechanisms: number; readonly frontier: number; readonly exposure: number; readonly simulations: number };
 }
@@ -58,6 +62,10 @@ th,td{padding:3px 8px;border-bottom:1px solid #e6e6e6;text-align:left;white-spac
 td:first-child,th:first-child{position:sticky;left:0;background:#fff;z-index:1}th:first-child{background:#f4f4f4;z-index:2}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fafafa}
 .chart{overflow-x:auto}.chart svg{max-width:100%;height:auto}
+#scorecard{border:1px solid #cfd8e3;background:#f8fbff;padding:4px 14px 10px;margin:18px 0}#scorecard h2{margin-top:10px}
+#scorecard table{font-size:11px}#scorecard td{white-space:nowrap;padding:2px 6px;line-height:1.25}#scorecard th{white-space:normal;max-width:96px;vertical-align:bottom}
+#scorecard .delta{color:#555;font-size:10.5px}ul.readings{margin:6px 0 0;padding-left:18px}ul.readings li{margin:2px 0}
+details{margin:8px 0}summary{cursor:pointer;color:#1f5fa8}.pareto{font-weight:bold}
 nav ol{columns:2;margin:6px 0 0}a{color:#1f5fa8}small{color:#666}
 `;
 
@@ -83,7 +91,8 @@ export function renderHtml(content: ReportContent): string {
       const id = anchor(section);
       if (section.kind === "table") {
         const t = section.table;
-        const body = t.rows.length ? htmlTable(t) : `<p class="note">No rows.</p>`;
+        const table = t.rows.length ? htmlTable(t) : `<p class="note">No rows.</p>`;
+        const body = section.long && t.rows.length ? `<details><summary>Show the table (${t.rows.length} rows)</summary>\n${table}\n</details>` : table;
         return `<section id="${id}">\n<h2>${escapeHtml(t.title)}</h2>\n<p class="what">${escapeHtml(t.what)}</p>\n${body}\n<small>Data: <a href="data/${t.id}.csv">data/${t.id}.csv</a></small>\n</section>`;
       }
       const c = section.chart;
@@ -105,13 +114,17 @@ export function renderHtml(content: ReportContent): string {
 <body>
 <h1>ADL run report: ${escapeHtml(m.experiment.name)}</h1>
 <p class="sub">Auto-deleveraging mechanisms compared on the same waves: exact optima, the exact trilemma frontier and production heuristics, every allocation re-checked by the independent verifier.</p>
+${failures ? `<h2>Failed jobs</h2>\n<ul>\n${failures}\n</ul>` : ""}
+${notes ? `<p class="note">Reading the run folder:</p><ul>\n${notes}\n</ul>` : ""}
+${scorecardHtml(content.scorecard, content.focus)}
+<details><summary>Run facts: ${escapeHtml(m.jobs.done.toLocaleString("en-US"))} jobs, ${content.counts.waves} waves, ${content.counts.mechanisms} mechanisms</summary>
 <table class="facts">
 ${facts}
 </table>
 ${inputs ? `<details><summary>Inputs (${(m.inputs ?? []).length} files with SHA-256)</summary><table class="facts">\n${inputs}\n</table></details>` : ""}
-${failures ? `<h2>Failed jobs</h2>\n<ul>\n${failures}\n</ul>` : ""}
-${notes ? `<p class="note">Reading the run folder:</p><ul>\n${notes}\n</ul>` : ""}
+</details>
 <nav><b>Contents</b><ol>
+<li><a href="#scorecard">Scorecard</a></li>
 ${contents}
 </ol></nav>
 ${sections}
@@ -121,30 +134,93 @@ ${sections}
 `;
 }
 
-/** Columns the Markdown keeps from the wide means table (the CSV has all of them). */
-const MARKDOWN_MEANS = ["mechanism", "jobs", "coverage", "overshootShare", "touchedShare", "maxFraction", "giniOfFractions", "hhi", "ltvRetained", "seconds"];
+/** The scorecard section: id "scorecard", the table of value (Δ vs baseline) cells and a sentence per mechanism. */
+function scorecardHtml(card: Scorecard, focus: readonly string[]): string {
+  const t = card.display;
+  const head = t.columns.map((c) => `<th${c.format === "text" && c.key !== "mechanism" && c.key !== "pareto" ? ' class="num"' : ""}>${escapeHtml(c.label)}</th>`).join("");
+  const body = t.rows
+    .map((row) => {
+      const cells = t.columns.map((c) => {
+        const value = row[c.key];
+        const delta = row[`${c.key}Delta`];
+        const text = value === null || value === undefined ? "—" : String(value);
+        if (c.key === "mechanism" || c.key === "pareto") return `<td>${escapeHtml(text)}</td>`;
+        return `<td class="num">${escapeHtml(text)}${typeof delta === "string" ? `<br><span class="delta">${escapeHtml(delta)}</span>` : ""}</td>`;
+      });
+      return `<tr>${cells.join("")}</tr>`;
+    })
+    .join("\n");
+  const rows = t.rows.length ? `<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>` : `<p class="note">No mechanism produced a row.</p>`;
+  const item = (r: { mechanism: string; text: string }): string => `<li><b>${escapeHtml(r.mechanism)}</b>: ${escapeHtml(r.text)}</li>`;
+  const first = card.readings.filter((r) => r.mechanism === card.baseline || focus.includes(r.mechanism));
+  const rest = card.readings.filter((r) => !first.includes(r));
+  const pareto = card.pareto.length ? `<p><span class="pareto">Pareto-efficient:</span> ${card.pareto.map(escapeHtml).join(", ")}.</p>` : "";
+  return `<section id="scorecard">
+<h2>Scorecard${card.baseline ? `: against ${escapeHtml(card.baseline)}` : ""}</h2>
+<p class="what">${escapeHtml(t.what)}</p>
+${card.baselineNote ? `<p class="note">${escapeHtml(card.baselineNote)}</p>` : ""}
+${pareto}
+${rows}
+<p><b>What each mechanism would change</b> (one sentence each, from the numbers):</p>
+<ul class="readings">
+${first.map(item).join("\n")}
+</ul>
+${rest.length ? `<details><summary>The other ${rest.length} mechanisms</summary>\n<ul class="readings">\n${rest.map(item).join("\n")}\n</ul>\n</details>` : ""}
+<small>Data: <a href="data/scorecard.csv">data/scorecard.csv</a> (every number, with the differences to the baseline as their own columns)</small>
+</section>`;
+}
 
-/** summary.md: the facts, each chart as a PNG with its sentence, and the key tables. */
+/** Columns the Markdown keeps from the statuses table (the CSV has all of them). */
+const MARKDOWN_STATUS = ["mechanism", "jobs", "verifierOk", "overCapacity", "declaredOmissions", "verifierFailed", "reading"];
+
+/**
+ * summary.md: the scorecard first, then each chart as a PNG with its sentence, the statuses, and
+ * links to the long tables' CSVs (kept short: under 200 lines for the bundled experiment).
+ */
 export function renderMarkdown(content: ReportContent): string {
-  const lines: string[] = [`# ADL run report: ${content.manifest.experiment.name}`, ""];
-  for (const [label, value] of manifestFacts(content)) lines.push(`- **${label}**: ${value}`);
+  const card = content.scorecard;
+  const m = content.manifest;
+  const lines: string[] = [`# ADL run report: ${m.experiment.name}`, ""];
+  lines.push(`${m.experiment.name} (${m.experiment.file}): ${m.jobs.done} jobs done, ${m.jobs.failed} failed, over ${content.counts.waves} waves and ${content.counts.mechanisms} mechanisms; ${duration(m)}. Every fact of the run is in index.html.`, "");
   if (content.notes.length) {
-    lines.push("", "Reading the run folder:");
+    lines.push("Reading the run folder:");
     for (const note of content.notes) lines.push(`- ${note}`);
-  }
-  for (const section of content.sections) {
     lines.push("");
+  }
+  lines.push(`## Scorecard${card.baseline ? `: against ${card.baseline}` : ""}`, "", card.display.what, "");
+  if (card.baselineNote) lines.push(`> ${card.baselineNote}`, "");
+  if (card.pareto.length) lines.push(`**Pareto-efficient:** ${card.pareto.join(", ")}.`, "");
+  lines.push(card.display.rows.length ? markdownTable(inlineDeltas(card.display)) : "_No rows._", "");
+  for (const r of card.readings) lines.push(`- **${r.mechanism}**: ${r.text}`);
+  lines.push("", "Data: [data/scorecard.csv](data/scorecard.csv)");
+  const long: Section[] = [];
+  for (const section of content.sections) {
     if (section.kind === "chart") {
       const c = section.chart;
-      lines.push(`## ${c.title}`, "", c.what, "");
-      if (c.note) lines.push(`> ${c.note}`, "");
-      if (c.spec) lines.push(`![${c.title}](charts/${c.id}.png)`, "", `Data: [data/${c.id}.csv](data/${c.id}.csv)`);
+      lines.push("", `## ${c.title}`, "", c.what);
+      if (c.note) lines.push("", `> ${c.note}`);
+      if (c.spec) lines.push("", `![${c.title}](charts/${c.id}.png) Data: [data/${c.id}.csv](data/${c.id}.csv)`);
+    } else if (section.long) {
+      long.push(section);
+    } else if (section.table.id === "verification" && section.table.rows.length > 12) {
+      // Many mechanisms: the verdicts in three lines, the table in index.html and the CSV.
+      const rows = section.table.rows;
+      const total = (key: string): number => rows.reduce((s, r) => s + (typeof r[key] === "number" ? (r[key] as number) : 0), 0);
+      const failing = rows.filter((r) => (r.verifierFailed as number) > 0).map((r) => r.mechanism as string);
+      lines.push("", `## ${section.table.title}`, "", section.table.what, "");
+      lines.push(`- ${total("verifierOk")} allocations keep every constraint; ${total("overCapacity")} cover what they can on waves over capacity (by the certificate); ${total("declaredOmissions")} break only what their rule declares it ignores.`);
+      lines.push(`- verifier failed: ${total("verifierFailed")}${failing.length ? ` (${failing.join(", ")})` : ""}; ${total("infeasible")} infeasible waves answered by a certificate; ${total("error")} jobs failed.`);
+      lines.push("", `Data: [data/${section.table.id}.csv](data/${section.table.id}.csv) (one row per mechanism)`);
     } else {
       const t = section.table;
-      lines.push(`## ${t.title}`, "", t.what, "");
-      lines.push(t.rows.length ? markdownTable(t, t.id === "mechanism-means" ? MARKDOWN_MEANS : undefined) : "_No rows._");
-      lines.push("", `Data: [data/${t.id}.csv](data/${t.id}.csv)${t.id === "mechanism-means" ? " (every metric)" : ""}`);
+      lines.push("", `## ${t.title}`, "", t.what, "");
+      lines.push(t.rows.length ? markdownTable(t, t.id === "verification" ? MARKDOWN_STATUS : undefined) : "_No rows._");
+      lines.push("", `Data: [data/${t.id}.csv](data/${t.id}.csv)`);
     }
+  }
+  if (long.length) {
+    lines.push("", "## Long tables", "");
+    for (const s of long) if (s.kind === "table") lines.push(`- [${s.table.title}](data/${s.table.id}.csv) (${s.table.rows.length} rows; collapsible in index.html)`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -80,66 +80,48 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
   return new Map([...groups].sort(([a], [b]) => byText(a, b)));
 }
 
-/** Per mechanism: the mean of every metric over the jobs that produced an allocation (nulls skipped), and mean solve time over all jobs. */
-export function mechanismMeans(jobs: readonly JobRow[]): Table {
-  const rows: Record_[] = [];
-  for (const [mechanism, group] of groupBy(jobs, (job) => job.mechanism)) {
-    const measured = group.filter((job) => job.metrics !== null);
-    const row: Record<string, Cell> = {
-      mechanism,
-      kind: group[0]!.kind,
-      jobs: group.length,
-      withAllocation: measured.length,
-      seconds: mean(group.map((job) => job.seconds)),
-    };
-    for (const key of METRIC_KEYS) {
-      row[key] = mean(measured.map((job) => job.metrics![key]).filter((v): v is number => typeof v === "number" && Number.isFinite(v)));
-    }
-    rows.push(row);
-  }
-  return {
-    id: "mechanism-means",
-    title: "Per-mechanism means of every metric",
-    what: "Each metric averaged over the waves where the mechanism produced an allocation (infeasible and failed jobs are counted in jobs but not in the means; blank = never measured).",
-    columns: [
-      { key: "mechanism", label: "mechanism", format: "text" },
-      { key: "kind", label: "kind", format: "text" },
-      { key: "jobs", label: "jobs", format: "int" },
-      { key: "withAllocation", label: "with allocation", format: "int" },
-      ...METRIC_KEYS.map((key): Column => ({ key, label: key })),
-      { key: "seconds", label: "seconds" },
-    ],
-    rows,
-  };
-}
-
-/** Per frontier kind and mechanism: over all waves, the mean and worst distance to the exact curve and the share of waves where the curve dominates the mechanism. */
+/**
+ * Per frontier kind, region and mechanism: over the waves it was placed on, the mean, p50 and worst
+ * distance to the exact curve of a region its allocation lies in (from proven points only, so never
+ * negative), the share of waves where the curve dominates it, and any contradiction (a value below a
+ * proven point: a bug, listed so it is never hidden).
+ */
 export function frontierDistances(frontier: readonly FrontierRow[]): Table {
-  const placed: { frontier: string; mechanism: string; distance: number | null; dominated: boolean }[] = [];
-  for (const row of frontier) for (const p of row.placements) placed.push({ frontier: row.frontier, mechanism: p.mechanism, distance: p.distance, dominated: p.dominated });
+  const placed: { frontier: string; region: string; mechanism: string; distance: number | null; dominated: boolean; below: boolean }[] = [];
+  for (const row of frontier) {
+    for (const p of row.placements) placed.push({ frontier: row.frontier, region: row.region ?? "", mechanism: p.mechanism, distance: p.distance, dominated: p.dominated, below: p.belowBy !== undefined });
+  }
   const rows: Record_[] = [];
-  for (const [, group] of groupBy(placed, (p) => `${p.frontier}\u0000${p.mechanism}`)) {
-    const distances = group.map((p) => p.distance).filter((d): d is number => d !== null);
+  for (const [, group] of groupBy(placed, (p) => `${p.frontier}\u0000${p.region}\u0000${p.mechanism}`)) {
+    const distances = group.map((p) => p.distance).filter((d): d is number => d !== null).sort((a, b) => a - b);
     rows.push({
       frontier: group[0]!.frontier,
+      region: group[0]!.region,
       mechanism: group[0]!.mechanism,
       waves: group.length,
+      measured: distances.length,
       meanDistance: mean(distances),
-      maxDistance: distances.length ? Math.max(...distances) : null,
+      medianDistance: distances.length ? distances[Math.floor((distances.length - 1) / 2)]! : null,
+      maxDistance: distances.length ? distances[distances.length - 1]! : null,
       dominatedShare: group.filter((p) => p.dominated).length / group.length,
+      contradictions: group.filter((p) => p.below).length,
     });
   }
   return {
     id: "frontier-distance",
-    title: "Distance to the exact frontier",
-    what: "Distance = the mechanism's objective minus the least achievable at the same constrained value (0 = on the Pareto curve); dominated share = share of waves where a frontier point is at least as good on both axes.",
+    title: "Distance to the exact frontier of each mechanism's own constraints",
+    what: "Each mechanism is placed only against the curve of a feasible region its allocation lies in (its own eligibility, alpha, lots and ladder), so the distance (its value minus the least achievable at its own x, from proven points; 0 = on the curve) is never negative. 'measured' counts the waves with a proven point at its x; dominated = share of waves where a curve point is at least as good on both axes.",
     columns: [
       { key: "frontier", label: "frontier", format: "text" },
+      { key: "region", label: "constraints", format: "text" },
       { key: "mechanism", label: "mechanism", format: "text" },
       { key: "waves", label: "waves", format: "int" },
+      { key: "measured", label: "measured", format: "int" },
       { key: "meanDistance", label: "mean distance" },
-      { key: "maxDistance", label: "max distance" },
+      { key: "medianDistance", label: "p50 distance" },
+      { key: "maxDistance", label: "worst distance" },
       { key: "dominatedShare", label: "dominated", format: "percent" },
+      { key: "contradictions", label: "below the curve (bugs)", format: "int" },
     ],
     rows,
   };
@@ -201,18 +183,50 @@ export function paramsText(params: Readonly<Record<string, number>>): string {
 }
 
 /**
- * Per mechanism: job statuses, the independent verifier's verdicts, and the violations a heuristic
- * does not declare it ignores (which must be none: each is a bug or a broken promise).
+ * How the verifier's verdict on one job reads (docs: src/heuristics/README.md):
+ * - "ok": every constraint of the model kept;
+ * - "over capacity": the wave's certificate says no allocation under the model's promises covers B,
+ *   and the allocation falls short of B (it covers what it can) breaking nothing it does not declare;
+ * - "declared": it breaks only constraints the rule declares it ignores by design (e.g. a queue and alpha);
+ * - "failed": a constraint broken that the mechanism does not declare (a bug or a broken promise);
+ * - null: no allocation to verify.
+ */
+export function verdictOf(job: JobRow): "ok" | "over capacity" | "declared" | "failed" | null {
+  if (job.verified === null) return null;
+  if (job.unexpected.length > 0) return "failed";
+  if (job.verified.ok) return "ok";
+  if (job.kind === "model") return "failed";
+  if (!job.certificate.feasible && job.verified.broken.includes("coverage")) return "over capacity";
+  return "declared";
+}
+
+/**
+ * Per mechanism: job statuses and the independent verifier's verdicts, with a rule's declared
+ * omissions read as what they are: "over capacity (by the certificate)" is a wave no allocation can
+ * cover, where the rule covers what it can; "declared omissions" are constraints it ignores by
+ * design; "verifier failed" is only a violation it does not declare (which must be none).
  */
 export function verification(jobs: readonly JobRow[]): Table {
   const rows: Record_[] = [];
   for (const [mechanism, group] of groupBy(jobs, (job) => job.mechanism)) {
     const count = (status: JobRow["status"]): number => group.filter((job) => job.status === status).length;
     const verified = group.filter((job) => job.verified !== null);
+    const verdicts = group.map(verdictOf);
     const unexpectedJobs = group.filter((job) => job.unexpected.length > 0);
     const unexpected = new Set(group.flatMap((job) => job.unexpected));
-    const declared = new Set(group.flatMap((job) => (job.verified?.broken ?? []).filter((name) => !job.unexpected.includes(name))));
+    // Coverage on a wave over capacity is the certificate's finding, not an omission of the rule.
+    const declared = new Set(
+      group.flatMap((job) => (job.verified?.broken ?? []).filter((name) => !job.unexpected.includes(name) && !(name === "coverage" && verdictOf(job) === "over capacity"))),
+    );
+    const over = verdicts.filter((v) => v === "over capacity").length;
+    const omissions = verdicts.filter((v) => v === "declared").length;
+    const failed = verdicts.filter((v) => v === "failed").length;
     const worst = verified.length ? Math.max(...verified.map((job) => job.verified!.worstViolation)) : null;
+    const reading = [
+      failed > 0 ? `verifier failed on ${failed}` : "",
+      over > 0 ? `covers what it can; wave over capacity (${over})` : "",
+      omissions > 0 ? `keeps only what it declares (${[...declared].sort(byText).join(", ")}) on ${omissions}` : "",
+    ].filter((s) => s !== "");
     rows.push({
       mechanism,
       kind: group[0]!.kind,
@@ -222,18 +236,21 @@ export function verification(jobs: readonly JobRow[]): Table {
       heuristic: count("heuristic"),
       infeasible: count("infeasible"),
       error: count("error"),
-      verifierOk: verified.filter((job) => job.verified!.ok).length,
-      verifierFailed: verified.filter((job) => !job.verified!.ok).length,
+      verifierOk: verdicts.filter((v) => v === "ok").length,
+      overCapacity: over,
+      declaredOmissions: omissions,
+      verifierFailed: failed,
       worstViolation: worst,
       unexpectedJobs: unexpectedJobs.length,
       unexpected: [...unexpected].sort(byText).join(", "),
       declaredBroken: [...declared].sort(byText).join(", "),
+      reading: reading.length > 0 ? reading.join("; ") : verified.length > 0 ? "every allocation keeps every constraint" : "no allocation",
     });
   }
   return {
     id: "verification",
-    title: "Statuses, verifier failures and unexpected violations",
-    what: "Every allocation is re-checked by the independent verifier; 'declared' are constraints a heuristic says it ignores by design, 'unexpected' are broken promises it does not declare (must be empty).",
+    title: "Statuses and the verifier's verdicts",
+    what: "Every allocation is re-checked by the independent verifier. 'over capacity (by the certificate)': the wave's certificate proves no allocation under the model's promises covers B, and the rule covers what it can; 'declared omissions': it breaks only constraints the rule ignores by design (src/heuristics/README.md); 'verifier failed': a violation it does not declare (must be 0).",
     columns: [
       { key: "mechanism", label: "mechanism", format: "text" },
       { key: "kind", label: "kind", format: "text" },
@@ -244,63 +261,14 @@ export function verification(jobs: readonly JobRow[]): Table {
       { key: "infeasible", label: "infeasible", format: "int" },
       { key: "error", label: "error", format: "int" },
       { key: "verifierOk", label: "verifier ok", format: "int" },
+      { key: "overCapacity", label: "over capacity (by the certificate)", format: "int" },
+      { key: "declaredOmissions", label: "declared omissions", format: "int" },
       { key: "verifierFailed", label: "verifier failed", format: "int" },
       { key: "worstViolation", label: "worst violation" },
       { key: "unexpectedJobs", label: "jobs with unexpected", format: "int" },
       { key: "unexpected", label: "unexpected violations", format: "text" },
       { key: "declaredBroken", label: "declared (ignored by design)", format: "text" },
-    ],
-    rows,
-  };
-}
-
-/**
- * Coverage a job achieved: its allocation's Σh / B, or for a wave its model's promises make
- * infeasible, the most any allocation under those promises covers, (B - shortfall) / B from the
- * certificate. Null for a failed job (no answer at all).
- */
-export function achievedCoverage(job: JobRow): number | null {
-  if (job.metrics !== null) return job.metrics.coverage;
-  if (job.status === "infeasible" && job.budget > 0) return Math.max(0, job.budget - job.certificate.shortfall) / job.budget;
-  return null;
-}
-
-/**
- * Per mechanism: the three legs of the trilemma. Solvency (coverage) is averaged over every wave the
- * mechanism was run on, an infeasible promise counting with what it could at best cover, so that a
- * promise that breaks is not hidden by leaving its waves out; fairness and revenue over the waves
- * it answered with an allocation.
- */
-export function trilemma(jobs: readonly JobRow[]): Table {
-  const rows: Record_[] = [];
-  for (const [mechanism, group] of groupBy(jobs, (job) => job.mechanism)) {
-    const measured = group.filter((job) => job.metrics !== null).map((job) => job.metrics!);
-    const coverage = group.map(achievedCoverage).filter((c): c is number => c !== null);
-    if (measured.length === 0) continue;
-    rows.push({
-      mechanism,
-      waves: coverage.length,
-      answered: measured.length,
-      maxFraction: mean(measured.map((m) => m.maxFraction)),
-      giniOfFractions: mean(measured.map((m) => m.giniOfFractions)),
-      coverage: mean(coverage),
-      shortfall: mean(measured.map((m) => m.shortfall)),
-      ltvRetained: mean(measured.map((m) => m.ltvRetained)),
-    });
-  }
-  return {
-    id: "trilemma",
-    title: "Trilemma: fairness, solvency, revenue",
-    what: "Per mechanism: max haircut fraction and Gini (fairness, lower is fairer) and LTV retained (revenue) averaged over the waves it answered; coverage (solvency) over all its waves, a broken promise counting with the most it could cover; shortfall $ of its own allocations.",
-    columns: [
-      { key: "mechanism", label: "mechanism", format: "text" },
-      { key: "waves", label: "waves", format: "int" },
-      { key: "answered", label: "answered", format: "int" },
-      { key: "maxFraction", label: "max fraction" },
-      { key: "giniOfFractions", label: "Gini" },
-      { key: "coverage", label: "coverage", format: "percent" },
-      { key: "shortfall", label: "shortfall $" },
-      { key: "ltvRetained", label: "LTV retained", format: "percent" },
+      { key: "reading", label: "reading", format: "text" },
     ],
     rows,
   };

@@ -14,6 +14,7 @@
  *
  * Units: dollars in the settlement currency; fractions dimensionless in [0, 1]; seconds wall time.
  */
+import type { ConstraintSet } from "../frontier/region.js";
 import type { AllocationMetrics } from "../metrics/allocation.js";
 
 /** One wave of an experiment: a scenario instance at one budget level. */
@@ -50,6 +51,8 @@ export interface JobMetrics extends AllocationMetrics {
   readonly ltvRetained: number;
   /** sum_i ltv_i * (1 - exp(-beta h_i / c_i)), dollars of lifetime value lost. */
   readonly ltvLoss: number;
+  /** sum_i max(0, h_i - gains_i): dollars taken beyond each account's gains (its principal); null without a gains column. */
+  readonly principalTaken?: number | null;
 }
 
 export interface JobRow extends WaveKey {
@@ -89,6 +92,8 @@ export interface JobRow extends WaveKey {
   readonly lorenz: readonly (readonly [number, number])[];
   /** Up to 200 accounts (deterministic sample): [capacity, h/c]. For the fraction-vs-capacity chart. */
   readonly fractionByCapacity: readonly (readonly [number, number])[];
+  /** The feasible region the mechanism's allocations must lie in (src/frontier/region.ts): what frontier it is placed against. */
+  readonly constraints?: ConstraintSet;
   readonly message?: string;
 }
 
@@ -108,6 +113,11 @@ export interface FrontierRow extends WaveKey {
   readonly job?: string;
   /** e.g. "maxAccounts→maxFraction", "coverage→hhi". */
   readonly frontier: string;
+  /** The feasible region the curve is computed for, and its short name ("caps", "alpha 0.1", …); absent in older runs. */
+  readonly constraints?: ConstraintSet;
+  readonly region?: string;
+  /** Why the curve has no points (e.g. a MIP-only region the experiment did not ask to solve). */
+  readonly note?: string;
   readonly xLabel: string;
   readonly yLabel: string;
   readonly points: readonly FrontierPoint[];
@@ -116,9 +126,11 @@ export interface FrontierRow extends WaveKey {
     readonly mechanism: string;
     readonly x: number;
     readonly y: number;
-    /** y - frontier(x) (>= 0 up to tolerance); null where the frontier has no point at x. */
+    /** y - frontier(x) >= 0, from a proven point at the mechanism's own x; null where there is none. */
     readonly distance: number | null;
     readonly dominated: boolean;
+    /** Set only when y lies below a proven point by more than the tolerance: a contradiction (a bug), never hidden as a negative distance. */
+    readonly belowBy?: number;
   }[];
   readonly seconds: number;
 }

@@ -10,6 +10,7 @@ import type { Experiment, Mechanism, SweepPoint } from "../experiments/experimen
 import { heuristicAt } from "../experiments/experiment.js";
 import { exposureCurve } from "../exposure/index.js";
 import { closedFormApplies, coverageFrontier, maxAccountsFrontier } from "../frontier/index.js";
+import { constraintSetOf, regionKey, regionLabel, type ConstraintSet } from "../frontier/region.js";
 import { getHeuristic, unexpectedViolations } from "../heuristics/index.js";
 import { fractionByCapacity, jobMetrics, lorenzPoints } from "../metrics/job.js";
 import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, SimulationRow } from "../results/row.js";
@@ -19,7 +20,8 @@ import { solveWave } from "../solve/solve.js";
 import { certify } from "../certificate/certificate.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { mechanismLabel, type Job } from "./jobs.js";
-import { waveFor } from "./wave.js";
+import { sweptModel, waveFor } from "./wave.js";
+import type { WaveRef } from "./jobs.js";
 
 export type JobOutput =
   | { readonly kind: "mechanism"; readonly row: JobRow }
@@ -38,6 +40,36 @@ interface MechanismRun {
   readonly verified: Verdict | null;
   readonly unexpected: readonly string[];
   readonly message?: string;
+}
+
+/**
+ * The feasible region of a mechanism at a grid point on a wave: its swept model's constraints, the
+ * lot scale, and the margin where the wave's budget is a deficit (the only budget a margin changes).
+ */
+export function mechanismRegion(mechanism: Mechanism, point: SweepPoint, ref: Pick<WaveRef, "budget">): ConstraintSet {
+  return constraintSetOf(sweptModel(mechanism.model, point), {
+    ...(point.lotScale !== undefined ? { lotScale: point.lotScale } : {}),
+    ...(point.margin !== undefined && ref.budget.kind === "deficit" ? { margin: point.margin } : {}),
+  });
+}
+
+/**
+ * The regions a wave's frontiers are computed for, each with the first (mechanism, grid point) that
+ * has it (its model and sweep bind the region's wave): every distinct one, or only the named
+ * mechanism's (experiment frontier.constraints). In the experiment's mechanism order.
+ */
+export function frontierRegions(experiment: Experiment, ref: Pick<WaveRef, "budget">): { set: ConstraintSet; mechanism: Mechanism; point: SweepPoint }[] {
+  const chosen = experiment.frontier?.constraints ?? "each";
+  const regions = new Map<string, { set: ConstraintSet; mechanism: Mechanism; point: SweepPoint }>();
+  for (const mechanism of experiment.mechanisms) {
+    if (chosen !== "each" && mechanism.name !== chosen) continue;
+    for (const point of chosen === "each" ? mechanism.grid : mechanism.grid.slice(0, 1)) {
+      const set = mechanismRegion(mechanism, point, ref);
+      const key = regionKey(set);
+      if (!regions.has(key)) regions.set(key, { set, mechanism, point });
+    }
+  }
+  return [...regions.values()];
 }
 
 /** The job's seed for anything random (the dYdX walk, perturbations, gaming samples): experiment seed mixed with the wave's. */
@@ -140,6 +172,7 @@ async function mechanismJob(experiment: Experiment, job: Extract<Job, { kind: "m
     certificate: { feasible: certificate.feasible, shortfall: certificate.shortfall, broken: certificate.broken.map((b) => ({ ...b })) },
     lorenz: allocation ? lorenzPoints(wave, allocation) : [],
     fractionByCapacity: allocation ? fractionByCapacity(wave, allocation) : [],
+    constraints: mechanismRegion(mechanism, job.point, job),
     ...(run.message !== undefined || note !== undefined ? { message: [run.message, note].filter((m) => m !== undefined).join("; ") } : {}),
   };
 }
@@ -169,19 +202,31 @@ const DENSE_FRONTIER_ACCOUNTS = 2000;
 
 async function frontierJob(experiment: Experiment, job: Extract<Job, { kind: "frontier" }>): Promise<FrontierRow[]> {
   const frontier = experiment.frontier!;
-  // The frontier is of the wave itself: caps and coverage of the first mechanism's model, no sweep.
-  const { wave, key } = waveFor(experiment, job, experiment.mechanisms[0]!.model);
   const settings = { timeLimitSeconds: experiment.solver.timeLimitSeconds, backend: experiment.solver.backend };
   const rows: FrontierRow[] = [];
   // Solver points carry their allocations (for tests and charts); rows keep the numbers only.
   const numbers = (points: readonly FrontierPoint[]): FrontierPoint[] => points.map(({ x, y, status, gap }) => ({ x, y, status, gap }));
-  if (frontier.maxAccounts.length > 0) {
-    const { points, seconds } = await maxAccountsFrontier(wave, { ks: frontierKs(wave, frontier.maxAccounts), ...settings });
-    rows.push({ ...key, frontier: "maxAccounts→maxFraction", xLabel: "accounts touched (K)", yLabel: "least max haircut fraction", points: numbers(points), placements: [], seconds });
-  }
-  if (frontier.coverage.length > 0) {
-    const { points, seconds } = await coverageFrontier(wave, { shares: frontier.coverage, ...settings });
-    rows.push({ ...key, frontier: "coverage→touched", xLabel: "coverage (share of B)", yLabel: "least accounts touched", points: numbers(points), placements: [], seconds });
+  // coverage→touched solves sum h >= x B: an exact-coverage region shares the curve of its atLeast twin.
+  const coverageDone = new Set<string>();
+  // One curve per feasible region: a mechanism is placed only against a region its allocation lies in.
+  for (const { set, mechanism, point } of frontierRegions(experiment, job)) {
+    const { wave, key } = waveFor(experiment, job, mechanism.model, point);
+    const region = regionLabel(set);
+    if (frontier.maxAccounts.length > 0) {
+      const head = { ...key, frontier: "maxAccounts→maxFraction", constraints: set, region, xLabel: "accounts touched (K)", yLabel: "least max haircut fraction" };
+      if (!closedFormApplies(wave) && !frontier.mip) {
+        rows.push({ ...head, points: [], placements: [], seconds: 0, note: `not computed: with ${set.lots !== null ? "lots" : "a seniority ladder"} each point is a MIP (seconds to minutes); set frontier.mip: true to solve it` });
+      } else {
+        const { points, seconds } = await maxAccountsFrontier(wave, { ks: frontierKs(wave, frontier.maxAccounts), ...settings });
+        rows.push({ ...head, points: numbers(points), placements: [], seconds });
+      }
+    }
+    const atLeast: ConstraintSet = { ...set, coverage: "atLeast" };
+    if (frontier.coverage.length > 0 && !coverageDone.has(regionKey(atLeast))) {
+      coverageDone.add(regionKey(atLeast));
+      const { points, seconds } = await coverageFrontier(wave, { shares: frontier.coverage, ...settings });
+      rows.push({ ...key, frontier: "coverage→touched", constraints: atLeast, region: regionLabel(atLeast), xLabel: "coverage (share of B)", yLabel: "least accounts touched", points: numbers(points), placements: [], seconds });
+    }
   }
   return rows;
 }

@@ -166,7 +166,7 @@ function writeMerged(manifests: readonly { dir: string; manifest: RunManifest }[
   const read = <T>(name: string): T[] => manifests.flatMap(({ dir }) => readRows<T>(join(dir, name)));
   const results = byKey(read<JobRow>(RUN_FILES.results), (row) => row.job);
   appendRows(join(target, RUN_FILES.results), results);
-  appendRows(join(target, RUN_FILES.frontierPoints), byKey(read<FrontierRow>(RUN_FILES.frontierPoints), (row) => `${row.wave}|${row.frontier}`));
+  appendRows(join(target, RUN_FILES.frontierPoints), byKey(read<FrontierRow>(RUN_FILES.frontierPoints), (row) => `${row.wave}|${row.frontier}|${row.region ?? ""}`));
   appendRows(join(target, RUN_FILES.exposure), byKey(read<ExposureRow>(RUN_FILES.exposure), (row) => `${row.job ?? row.wave}|${row.mechanism}|${row.account}`));
   appendRows(join(target, RUN_FILES.simulations), byKey(read<SimulationRow>(RUN_FILES.simulations), (row) => `${row.scenario}|${row.mechanism}|${row.seed}`));
   placeFrontiers(target);

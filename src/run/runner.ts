@@ -77,7 +77,7 @@ function fingerprint(experiment: Experiment): { experimentSha: string; inputs: {
 }
 
 function settingsOf(experiment: Experiment): Record<string, unknown> {
-  return { seed: experiment.seed, solver: experiment.solver, metrics: experiment.metrics, frontier: experiment.frontier, exposure: experiment.exposure };
+  return { seed: experiment.seed, solver: experiment.solver, metrics: experiment.metrics, frontier: experiment.frontier, exposure: experiment.exposure, baseline: experiment.baseline, report: experiment.report };
 }
 
 /** Done job ids from the rows already written (each job's rows are one append, so a row means done). */

@@ -30,8 +30,22 @@ describe("placeOnFrontier, x minimized (maxAccounts→maxFraction)", () => {
     expect(placements[2]).toMatchObject({ distance: null, dominated: true });
     // Touches more accounts than any point but has a lower max fraction: not dominated.
     expect(placements[3]).toMatchObject({ distance: null, dominated: false });
-    // At K = 3 the envelope is 0.9 (from K = 2), which dominates 0.92.
-    expect(placements[4]).toMatchObject({ distance: expect.closeTo(0.02, 12), dominated: true });
+    // At K = 3 the point is unproven (a limit), so there is no distance; the envelope (0.9 from K = 2) still dominates 0.92.
+    expect(placements[4]).toMatchObject({ distance: null, dominated: true });
+  });
+});
+
+describe("placeOnFrontier never reports a negative distance", () => {
+  const points = [point(1, 0.5), point(2, 0.3)];
+
+  it("a value below a proven point within the tolerance is 0; further below is a contradiction, not a distance", () => {
+    const [slack, below] = placeOnFrontier(points, [
+      { mechanism: "slack", x: 2, y: 0.3 - 1e-9 },
+      { mechanism: "below", x: 2, y: 0.2 },
+    ]);
+    expect(slack).toMatchObject({ distance: 0 });
+    expect(slack!.belowBy).toBeUndefined();
+    expect(below).toMatchObject({ distance: null, belowBy: expect.closeTo(0.1, 12) });
   });
 });
 
@@ -55,6 +69,7 @@ describe("placeOnFrontier, x maximized (coverage→touched)", () => {
     );
     expect(queue).toMatchObject({ distance: 0, dominated: false });
     expect(spread).toMatchObject({ distance: 37, dominated: true });
-    expect(under).toMatchObject({ distance: null, dominated: false });
+    // Covers 90% with 2 accounts: measured at the largest share it reaches (50%, least 1 account).
+    expect(under).toMatchObject({ distance: 1, dominated: false });
   });
 });

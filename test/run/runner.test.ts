@@ -85,11 +85,16 @@ describe("adl run", () => {
     const worked = rows.find((r) => r.job === "worked/s1/budget7.5|pro-rata")!;
     expect(worked.metrics!.maxFraction).toBeCloseTo(7.5 / 16, 12);
     const frontier = readRows<FrontierRow>(join(whole, RUN_FILES.frontier));
-    expect(frontier.map((f) => f.frontier).sort()).toEqual(["coverage→touched", "coverage→touched", "maxAccounts→maxFraction", "maxAccounts→maxFraction"]);
+    // One curve per frontier kind and feasible region (alpha 1 is the caps region), on each of the 2 frontier waves.
+    expect([...new Set(frontier.map((f) => `${f.frontier} ${f.region}`))].sort()).toEqual(["coverage→touched alpha 0.3", "coverage→touched caps", "maxAccounts→maxFraction alpha 0.3", "maxAccounts→maxFraction caps"]);
+    expect(frontier).toHaveLength(8);
     for (const f of frontier) {
-      expect(f.placements.length).toBeGreaterThan(0);
-      // Nothing beats the exact frontier.
-      for (const p of f.placements) if (p.distance !== null) expect(p.distance, `${f.wave} ${p.mechanism}`).toBeGreaterThanOrEqual(-1e-9);
+      if (f.region === "caps") expect(f.placements.length).toBeGreaterThan(0);
+      // Nothing beats the exact frontier of a region the mechanism lies in.
+      for (const p of f.placements) {
+        expect(p.belowBy, `${f.wave} ${p.mechanism}`).toBeUndefined();
+        if (p.distance !== null) expect(p.distance, `${f.wave} ${p.mechanism}`).toBeGreaterThanOrEqual(0);
+      }
     }
     const manifest = JSON.parse(readFileSync(join(whole, RUN_FILES.manifest), "utf8")) as RunManifest;
     expect(manifest.jobs).toEqual({ total: 37, done: 37, failed: 3 });
