@@ -8,6 +8,7 @@
  * so wrappers nest: `ladder(lots-floor-lr(pro-rata:wealth))`. Every call builds a fresh heuristic.
  */
 import { UsageError, didYouMean } from "../errors.js";
+import { contractProRata } from "./contract-pro-rata.js";
 import type { Heuristic } from "./heuristic.js";
 import { hybrid, proRataPreset, riskWeighted } from "./pro-rata.js";
 import { dydxWalk, expressionQueue, queuePreset } from "./queue.js";
@@ -26,6 +27,11 @@ const PRESETS: Readonly<Record<string, () => Heuristic>> = {
   "pro-rata:equity": () => proRataPreset("equity"),
   "risk-weighted": () => riskWeighted(),
   "hybrid:4": () => hybrid(4),
+};
+
+/** Rules that need lots in the wave: by name, but not in heuristicNames() (so not in `all`, which must run on any wave). */
+const LOT_RULES: Readonly<Record<string, () => Heuristic>> = {
+  "pro-rata:contracts": () => contractProRata(),
 };
 
 const WRAPPERS: Readonly<Record<string, (inner: Heuristic) => Heuristic>> = {
@@ -64,7 +70,7 @@ export function getHeuristic(name: string): Heuristic {
 
 function parse(text: string, rebuild: (part: string) => string): Heuristic {
   const name = text.trim();
-  const preset = PRESETS[name];
+  const preset = PRESETS[name] ?? LOT_RULES[name];
   if (preset) return preset();
 
   const hybridMatch = /^hybrid:\s*(\d+)\s*$/.exec(name);
@@ -81,7 +87,7 @@ function parse(text: string, rebuild: (part: string) => string): Heuristic {
     const near = didYouMean(head, [...Object.keys(WRAPPERS), "queue:score", "hybrid:4"]);
     throw unknown(name, rebuild, near === undefined ? undefined : `${near}(${inner.trim()})`);
   }
-  const near = didYouMean(name, [...Object.keys(PRESETS), ...Object.keys(WRAPPERS)]);
+  const near = didYouMean(name, [...Object.keys(PRESETS), ...Object.keys(LOT_RULES), ...Object.keys(WRAPPERS)]);
   throw unknown(name, rebuild, near === undefined ? undefined : near in WRAPPERS ? `${near}(<inner>)` : near);
 }
 
@@ -114,7 +120,7 @@ function unknown(name: string, rebuild: (part: string) => string, suggestion: st
   const whole = rebuild(name);
   return new UsageError(
     { path: "heuristic" },
-    `a heuristic name: one of ${heuristicNames().join(", ")}, or ${FORMS.join(", ")}`,
+    `a heuristic name: one of ${heuristicNames().join(", ")}, ${Object.keys(LOT_RULES).join(", ")} (waves with lots), or ${FORMS.join(", ")}`,
     `${JSON.stringify(name)}${whole === name ? "" : ` in ${JSON.stringify(whole)}`}`,
     suggestion === undefined ? undefined : `did you mean "${rebuild(suggestion)}"?`,
   );

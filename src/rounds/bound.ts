@@ -32,18 +32,31 @@ export function squaredDeficits(deficit: ArrayLike<number>): number {
   return total;
 }
 
-/** The instance bound sqrt((1 + 2 P_T) sum_t D_t^2), dollars (Proposition 1, eq. 17). O(1). */
-export function instanceBound(variation: number, sumSquaredDeficits: number): number {
-  return Math.sqrt((1 + 2 * variation) * sumSquaredDeficits);
+/**
+ * sqrt(sum_t D_t^2), dollars, computed scaled by the largest deficit (as hypot does) so that neither
+ * 1e-200 nor 1e200 deficits underflow or overflow on the way. O(T).
+ */
+export function deficitNorm(deficit: ArrayLike<number>): number {
+  let largest = 0;
+  for (let t = 0; t < deficit.length; t++) largest = Math.max(largest, Math.abs(deficit[t]!));
+  if (!(largest > 0) || !Number.isFinite(largest)) return largest;
+  let sum = 0;
+  for (let t = 0; t < deficit.length; t++) sum += (deficit[t]! / largest) ** 2;
+  return largest * Math.sqrt(sum);
+}
+
+/** The instance bound sqrt((1 + 2 P_T) sum_t D_t^2) = sqrt(1 + 2 P_T) * deficitNorm, dollars (Proposition 1, eq. 17). O(1). */
+export function instanceBound(variation: number, norm: number): number {
+  return Math.sqrt(1 + 2 * variation) * norm;
 }
 
 /**
- * Proposition 1's step eta* = sqrt((1 + 2 P_T) / sum_t D_t^2), per dollar of slope. It is tuned in
+ * Proposition 1's step eta* = sqrt((1 + 2 P_T) / sum_t D_t^2) = sqrt(1 + 2 P_T) / deficitNorm, per dollar of slope. It is tuned in
  * hindsight (P_T and sum D^2 are known only at the end), exactly as the bound is; +Infinity when
  * every deficit is 0 (then every step is a no-op anyway). O(1).
  */
-export function propositionStep(variation: number, sumSquaredDeficits: number): number {
-  return sumSquaredDeficits > 0 ? Math.sqrt((1 + 2 * variation) / sumSquaredDeficits) : Infinity;
+export function propositionStep(variation: number, norm: number): number {
+  return norm > 0 ? Math.sqrt(1 + 2 * variation) / norm : Infinity;
 }
 
 /**

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseCsv } from "csv-parse/sync";
 import { InstanceError, UsageError, describeReadError, didYouMean } from "../errors.js";
 import { CompensatedSum } from "../verify/sum.js";
-import { instanceBound, neededSeverity, severityVariation, squaredDeficits } from "./bound.js";
+import { deficitNorm, instanceBound, neededSeverity, severityVariation } from "./bound.js";
 
 /** The reference policy of the fairness gap unless --reference says otherwise: the min-max ILP column. */
 export const DEFAULT_REFERENCE = "fixed_point_ilp_integer";
@@ -159,7 +159,7 @@ export function scoreRoundTable(table: RoundTable, options: TableScoreOptions = 
   const T = table.deficit.length;
   const theta = table.neededSeverity ?? Float64Array.from({ length: T }, (_, t) => neededSeverity(table.needed[t]!, table.deficit[t]!));
   const variation = severityVariation(theta);
-  const bound = instanceBound(variation, squaredDeficits(table.deficit));
+  const bound = instanceBound(variation, deficitNorm(table.deficit));
   const policies = table.policies.map((policy) => {
     const tracking = new CompensatedSum();
     const fairness = new CompensatedSum();
