@@ -38,8 +38,10 @@ export type SeverityRule =
 export type AllocationRule =
   /** Any registry name (queue:bitmex, pro-rata:wealth, risk-weighted, pro-rata:contracts, …). */
   | { readonly kind: "heuristic"; readonly name: string }
-  /** The exact min-max of h_i / c_i through the solve API (water-filling, or lots min-max by breakpoints). */
+  /** The exact min-max of h_i / c_i through the solve API on the round without lots (capped water-filling: the continuous ex post reference). */
   | { readonly kind: "minmax" }
+  /** The same in whole lots when the round has them (lots min-max by breakpoints, or the MIP); it must be proven optimal. */
+  | { readonly kind: "minmax-lots" }
   /** Vector mirror descent learning across rounds, eta_t = eta0 / sqrt(t) (default eta0 0.15, the reference's). */
   | { readonly kind: "vector-md"; readonly eta0?: number }
   /** The production mechanism's recorded haircuts (rounds must carry `production.haircut`). */
@@ -196,10 +198,12 @@ async function allocate(policy: PolicySpec, state: PolicyState, round: Round, wa
   switch (a.kind) {
     case "heuristic":
       return { allocation: state.heuristic!.allocate(wave, { seed }), checkedOn: wave, heuristic: state.heuristic! };
-    case "minmax": {
-      const result = await solveWave(wave, request ?? {});
+    case "minmax":
+    case "minmax-lots": {
+      const target = a.kind === "minmax" ? relaxedWave(wave, []) : wave;
+      const result = await solveWave(target, request ?? {});
       if (result.allocation === undefined || result.status !== "optimal") throw new Error(`policy ${policy.name}: the exact min-max did not solve round ${round.label} (${result.status}: ${result.message ?? result.path})`);
-      return { allocation: result.allocation, checkedOn: wave };
+      return { allocation: result.allocation, checkedOn: target };
     }
     case "vector-md": {
       // A continuous rule: judged on the round without lots (the verifier then checks caps and coverage).
