@@ -134,6 +134,8 @@ export interface PolicyResult {
   readonly verified: { readonly rounds: number; readonly accepted: number; readonly declared: readonly string[] };
   /** The OGD step used, when the severity rule is "ogd". */
   readonly step?: number;
+  /** Wall time of this policy's rounds, seconds (informative; benchmarks read it, tests never). */
+  readonly seconds: number;
 }
 
 export interface RoundsResult {
@@ -270,6 +272,7 @@ export async function runRounds(sequence: RoundSequence, policies: readonly Poli
     let rankPairs = 0;
     let accepted = 0;
     const declared = new Set<string>();
+    const started = performance.now();
 
     for (let t = 0; t < T; t++) {
       const round = rounds[t]!;
@@ -363,6 +366,7 @@ export async function runRounds(sequence: RoundSequence, policies: readonly Poli
       stability: { monotonicityViolations: monotonicity / T, rankStability: rankPairs > 0 ? rankSum / rankPairs : null, rankPairs },
       verified: { rounds: T, accepted, declared: [...declared].sort() },
       ...(eta !== undefined ? { step: eta } : {}),
+      seconds: (performance.now() - started) / 1000,
     });
   }
   const bestLoss = Math.min(...results.map((r) => r.loss));
