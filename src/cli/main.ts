@@ -256,8 +256,9 @@ export function buildProgram(out: (text: string) => void, setExit: (code: number
     .option("--scenario <file>", "a multi-round scenario (YAML): rounds from files or the market simulator, and the policies to run")
     .option("--lambda <L>", "fairness weight lambda (default 1; with --scenario it replaces the scenario's)", nonNegative("--lambda"))
     .option("--reference <policy>", "the table's fairness reference policy (default fixed_point_ilp_integer)")
+    .option("--charts <dir>", "also write the charts (SVG) and the numbers behind them into this folder")
     .option("--json", "print one JSON object")
-    .action(async (table: string | undefined, options: { scenario?: string; lambda?: number; reference?: string; json?: boolean }) => {
+    .action(async (table: string | undefined, options: { scenario?: string; lambda?: number; reference?: string; charts?: string; json?: boolean }) => {
       const { roundsCommand } = await import("./rounds.js");
       setExit(await roundsCommand(table, options, out));
     });

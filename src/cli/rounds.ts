@@ -34,6 +34,8 @@ export interface RoundsOptions {
   readonly lambda?: number;
   readonly reference?: string;
   readonly scenario?: string;
+  /** Folder for the charts (SVG) and the rows behind them. */
+  readonly charts?: string;
 }
 
 /**
@@ -49,9 +51,14 @@ export async function roundsCommand(table: string | undefined, options: RoundsOp
     const lambda = options.lambda ?? 1;
     const score = scoreRoundTable(readRoundTable(table), { lambda, reference });
     out(options.json ? JSON.stringify(score) + "\n" : renderTableScore(score, table, lambda, reference));
+    if (options.charts !== undefined) {
+      const [{ writeTableChart }] = await Promise.all([import("./rounds-scenario.js")]);
+      const files = await writeTableChart(score, table, options.charts);
+      if (!options.json) out(`chart: ${files.join(", ")}\n`);
+    }
     return ExitCode.ok;
   }
   if (options.reference !== undefined) throw new UsageError({ path: "--reference" }, "--reference only with a TABLE (a scenario names its own policies)", options.reference);
   const { runScenarioCommand } = await import("./rounds-scenario.js");
-  return runScenarioCommand(options.scenario!, { json: options.json === true, ...(options.lambda !== undefined ? { lambda: options.lambda } : {}), out });
+  return runScenarioCommand(options.scenario!, { json: options.json === true, ...(options.lambda !== undefined ? { lambda: options.lambda } : {}), ...(options.charts !== undefined ? { charts: options.charts } : {}), out });
 }

@@ -86,7 +86,7 @@ function encodings(policies: readonly string[], withBound: boolean) {
   const legend = { title: null, orient: "bottom" as const, columns: Math.min(3, domain.length), symbolType: "stroke", symbolStrokeWidth: 2.5, symbolSize: 400, labelLimit: 420 };
   return {
     color: { field: "series", type: "nominal" as const, scale: { domain, range: colours }, legend },
-    strokeDash: { field: "series", type: "nominal" as const, scale: { domain, range: dashes }, legend: null },
+    strokeDash: { field: "series", type: "nominal" as const, scale: { domain, range: dashes }, legend },
   };
 }
 
