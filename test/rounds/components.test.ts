@@ -176,6 +176,28 @@ describe("rounds scenario files", () => {
     expect(result.bound).toBeCloseTo(Math.sqrt(1.3 * (100 ** 2 + 80 ** 2)), 9);
   });
 
+  it("fractionBase equity divides by the equity column (the reference's measure); severity estimate reads B̂", async () => {
+    const text = `name: equity
+rounds:
+  - { deficit: 100, needed: 30, estimate: 20, accounts: r1.csv, productionHaircuts: r1-prod.csv }
+  - { deficit: 80, needed: 36, estimate: 40, accounts: r2.csv, productionHaircuts: r2-prod.csv }
+fractionBase: equity
+weights: { under: 2, over: 1, fair: 10 }
+policies:
+  - { name: production, severity: production, allocation: production }
+  - { name: estimate, severity: estimate, allocation: pro-rata:wealth }
+`;
+    const scenario = parseRoundsScenario(text, "test/rounds/fixtures/equity.yaml");
+    const result = await runRounds(await scenario.load(), scenario.policies, { weights: scenario.weights });
+    const [production, estimate] = result.policies;
+    // Round 1: alice 40/400; round 2: bob 10/90 beats alice 30/300. Overshoot 10 and 4 at weight 1.
+    expect(production!.fairness).toBeCloseTo(10 * (0.1 + 10 / 90), 12);
+    expect(production!.tracking).toBeCloseTo(14, 12);
+    // Estimate: B = 20 then 40; undershoot 10 at weight 2, overshoot 4 at weight 1.
+    expect(estimate!.tracking).toBeCloseTo(2 * 10 + 4, 9);
+    expect(result.rows.filter((r) => r.policy === "estimate").map((r) => r.budget)).toEqual([20, 40]);
+  });
+
   it("bad files are placed errors", () => {
     expect(() => parseRoundsScenario("name: x\nrounds:\n  - { deficit: -1, needed: 1, accounts: a.csv }\n", "bad.yaml")).toThrow(/bad\.yaml:3:\d+/);
     expect(() => parseRoundsScenario("name: x\n", "none.yaml")).toThrow(/exactly one of rounds .* or simulate/);
