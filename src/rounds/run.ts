@@ -136,6 +136,8 @@ export interface PolicyResult {
   readonly step?: number;
   /** Wall time of this policy's rounds, seconds (informative; benchmarks read it, tests never). */
   readonly seconds: number;
+  /** CPU time of the process over this policy's rounds (user + system), seconds. */
+  readonly cpuSeconds: number;
 }
 
 export interface RoundsResult {
@@ -153,6 +155,11 @@ export interface RoundsResult {
   readonly comparators: { readonly static: StaticComparator; readonly dynamicLoss: number };
   readonly policies: readonly PolicyResult[];
   readonly rows: readonly RoundRow[];
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 /** Checks a policy spec's numbers; UsageError naming the policy. O(1). */
@@ -273,6 +280,7 @@ export async function runRounds(sequence: RoundSequence, policies: readonly Poli
     let accepted = 0;
     const declared = new Set<string>();
     const started = performance.now();
+    const cpu = process.cpuUsage();
 
     for (let t = 0; t < T; t++) {
       const round = rounds[t]!;
@@ -367,6 +375,7 @@ export async function runRounds(sequence: RoundSequence, policies: readonly Poli
       verified: { rounds: T, accepted, declared: [...declared].sort() },
       ...(eta !== undefined ? { step: eta } : {}),
       seconds: (performance.now() - started) / 1000,
+      cpuSeconds: cpuSince(cpu),
     });
   }
   const bestLoss = Math.min(...results.map((r) => r.loss));
