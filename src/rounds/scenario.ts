@@ -13,6 +13,8 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import roundsSchema from "../../schema/rounds.schema.json" with { type: "json" };
 import type { Allocation } from "../domain.js";
 import { readAllocationCsv } from "../compare/validate.js";
+import { WorkbenchError } from "../errors.js";
+import { getHeuristic } from "../heuristics/index.js";
 import { loadAccounts, loadPositions } from "../instance/load.js";
 import { compileSchema, parseValidated, readSpecText, type SchemaHints } from "../model/yaml-source.js";
 import { loadScenario, simulate, type WaveEvent } from "../simulate/index.js";
@@ -104,6 +106,16 @@ export function parseRoundsScenario(text: string, file: string): RoundsScenario 
   const here = (path: string): string => (isAbsolute(path) ? path : resolve(dirname(file), path));
   const withProduction = raw.simulate !== undefined || (raw.rounds?.every((r) => r.productionHaircuts !== undefined) ?? false);
   const policies = raw.policies?.map((p) => ({ name: p.name, severity: severityRule(p.severity), allocation: allocationRule(p.allocation) })) ?? defaultPolicies(withProduction);
+  // An unknown rule name is placed in this file now, not found at the first round.
+  policies.forEach((policy, k) => {
+    if (policy.allocation.kind !== "heuristic") return;
+    try {
+      getHeuristic(policy.allocation.name);
+    } catch (error) {
+      if (error instanceof WorkbenchError) throw source.error(["policies", k, "allocation"], error.expected, error.found, error.hint);
+      throw error;
+    }
+  });
 
   const load = async (): Promise<RoundSequence> => {
     if (raw.simulate !== undefined) return simulatedRounds(here(raw.simulate.scenario), raw.simulate.mechanism);

@@ -202,5 +202,6 @@ policies:
     expect(() => parseRoundsScenario("name: x\nrounds:\n  - { deficit: -1, needed: 1, accounts: a.csv }\n", "bad.yaml")).toThrow(/bad\.yaml:3:\d+/);
     expect(() => parseRoundsScenario("name: x\n", "none.yaml")).toThrow(/exactly one of rounds .* or simulate/);
     expect(() => parseRoundsScenario("name: x\nsimulate: { scenario: s.yaml, mechanism: queue:bitmex }\npolicies:\n  - { name: p, severity: 1.5, allocation: minmax }\n", "p.yaml")).toThrow(ModelError);
+    expect(() => parseRoundsScenario("name: x\nsimulate: { scenario: s.yaml, mechanism: queue:bitmex }\npolicies:\n  - { name: p, severity: ogd, allocation: pro-rata:welth }\n", "h.yaml")).toThrow(/h\.yaml:4:\d+.*policies\[0\]\.allocation.*did you mean "pro-rata:wealth"/);
   });
 });
