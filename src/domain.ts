@@ -113,6 +113,8 @@ export interface BoundPositions {
   readonly account: Int32Array;
   readonly lotValue: Float64Array;
   readonly maxLots: Int32Array;
+  /** Market of each position when the lots come from a positions table (rules that work per market read it). */
+  readonly market?: readonly string[];
 }
 
 export interface Wave {

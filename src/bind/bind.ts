@@ -206,7 +206,7 @@ function positionsOf(model: Model, instance: Instance, n: number): BoundPosition
     );
   }
   checkPositions(positions, n);
-  return { account: positions.account, lotValue: positions.lotValue, maxLots: positions.lots };
+  return { account: positions.account, lotValue: positions.lotValue, maxLots: positions.lots, market: positions.market };
 }
 
 /** A positions table built in code rather than by loadPositions gets the same checks. */

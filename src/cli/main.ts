@@ -305,6 +305,20 @@ export function buildProgram(out: (text: string) => boolean | void, setExit: (co
   registerRunCommands(program, out, setExit);
 
   program
+    .command("rounds")
+    .description("repeated ADL: score a per-round table against the Proposition 1 bound (Table 2), or run online policies over a multi-round scenario")
+    .argument("[table]", "per-round table (CSV): deficit_usd, budget_needed, budget_<p> and max_pct_<p> per policy p")
+    .option("--scenario <file>", "a multi-round scenario (YAML): rounds from files or the market simulator, and the policies to run")
+    .option("--lambda <L>", "fairness weight lambda (default 1; with --scenario it replaces the scenario's)", nonNegative("--lambda"))
+    .option("--reference <policy>", "the table's fairness reference policy (default fixed_point_ilp_integer)")
+    .option("--charts <dir>", "also write the charts (SVG) and the numbers behind them into this folder")
+    .option("--json", "print one JSON object")
+    .action(async (table: string | undefined, options: { scenario?: string; lambda?: number; reference?: string; charts?: string; json?: boolean }) => {
+      const { roundsCommand } = await import("./rounds.js");
+      setExit(await roundsCommand(table, options, out));
+    });
+
+  program
     .command("tour")
     .description("solve every bundled model on the bundled example wave and print one line each")
     .option("--accounts <file>", "accounts file", "examples/wave-200.csv")

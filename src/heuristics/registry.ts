@@ -8,6 +8,7 @@
  * so wrappers nest: `ladder(lots-floor-lr(pro-rata:wealth))`. Every call builds a fresh heuristic.
  */
 import { UsageError, didYouMean } from "../errors.js";
+import { contractProRata } from "./contract-pro-rata.js";
 import type { Heuristic } from "./heuristic.js";
 import { hybrid, proRataPreset, riskWeighted } from "./pro-rata.js";
 import { dydxWalk, expressionQueue, queuePreset } from "./queue.js";
@@ -28,6 +29,11 @@ const PRESETS: ReadonlyMap<string, () => Heuristic> = new Map<string, () => Heur
   ["pro-rata:equity", () => proRataPreset("equity")],
   ["risk-weighted", () => riskWeighted()],
   ["hybrid:4", () => hybrid(4)],
+]);
+
+/** Rules that need lots in the wave: by name, but not in heuristicNames() (so not in `all`, which must run on any wave). */
+const LOT_RULES: ReadonlyMap<string, () => Heuristic> = new Map<string, () => Heuristic>([
+  ["pro-rata:contracts", () => contractProRata()],
 ]);
 
 const WRAPPERS: ReadonlyMap<string, (inner: Heuristic) => Heuristic> = new Map<string, (inner: Heuristic) => Heuristic>([
@@ -66,7 +72,7 @@ export function getHeuristic(name: string): Heuristic {
 
 function parse(text: string, rebuild: (part: string) => string): Heuristic {
   const name = text.trim();
-  const preset = PRESETS.get(name);
+  const preset = PRESETS.get(name) ?? LOT_RULES.get(name);
   if (preset) return preset();
 
   const hybridMatch = /^hybrid:\s*(\d+)\s*$/.exec(name);
@@ -83,7 +89,7 @@ function parse(text: string, rebuild: (part: string) => string): Heuristic {
     const near = didYouMean(head, [...WRAPPERS.keys(), "queue:score", "hybrid:4"]);
     throw unknown(name, rebuild, near === undefined ? undefined : `${near}(${inner.trim()})`);
   }
-  const near = didYouMean(name, [...PRESETS.keys(), ...WRAPPERS.keys()]);
+  const near = didYouMean(name, [...PRESETS.keys(), ...LOT_RULES.keys(), ...WRAPPERS.keys()]);
   throw unknown(name, rebuild, near === undefined ? undefined : WRAPPERS.has(near) ? `${near}(<inner>)` : near);
 }
 
@@ -116,7 +122,7 @@ function unknown(name: string, rebuild: (part: string) => string, suggestion: st
   const whole = rebuild(name);
   return new UsageError(
     { path: "heuristic" },
-    `a heuristic name: one of ${heuristicNames().join(", ")}, or ${FORMS.join(", ")}`,
+    `a heuristic name: one of ${heuristicNames().join(", ")}, ${[...LOT_RULES.keys()].join(", ")} (waves with lots), or ${FORMS.join(", ")}`,
     `${JSON.stringify(name)}${whole === name ? "" : ` in ${JSON.stringify(whole)}`}`,
     suggestion === undefined ? undefined : `did you mean "${rebuild(suggestion)}"?`,
   );

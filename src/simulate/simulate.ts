@@ -20,7 +20,7 @@ import {
 import { GainsLedger } from "./ledger.js";
 import { resolveModelPath, mechanismKind, type Scenario } from "./scenario.js";
 import { STREAM, pricePath, stream } from "./shocks.js";
-import { buildWaveInput, executeWave, resolveMechanism, solveSimulatedWave, waveLayers, type Counterparty, type Mechanism, type WaveInput } from "./wave.js";
+import { buildWaveInput, executeWave, resolveMechanism, solveSimulatedWave, waveLayers, type Counterparty, type Mechanism, type WaveInput, type WaveSolution } from "./wave.js";
 import { existsSync } from "node:fs";
 
 /** Residual deficits below this many dollars are booked as unfunded instead of raising a wave. */
@@ -37,6 +37,23 @@ export interface SimulateOptions {
    * kept and the wave's status says "feasible").
    */
   readonly solve?: SolveRequest;
+  /**
+   * Called once per ADL wave with what the venue saw and what the mechanism chose, before the wave is
+   * executed on the book (src/rounds reads the waves as a round sequence). Observing changes nothing.
+   */
+  readonly onWave?: (event: WaveEvent) => void;
+}
+
+/** A wave as it happened: the step's deficit, the residual the fund left, the wave's instance and the mechanism's solution. */
+export interface WaveEvent {
+  readonly wave: number;
+  readonly step: number;
+  /** Bankrupt debt realized this step (dollars). */
+  readonly deficit: number;
+  /** What the fund could not pay: the wave's needed budget (dollars). */
+  readonly residual: number;
+  readonly input: WaveInput;
+  readonly solution: WaveSolution;
 }
 
 /** Per-wave time limit of model solves unless SimulateOptions.solve says otherwise, seconds. */
@@ -349,6 +366,7 @@ export async function simulate(scenario: Scenario, mechanismName: string, option
       const waveSeed = mix32(scenario.seed ^ Math.imul(t, 0x27d4eb2d));
       const input = buildWaveInput(state, marks, scenario, liquidation.counterparty, scenario.adl.lots);
       const solution = await solveSimulatedWave(mechanism, input, residual, waveSeed, request);
+      options.onWave?.({ wave: waveIndex, step: t, deficit: liquidation.deficit, residual, input, solution });
 
       // Gaming: the same wave with a share of its accounts gaming, solved by the same mechanism.
       let gaming: GamingRecord | undefined;

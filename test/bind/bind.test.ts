@@ -191,7 +191,7 @@ describe("lots and upper bounds", () => {
     const positions = loadPositions(`${FIXTURES}/accounts/positions.csv`, basic);
     const m = model("objective: [sparsity, overshoot]\nconstraints: {lots: positions}\n");
     const wave = bindWave(m, { accounts: basic, positions }, { budget: 10 });
-    expect(wave.positions).toEqual({ account: positions.account, lotValue: positions.lotValue, maxLots: positions.lots });
+    expect(wave.positions).toEqual({ account: positions.account, lotValue: positions.lotValue, maxLots: positions.lots, market: positions.market });
     // a1: 10*3 + 4*5 = 50; a2: 5*2 = 10; a3: no positions; a4: min(200, 25).
     expect([...wave.upper]).toEqual([50, 10, 0, 25]);
   });
