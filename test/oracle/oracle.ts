@@ -31,6 +31,9 @@ import type { Allocation, BoundObjective, Phi, Wave } from "../../src/domain.js"
 import { Rational, q } from "./rational.js";
 
 const ZERO = Rational.zero;
+/** 1 ± TIGHT (1e-12) as exact rationals, for the relaxed optimum. */
+const WIDER = Rational.of(10n ** 12n + 1n, 10n ** 12n);
+const NARROWER = Rational.of(10n ** 12n - 1n, 10n ** 12n);
 
 /** A stage's optimum: exact when the oracle knows it exactly, always as a double. */
 export interface StageValue {
@@ -67,7 +70,12 @@ interface Exact {
   readonly maxAccounts: number | undefined;
 }
 
-function exactData(wave: Wave): Exact {
+/**
+ * With `relaxed`, every cap is widened by TIGHT of itself and B lowered by TIGHT of itself: the
+ * optimum when rows are kept within rounding. With lots the two can differ (ten lots of 0.1 are
+ * 1.0000000000000000555 > a capacity of 1 in exact arithmetic); an answer between the two optima is right.
+ */
+function exactData(wave: Wave, relaxed = false): Exact {
   const n = wave.ids.length;
   const alpha = wave.model.alpha;
   const layers = (wave.layers?.capacity ?? []).map((layer) => Array.from(layer, (c) => q(c)));
@@ -77,9 +85,11 @@ function exactData(wave: Wave): Exact {
     let bound = c;
     if (alpha !== undefined) bound = Rational.min(bound, q(alpha).mul(c));
     if (layers.length > 0) bound = Rational.min(bound, Rational.sum(layers.map((layer) => layer[i]!)));
-    return Rational.max(ZERO, bound);
+    bound = Rational.max(ZERO, bound);
+    return relaxed ? bound.mul(WIDER) : bound;
   });
-  return { n, budget: q(wave.budget), capacity, cap, layers, exactCoverage: wave.model.coverage === "exact", maxAccounts: wave.model.maxAccounts };
+  const budget = relaxed ? q(wave.budget).mul(NARROWER) : q(wave.budget);
+  return { n, budget, capacity, cap, layers, exactCoverage: wave.model.coverage === "exact", maxAccounts: wave.model.maxAccounts };
 }
 
 /** Stage names in the workbench's order (see the module comment). */
@@ -629,8 +639,8 @@ function lotsOptimum(wave: Wave, data: Exact, stages: string[]): Optimum {
  * force: every lot vector with lots, every support and the box∩slab stage maps without. Meant for
  * n <= 6 and lotVectorCount(wave) up to a few thousand. Pure: reads the wave's raw data only.
  */
-export function oracleOptimum(wave: Wave): Optimum {
-  const data = exactData(wave);
+export function oracleOptimum(wave: Wave, options: { relaxed?: boolean } = {}): Optimum {
+  const data = exactData(wave, options.relaxed);
   const stages = oracleStageNames(wave);
   return wave.positions ? lotsOptimum(wave, data, stages) : continuousOptimum(wave, data, stages);
 }
@@ -836,4 +846,55 @@ export function oracleObjectives(wave: Wave, allocation: Allocation): StageValue
     });
   }
   return values;
+}
+
+/**
+ * The exact least min-max level of a lots wave with a single minmax objective (no maxAccounts): the
+ * least t with sum_i max{h_i : h_i a lot sum of account i, h_i <= cap_i, h_i <= t s_i} >= B. The level
+ * is one of the values h / s_i, so a bisection over them, exact, decides it. For waves too large to
+ * enumerate whole lot vectors (n up to thousands, a few positions per account, tens of lots each).
+ * Returns undefined when even t = infinity does not cover B.
+ */
+export function lotsMinmaxLevel(wave: Wave, options: { relaxed?: boolean } = {}): Rational | undefined {
+  const positions = wave.positions!;
+  const objective = wave.objectives[0]!;
+  if (objective.kind !== "minmax" || wave.objectives.length !== 1 || wave.model.maxAccounts !== undefined) throw new Error("lotsMinmaxLevel: a single minmax objective without maxAccounts");
+  const data = exactData(wave, options.relaxed);
+  const byAccount: number[][] = Array.from({ length: data.n }, () => []);
+  for (let p = 0; p < positions.account.length; p++) byAccount[positions.account[p]!]!.push(p);
+  // Every achievable haircut per account, sorted (a few positions with tens of lots each).
+  const achievable = byAccount.map((list, i) => {
+    let sums = [ZERO];
+    for (const p of list) {
+      const v = q(positions.lotValue[p]!);
+      const next = new Map<string, Rational>();
+      for (const s of sums) for (let k = 0; k <= positions.maxLots[p]!; k++) {
+        const h = s.add(v.mul(Rational.fromInteger(k)));
+        if (h.le(data.cap[i]!)) next.set(h.toString(), h);
+      }
+      sums = [...next.values()];
+    }
+    return sums.sort((a, b) => a.cmp(b));
+  });
+  const scale = Array.from(objective.scale, (s) => q(s));
+  const covered = (t: Rational | null): boolean => {
+    let total = ZERO;
+    achievable.forEach((sums, i) => {
+      const limit = t === null ? null : t.mul(scale[i]!);
+      let best = ZERO;
+      for (const h of sums) if (limit === null || h.le(limit)) best = h;
+      total = total.add(best);
+    });
+    return total.ge(data.budget);
+  };
+  if (!covered(null)) return undefined;
+  const levels = [ZERO, ...achievable.flatMap((sums, i) => sums.filter((h) => h.sign() > 0).map((h) => h.div(scale[i]!)))].sort((a, b) => a.cmp(b));
+  let lo = 0;
+  let hi = levels.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (covered(levels[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return levels[lo]!;
 }
