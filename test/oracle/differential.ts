@@ -276,7 +276,11 @@ export function currentAllowance(wave: Wave): number {
   return 1e-9 * largest;
 }
 
-/** The current verifier's absolute allowance is large against the smallest quantity it checks (see knownBug). */
+/**
+ * Today's verifier allowance is large against the smallest quantity it checks (see knownBug): above
+ * 1e-6 of B or of the least eligible cap, or above 1e-6 dollars (largest amount > 1000), which lets
+ * micro-dollar dust through on rows whose right-hand side is 0.
+ */
 export function dominated(wave: Wave): boolean {
   let largest = Math.max(1, Math.abs(wave.budget));
   let smallest = wave.budget > 0 ? wave.budget : Infinity;
@@ -285,5 +289,6 @@ export function dominated(wave: Wave): boolean {
     largest = Math.max(largest, c);
     if (wave.eligible[i] === 1 && c > 0) smallest = Math.min(smallest, c * (wave.model.alpha ?? 1));
   }
-  return 1e-9 * largest > 1e-6 * smallest;
+  // Rows with a zero right-hand side (an ineligible account, a zero capacity) have the absolute part alone.
+  return 1e-9 * largest > 1e-6 * Math.min(smallest, 1);
 }

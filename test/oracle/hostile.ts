@@ -68,6 +68,18 @@ export function hostileAllocations(wave: Wave, optimum: Optimum): Hostile[] {
       const junior = wave.layers.capacity[0]!;
       const senior = wave.layers.capacity[wave.layers.names.length - 1]!;
       const i = eligible.find((k) => base.layers![0]![k]! >= CENT && senior[k]! - base.layers![wave.layers!.names.length - 1]![k]! >= CENT && junior[k]! > 0);
+      // Across accounts: principal from an account whose junior layers are full, for gains of another account.
+      const L = wave.layers.names.length;
+      const full = eligible.find((k) => wave.layers!.capacity.slice(0, L - 1).every((layer, l) => base.layers![l]![k]! >= layer[k]!) && senior[k]! - base.layers![L - 1]![k]! >= CENT);
+      const giver = eligible.find((k) => k !== full && base.layers![0]![k]! >= CENT);
+      if (full !== undefined && giver !== undefined) {
+        push(`principal on ${wave.ids[full]} for gains of ${wave.ids[giver]}`, (a) => {
+          bump(a, full, CENT);
+          a.haircut[giver] = a.haircut[giver]! - CENT;
+          a.layers![0]![giver] = a.layers![0]![giver]! - CENT;
+          return true;
+        });
+      }
       if (i !== undefined) {
         push(`principal for gains on ${wave.ids[i]}`, (a) => {
           a.layers![0]![i] = a.layers![0]![i]! - CENT;
