@@ -157,7 +157,7 @@ describe("one account and 10^6 accounts", () => {
     }
   });
 
-  it("10^6 accounts: the dedicated path and two heuristics, verified, within a time budget", async () => {
+  it("10^6 accounts: the dedicated path and two heuristics, verified (their speed is bench/mechanisms.ts)", async () => {
     const n = 1_000_000;
     const capacity = new Float64Array(n);
     // Heavy-tailed but deterministic: c_i = 1e6 / (i + 1)^1.2, spanning about 7 orders of magnitude.
@@ -176,7 +176,6 @@ describe("one account and 10^6 accounts", () => {
       objectives: [objective === "minmax" ? { kind: "minmax", scale: capacity } : { kind: "sparsity" }],
       columns: new Map([["capacity", capacity]]),
     });
-    const started = performance.now();
     const fair = waveOf("minmax");
     const pro = await solveWave(fair, { path: "auto" });
     expectVerified(fair, pro);
@@ -194,7 +193,6 @@ describe("one account and 10^6 accounts", () => {
       const allocation = getHeuristic(name).allocate(fair, { seed: 1 });
       expect(verifyAllocation(fair, allocation).ok).toBe(true);
     }
-    expect((performance.now() - started) / 1000).toBeLessThan(30);
   }, 60_000);
 });
 
