@@ -18,6 +18,8 @@ export interface ChartPlan {
   readonly spec: TopLevelSpec | null;
   /** Why the chart is absent, or what was left out of it (e.g. zeros on a log axis). */
   readonly note?: string;
+  /** Drawn live in the page (Vega's embedded runtime) for tooltips on hover; the static SVG stays as the fallback. */
+  readonly interactive?: boolean;
   readonly columns: readonly Column[];
   readonly rows: readonly Record_[];
 }
@@ -285,6 +287,7 @@ export function frontierCharts(frontier: readonly FrontierRow[], context: ChartC
       id: `frontier-${slug(kind)}`,
       title: `Exact frontier: ${kind}`,
       what,
+      interactive: true,
       spec: plotted.length ? spec : null,
       ...(notes.length ? { note: notes.join(" ") } : plotted.length ? {} : { note: `No points for frontier ${kind}.` }),
       columns: ["panel", "wave", "region", "series", "mechanism", "x", "y", "status", "distance", "placement"].map((key) => ({ key, label: key })),
@@ -653,5 +656,5 @@ export function trilemmaChart(table: { readonly rows: readonly Record_[]; readon
       text("left"),
     ],
   });
-  return { id: "trilemma", title, what, spec, columns, rows: table.rows };
+  return { id: "trilemma", title, what, spec, interactive: true, columns, rows: table.rows };
 }
