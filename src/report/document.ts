@@ -1,6 +1,8 @@
 /**
- * The two documents of a report: index.html (self-contained: inline CSS and SVG, no script, no
- * font or image from a network) and summary.md (PNG charts by relative path, key tables).
+ * The two documents of a report: index.html (self-contained: inline CSS and SVG, nothing loaded
+ * from a network; the scorecard first; Vega's runtime embedded so that the trilemma and frontier
+ * charts show tooltips, the static SVG showing without script) and summary.md (the scorecard, PNG
+ * charts by relative path, links to the long tables' CSVs).
  */
 import type { RunManifest } from "../results/row.js";
 import type { ChartPlan } from "./charts.js";
