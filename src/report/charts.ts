@@ -239,8 +239,8 @@ export function frontierCharts(frontier: readonly FrontierRow[], context: ChartC
     });
     const plotted = shown.filter((r) => r.y !== null);
     const logX = plotted.length > 0 && plotted.every((r) => (r.xShown as number) > 0) && Math.max(...plotted.map((r) => r.xShown as number)) / Math.min(...plotted.map((r) => r.xShown as number)) > 50;
-    const x = { field: "xShown", type: "quantitative", title: xLabel, ...(logX ? logScale(plotted.map((r) => r.xShown as number), true) : { scale: { zero: false, padding: 8 } }) };
-    const y = { field: "y", type: "quantitative", title: yLabel };
+    const x = { field: "xShown", type: "quantitative", title: xLabel, ...(logX ? logScale(plotted.map((r) => r.xShown as number), true) : { scale: { zero: false, padding: 8 }, axis: { tickCount: 5 } }) };
+    const y = { field: "y", type: "quantitative", title: yLabel, axis: { tickCount: 6 } };
     const present = [...new Set(shown.map((r) => r.mechanism).filter((m): m is string => m !== null))];
     // The caps curve (every mechanism's loosest region) first, in black.
     regionsDrawn.sort((a, b) => Number(b === "caps") - Number(a === "caps") || byText(a, b));

@@ -314,6 +314,19 @@ describe("in a browser", () => {
       maxBuffer: 1 << 30,
     });
     expect((dump.stdout.match(/aria-label="Vega visualization"/g) ?? []).length, dump.stderr).toBe(3);
+    // The live drawings (the browser measures its own text) keep labels apart and uncut too.
+    const scratch = mkdtempSync(join(tmpdir(), "adl-live-"));
+    const live = [...dump.stdout.matchAll(/<div class="chart" data-live=""><div[^>]*>(<svg[\s\S]*?<\/svg>)/g)].map((m, k) => {
+      const file = join(scratch, `live-${k}.svg`);
+      writeFileSync(file, m[1]!);
+      return [`live-${k}`, file] as const;
+    });
+    expect(live).toHaveLength(3);
+    for (const [id, texts] of measureTextBoxes(chromium, new Map(live))) {
+      expect(texts.filter((t) => t.text.includes("…")).map((t) => t.text), id).toEqual([]);
+      expect(overlaps(texts).map(([a, b]) => `${a.text} / ${b.text}`), id).toEqual([]);
+    }
+    rmSync(scratch, { recursive: true, force: true });
   }, 150_000);
 
   it.skipIf(absent)("draws no legend, label or title text cut short, and no two labels over each other", () => {
