@@ -18,6 +18,8 @@ export interface ChartPlan {
   readonly spec: TopLevelSpec | null;
   /** Why the chart is absent, or what was left out of it (e.g. zeros on a log axis). */
   readonly note?: string;
+  /** Drawn live in the page (Vega's embedded runtime) for tooltips on hover; the static SVG stays as the fallback. */
+  readonly interactive?: boolean;
   readonly columns: readonly Column[];
   readonly rows: readonly Record_[];
 }
@@ -237,8 +239,8 @@ export function frontierCharts(frontier: readonly FrontierRow[], context: ChartC
     });
     const plotted = shown.filter((r) => r.y !== null);
     const logX = plotted.length > 0 && plotted.every((r) => (r.xShown as number) > 0) && Math.max(...plotted.map((r) => r.xShown as number)) / Math.min(...plotted.map((r) => r.xShown as number)) > 50;
-    const x = { field: "xShown", type: "quantitative", title: xLabel, ...(logX ? logScale(plotted.map((r) => r.xShown as number), true) : { scale: { zero: false, padding: 8 } }) };
-    const y = { field: "y", type: "quantitative", title: yLabel };
+    const x = { field: "xShown", type: "quantitative", title: xLabel, ...(logX ? logScale(plotted.map((r) => r.xShown as number), true) : { scale: { zero: false, padding: 8 }, axis: { tickCount: 5 } }) };
+    const y = { field: "y", type: "quantitative", title: yLabel, axis: { tickCount: 6 } };
     const present = [...new Set(shown.map((r) => r.mechanism).filter((m): m is string => m !== null))];
     // The caps curve (every mechanism's loosest region) first, in black.
     regionsDrawn.sort((a, b) => Number(b === "caps") - Number(a === "caps") || byText(a, b));
@@ -285,6 +287,7 @@ export function frontierCharts(frontier: readonly FrontierRow[], context: ChartC
       id: `frontier-${slug(kind)}`,
       title: `Exact frontier: ${kind}`,
       what,
+      interactive: true,
       spec: plotted.length ? spec : null,
       ...(notes.length ? { note: notes.join(" ") } : plotted.length ? {} : { note: `No points for frontier ${kind}.` }),
       columns: ["panel", "wave", "region", "series", "mechanism", "x", "y", "status", "distance", "placement"].map((key) => ({ key, label: key })),
@@ -653,5 +656,5 @@ export function trilemmaChart(table: { readonly rows: readonly Record_[]; readon
       text("left"),
     ],
   });
-  return { id: "trilemma", title, what, spec, columns, rows: table.rows };
+  return { id: "trilemma", title, what, spec, interactive: true, columns, rows: table.rows };
 }

@@ -1,15 +1,20 @@
 /**
- * The two documents of a report: index.html (self-contained: inline CSS and SVG, no script, no
- * font or image from a network) and summary.md (PNG charts by relative path, key tables).
+ * The two documents of a report: index.html (self-contained: inline CSS and SVG, nothing loaded
+ * from a network; the scorecard first; Vega's runtime embedded so that the trilemma and frontier
+ * charts show tooltips, the static SVG showing without script) and summary.md (the scorecard, PNG
+ * charts by relative path, links to the long tables' CSVs).
  */
 import type { RunManifest } from "../results/row.js";
 import type { ChartPlan } from "./charts.js";
 import { escapeHtml, htmlTable, markdownTable } from "./format.js";
+import { vegaRuntime } from "./render.js";
 import { inlineDeltas, type Scorecard } from "./scorecard.js";
 import type { Table } from "./tables.js";
 
 /** A section of the report, in reading order: a chart (with its inline SVG) or a table (collapsed when long). */
-export type Section = { readonly kind: "chart"; readonly chart: ChartPlan; readonly svg: string | null } | { readonly kind: "table"; readonly table: Table; readonly long?: boolean };
+export type Section =
+  | { readonly kind: "chart"; readonly chart: ChartPlan; readonly svg: string | null; /** The compiled Vega spec, to draw live with tooltips. */ readonly live?: unknown }
+  | { readonly kind: "table"; readonly table: Table; readonly long?: boolean };
 
 export interface ReportContent {
   readonly manifest: RunManifest;
@@ -77,6 +82,29 @@ function titleOf(section: Section): string {
   return section.kind === "chart" ? section.chart.title : section.table.title;
 }
 
+/** JSON inside a <script> element: "</" would end it early. */
+function scriptSafe(json: string): string {
+  return json.replace(/<\//g, "<\\/");
+}
+
+/**
+ * Vega's runtime, embedded (no network), and the few lines that redraw each live chart from its
+ * spec with tooltips on hover (the runtime's default handler shows them as the browser's own).
+ */
+function liveCharts(): string {
+  // Only "</script" would end the element early (the runtime has none; a regex like /</g must stay as it is).
+  return `<script>${vegaRuntime().replace(/<\/script/gi, "<\\/script")}</script>
+<script>
+for (const chart of document.querySelectorAll(".chart[data-live]")) {
+  const spec = JSON.parse(chart.querySelector("script.vega-spec").textContent);
+  const host = document.createElement("div");
+  new vega.View(vega.parse(spec), { renderer: "svg", container: host, hover: true }).runAsync().then(() => {
+    chart.querySelector("svg").replaceWith(host);
+  });
+}
+</script>`;
+}
+
 /** index.html: a page a risk engineer can read offline, top to bottom. */
 export function renderHtml(content: ReportContent): string {
   const m = content.manifest;
@@ -96,7 +124,9 @@ export function renderHtml(content: ReportContent): string {
         return `<section id="${id}">\n<h2>${escapeHtml(t.title)}</h2>\n<p class="what">${escapeHtml(t.what)}</p>\n${body}\n<small>Data: <a href="data/${t.id}.csv">data/${t.id}.csv</a></small>\n</section>`;
       }
       const c = section.chart;
-      const figure = section.svg ? `<div class="chart">${section.svg}</div>` : "";
+      // Live charts: the static SVG is what shows without script; the runtime redraws it with tooltips.
+      const live = section.live !== undefined && section.svg ? `<script type="application/json" class="vega-spec">${scriptSafe(JSON.stringify(section.live))}</script>` : "";
+      const figure = section.svg ? `<div class="chart"${live ? " data-live" : ""}>${section.svg}${live}</div>` : "";
       const note = c.note ? `<p class="note">${escapeHtml(c.note)}</p>` : "";
       const data = c.spec ? `<small>Data: <a href="data/${c.id}.csv">data/${c.id}.csv</a> · spec: <a href="charts/${c.id}.vl.json">charts/${c.id}.vl.json</a></small>` : "";
       return `<section id="${id}">\n<h2>${escapeHtml(c.title)}</h2>\n<p class="what">${escapeHtml(c.what)}</p>\n${note}${figure}\n${data}\n</section>`;
@@ -129,6 +159,7 @@ ${contents}
 </ol></nav>
 ${sections}
 <p><small>Every number behind every chart and table is in data/ (CSV and JSON); charts are also in charts/ as SVG, PNG and Vega-Lite specs. Written by adl report.</small></p>
+${content.sections.some((s) => s.kind === "chart" && s.live !== undefined) ? liveCharts() : ""}
 </body>
 </html>
 `;

@@ -2,6 +2,9 @@
  * Vega-Lite spec → SVG (vega, headless, no canvas) → PNG (resvg with the system's fonts). Both run
  * in-process and offline: the specs carry their data inline and nothing is fetched.
  */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
@@ -43,4 +46,23 @@ export function inlineSvg(svg: string): string {
     .replace(/<\?xml[^>]*\?>\s*/, "")
     .replace(/\s+xmlns(:xlink)?="[^"]*"/g, "")
     .replace(/<svg /, '<svg role="img" ');
+}
+
+/** The Vega spec a Vega-Lite spec compiles to (what the page's embedded runtime draws live). */
+export function compileVega(spec: TopLevelSpec): unknown {
+  // The schema URL is for editors; the page has no use for it (and names no address at all).
+  const { $schema: _schema, ...compiled } = vegaLite.compile(spec).spec;
+  return compiled;
+}
+
+let runtime: string | undefined;
+
+/**
+ * Vega's browser runtime (vega.min.js from the installed package, about 0.5 MB), for pages that
+ * draw charts live (tooltips on hover) without a network. Read once per process.
+ */
+export function vegaRuntime(): string {
+  // The package does not export its build folder: find it beside the package's entry point.
+  runtime ??= readFileSync(join(dirname(createRequire(import.meta.url).resolve("vega")), "vega.min.js"), "utf8");
+  return runtime;
 }

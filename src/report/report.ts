@@ -22,7 +22,7 @@ import { mechanismStatistics, trilemmaTable } from "./compare.js";
 import { renderHtml, renderMarkdown, type ReportContent, type Section } from "./document.js";
 import { toCsv } from "./format.js";
 import { readRunFolder, type RunFolder } from "./read.js";
-import { inlineSvg, renderPng, renderSvg } from "./render.js";
+import { compileVega, inlineSvg, renderPng, renderSvg } from "./render.js";
 import { scorecard, type Scorecard } from "./scorecard.js";
 import { brokenPromises, byText, frontierDistances, mechanismsOf, sortedJobs, verification, type Table } from "./tables.js";
 
@@ -162,7 +162,11 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
     write(`charts/${chart.id}.svg`, svg);
     write(`charts/${chart.id}.png`, renderPng(svg));
   }
-  const rendered: Section[] = sections.map((s) => (s.kind === "chart" ? { kind: "chart", chart: s.chart, svg: svgs.has(s.chart.id) ? inlineSvg(svgs.get(s.chart.id)!) : null } : s));
+  const rendered: Section[] = sections.map((s) =>
+    s.kind === "chart"
+      ? { kind: "chart", chart: s.chart, svg: svgs.has(s.chart.id) ? inlineSvg(svgs.get(s.chart.id)!) : null, ...(s.chart.interactive && s.chart.spec ? { live: compileVega(s.chart.spec) } : {}) }
+      : s,
+  );
   write("data/scorecard.csv", toCsv(card.table.columns, card.table.rows));
   write("data/scorecard.json", `${JSON.stringify({ title: card.table.title, what: card.table.what, baseline: card.baseline, pareto: card.pareto, waves: card.waves, readings: card.readings, rows: card.table.rows }, null, 1)}\n`);
   for (const s of sections) {

@@ -164,8 +164,11 @@ describe("adl report on the fixture", () => {
 
   it("writes a self-contained index.html with the manifest facts and every chart inline", () => {
     const html = readFileSync(join(report, "index.html"), "utf8");
-    expect(html).not.toMatch(/https?:\/\//i);
-    expect(html).not.toMatch(/<script|<link|@import|<iframe|<img/i);
+    // Self-contained: nothing loaded from anywhere (the embedded Vega runtime names XML namespaces, no more).
+    expect(html).not.toMatch(/<link|@import|<iframe|<img|<script[^>]*\bsrc=|(src|href)="https?:/i);
+    expect(html.replace(/<script[^>]*>[\s\S]*?<\/script>/g, "")).not.toMatch(/https?:\/\//i);
+    // The trilemma and frontier charts carry their Vega spec, drawn live with tooltips by the embedded runtime.
+    expect((html.match(/<script type="application\/json" class="vega-spec">/g) ?? []).length).toBe(3);
     expect(html).toContain(JSON.parse(readFileSync(join(fixture.dir, "manifest.json"), "utf8")).experiment.sha256);
     expect(html).toContain("92 done, 1 failed, of 93");
     expect((html.match(/<svg /g) ?? []).length).toBe(CHARTS.length);
@@ -304,6 +307,26 @@ describe("in a browser", () => {
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     // A blank white page compresses to a few kilobytes; the report's text and charts do not.
     expect(statSync(shot).size).toBeGreaterThan(100_000);
+    // The live charts replaced their static SVG: Vega's runtime ran offline in the page.
+    const dump = spawnSync(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", `--user-data-dir=${mkdtempSync(join(tmpdir(), "adl-chromium-"))}`, "--virtual-time-budget=10000", "--dump-dom", `file://${join(report, "index.html")}`], {
+      timeout: 120_000,
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+    });
+    expect((dump.stdout.match(/aria-label="Vega visualization"/g) ?? []).length, dump.stderr).toBe(3);
+    // The live drawings (the browser measures its own text) keep labels apart and uncut too.
+    const scratch = mkdtempSync(join(tmpdir(), "adl-live-"));
+    const live = [...dump.stdout.matchAll(/<div class="chart" data-live=""><div[^>]*>(<svg[\s\S]*?<\/svg>)/g)].map((m, k) => {
+      const file = join(scratch, `live-${k}.svg`);
+      writeFileSync(file, m[1]!);
+      return [`live-${k}`, file] as const;
+    });
+    expect(live).toHaveLength(3);
+    for (const [id, texts] of measureTextBoxes(chromium, new Map(live))) {
+      expect(texts.filter((t) => t.text.includes("…")).map((t) => t.text), id).toEqual([]);
+      expect(overlaps(texts).map(([a, b]) => `${a.text} / ${b.text}`), id).toEqual([]);
+    }
+    rmSync(scratch, { recursive: true, force: true });
   }, 150_000);
 
   it.skipIf(absent)("draws no legend, label or title text cut short, and no two labels over each other", () => {
