@@ -61,8 +61,8 @@ const feasibleClean = (wave: Wave): boolean => {
 describe("random tiny waves, feasible, no dominating account: the exact optimum on every route", () => {
   it.each([
     ["dedicated", 300],
-    ["highs", 100],
-    ["glpk", 50],
+    ["highs", 60],
+    ["glpk", 30],
   ] as const)("%s (%i waves)", async (name, numRuns) => {
     let covered = 0;
     await fc.assert(
