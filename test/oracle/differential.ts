@@ -122,11 +122,12 @@ export function judgeResult(wave: Wave, result: SolveResult, optimum: Optimum = 
   const names = optimum.stages;
 
   // Infeasible in exact arithmetic by a rounding (B = the capacities summed in doubles; ten lots of 0.1
-  // against a cap of 1; alpha = 0.9999999999999983): either answer is right.
-  const relaxed = !optimum.feasible && wave.positions ? oracleOptimum(wave, { relaxed: true }) : undefined;
-  if (!optimum.feasible && (marginal(wave, optimum) || relaxed?.feasible)) {
+  // against a cap of 1; alpha = 0.9999999999999983 with B = 16.000000001 against lots worth 16): either answer is right.
+  const relaxed = !optimum.feasible ? oracleOptimum(wave, { relaxed: true }) : undefined;
+  if (relaxed && (marginal(wave, optimum) || relaxed.feasible || marginal(wave, relaxed))) {
     if (solved) {
-      const judged = judgeAllocation({ ...wave, budget: Math.min(wave.budget, (relaxed?.feasible ? relaxed.maxCoverage : optimum.maxCoverage).toNumber()) }, result.allocation!);
+      // Coverage against what the promises allow; the ladder is not judged (its least senior totals are for a B that cannot be met exactly).
+      const judged = judgeAllocation({ ...wave, budget: Math.min(wave.budget, (relaxed.feasible ? relaxed.maxCoverage : optimum.maxCoverage).toNumber()) }, result.allocation!, optimum);
       if (judged.verdict === "infeasible") say("allocation", `the ${result.path} allocation breaks ${describeFindings(judged.findings)}`, worstBroken(judged.findings));
     }
     return found;
