@@ -7,7 +7,7 @@
  * verifier's own verdict on hostile allocations. Larger waves are held to the verifier.
  * Writes a JSON summary to results/fuzz/fuzz-<timestamp>.json.
  *
- *   node --import tsx scripts/fuzz.ts --cases 100000 [--seed S] [--cli-share 0.02] [--oracle-share 0.1]
+ *   node --import tsx scripts/fuzz.ts --cases 100000 [--seed S] [--cli-share 0.02] [--oracle-share 0.1] [--only oracle,model]
  *
  * --cases is the total over all families; the CLI family (one in-process `main` per case, so a
  * worker start per solve) gets --cli-share of it, the oracle family (dedicated path and verdicts on
@@ -75,11 +75,14 @@ const families: [Family<never>, number][] = [
   [accountsFamily(join(scratch, "accounts")) as Family<never>, each],
   [cliFamily(join(scratch, "cli")) as Family<never>, cliCases],
 ];
+// --only oracle,model: run just those families (each with the share it would have in a full run).
+const only = process.argv.includes("--only") ? new Set(process.argv[process.argv.indexOf("--only") + 1]!.split(",")) : undefined;
 const summaries: FamilySummary[] = [];
 mkdirSync("results/fuzz", { recursive: true });
 const out = join("results/fuzz", `fuzz-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 try {
   for (const [family, cases] of families) {
+    if (only && !only.has(family.name)) continue;
     summaries.push(await runFamily(family, cases, seed));
     // Written after every family, so that a run stopped early keeps what it found.
     writeFileSync(out, JSON.stringify(summarize(), null, 2) + "\n");

@@ -61,8 +61,8 @@ const feasibleClean = (wave: Wave): boolean => {
 describe("random tiny waves, feasible, no dominating account: the exact optimum on every route", () => {
   it.each([
     ["dedicated", 300],
-    ["highs", 100],
-    ["glpk", 50],
+    ["highs", 60],
+    ["glpk", 30],
   ] as const)("%s (%i waves)", async (name, numRuns) => {
     let covered = 0;
     await fc.assert(
@@ -162,6 +162,18 @@ describe("fixed adversarial waves", () => {
   it("capacities 1e-6 .. 1e15 in one wave, all eligible, pro-rata at one half", async () => {
     const capacity = [1e-6, 1e-3, 1, 1e3, 1e6, 1e15];
     await expectAgreement({ capacity, budget: capacity.reduce((a, b) => a + b, 0) / 2, objectives: [{ kind: "minmax" }] });
+  });
+
+  // known bug, issue 10: tolerance-largest-account (greedy-l0-lots takes a lot of 2 from an account whose cap is 0.75: lotsWithin(cap + slack) with the house row's slack of 1e6)
+  it.fails("a 1e15 house account, lots sparsity with alpha: no lot larger than its account's cap", async () => {
+    await expectAgreement({ capacity: [1, 10, 1, 1, 15, 1e15], eligible: [1, 1, 1, 1, 1, 0], budget: 0.46745634, alpha: 0.75, maxAccounts: 4, objectives: [{ kind: "sparsity" }], lots: { lotValue: [1, 1.7, 2, 2, 0.5, 0.5], maxLots: [0, 1, 0, 1, 2, 2] } }, [ROUTES.dedicated!]);
+  });
+
+  // new bug, not in issue 10's list (see KNOWN.md, "MIP units"): beside an eligible 1e15 account the small accounts fall
+  // below HiGHS's tolerance in the scaled units (src/solve/units.ts) and are haircut 100%; convex 12.0075 answered
+  // optimal against 0.0075, with a "lower bound" of 0.2027 above the true optimum.
+  it.fails("an eligible 1e15 account beside accounts of 1 to 7, x^2 on the MIP path: the small accounts keep their money", async () => {
+    await expectAgreement({ capacity: [1e15, 3.5, 5, 1, 7, 1e15], eligible: [1, 1, 1, 1, 1, 0], budget: 5e13, objectives: [{ kind: "convex", phi: power(2), weight: [3, 3, 3, 3, 3, 0.5] }] }, [ROUTES.highs!]);
   });
 
   // known bug, issue 10: jslp-optimal (0.8492 answered optimal; the optimum is 0.7109)

@@ -122,11 +122,12 @@ export function judgeResult(wave: Wave, result: SolveResult, optimum: Optimum = 
   const names = optimum.stages;
 
   // Infeasible in exact arithmetic by a rounding (B = the capacities summed in doubles; ten lots of 0.1
-  // against a cap of 1; alpha = 0.9999999999999983): either answer is right.
-  const relaxed = !optimum.feasible && wave.positions ? oracleOptimum(wave, { relaxed: true }) : undefined;
-  if (!optimum.feasible && (marginal(wave, optimum) || relaxed?.feasible)) {
+  // against a cap of 1; alpha = 0.9999999999999983 with B = 16.000000001 against lots worth 16): either answer is right.
+  const relaxed = !optimum.feasible ? oracleOptimum(wave, { relaxed: true }) : undefined;
+  if (relaxed && (marginal(wave, optimum) || relaxed.feasible || marginal(wave, relaxed))) {
     if (solved) {
-      const judged = judgeAllocation({ ...wave, budget: Math.min(wave.budget, (relaxed?.feasible ? relaxed.maxCoverage : optimum.maxCoverage).toNumber()) }, result.allocation!);
+      // Coverage against what the promises allow; the ladder is not judged (its least senior totals are for a B that cannot be met exactly).
+      const judged = judgeAllocation({ ...wave, budget: Math.min(wave.budget, (relaxed.feasible ? relaxed.maxCoverage : optimum.maxCoverage).toNumber()) }, result.allocation!, optimum);
       if (judged.verdict === "infeasible") say("allocation", `the ${result.path} allocation breaks ${describeFindings(judged.findings)}`, worstBroken(judged.findings));
     }
     return found;
@@ -163,10 +164,12 @@ export function judgeResult(wave: Wave, result: SolveResult, optimum: Optimum = 
       if (c < 0 || got[s]!.approx > want.approx + report.errorBound + tolerance) say("optimality", `${names[s]} = ${got[s]!.approx} outside [optimum ${want.approx}, + error bound ${report.errorBound}]`);
       break;
     }
-    if (c < 0 && wave.positions && !slackUsed) {
-      // Below the exact optimum with lots: right if the optimum with rows kept within rounding allows it.
-      const relaxed = oracleOptimum(wave, { relaxed: true });
-      if (relaxed.feasible && differs(got[s]!, relaxed.values[s]!, tolerance) >= 0) break;
+    if (c < 0 && !slackUsed) {
+      // Below the exact optimum: right if the optimum with every row kept only within rounding (caps
+      // and B moved by 1e-12 of themselves) allows it: ten lots of 0.1 against a cap of 1; B = 1e15 + 14
+      // covered but for 10 dollars, so that the two small accounts with the highest ratio give nothing.
+      const relaxedOptimum = oracleOptimum(wave, { relaxed: true });
+      if (relaxedOptimum.feasible && differs(got[s]!, relaxedOptimum.values[s]!, tolerance) >= 0) break;
     }
     // Below the optimum on an allocation that keeps its rows only within rounding (a B of 1e-31 left
     // uncovered, a cap exceeded by one ulp) is not a definite disagreement.

@@ -815,7 +815,7 @@ export function judgeAllocation(wave: Wave, allocation: Allocation, optimum?: Op
 /**
  * The oracle's objective vector of an allocation (same order as oracleStageNames): layer totals from
  * the allocation's own layers (junior-first split when it has none); touched = h_i above TIGHT times
- * its own capacity (rounding dust on an untouched account is not a haircut); with lots, every stage
+ * the smaller of its own capacity and B (rounding dust on an untouched account is not a haircut); with lots, every stage
  * from the lots' exact value sum_p v_p q_p.
  */
 export function oracleObjectives(wave: Wave, allocation: Allocation): StageValue[] {
@@ -840,7 +840,9 @@ export function oracleObjectives(wave: Wave, allocation: Allocation): StageValue
     const offset = data.layers.length > 1 ? data.layers.length - 1 : 0;
     wave.objectives.forEach((objective, k) => {
       if (objective.kind === "sparsity") {
-        const touched = h.filter((x, i) => x.toNumber() > TIGHT * data.capacity[i]!.toNumber()).length;
+        // Dust below TIGHT of the account's capacity (and of B, when B is smaller: B = 3e-31 is covered by a real 3e-31 haircut) is not a haircut.
+        const budget = data.budget.toNumber();
+        const touched = h.filter((x, i) => x.toNumber() > TIGHT * (budget > 0 ? Math.min(data.capacity[i]!.toNumber(), budget) : data.capacity[i]!.toNumber())).length;
         values[offset + k] = exactValue(Rational.fromInteger(touched));
       }
     });
