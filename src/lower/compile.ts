@@ -1,4 +1,5 @@
 import type { Allocation, BoundObjective, Wave } from "../domain.js";
+import { powerKkt } from "../exact/convex.js";
 import { ProblemBuilder } from "./builder.js";
 import { sparsityStructure, type SparsityStructure } from "./structure.js";
 import type { LinearProblem } from "./standard-form.js";
@@ -185,12 +186,14 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
       }
       case "convex": {
         const tangents = options.tangents ?? DEFAULT_TANGENTS;
-        const points = objective.phi.kind === "piecewise" ? extendToOne(objective.phi.points) : tangentEnvelope(objective.phi.p, tangents);
+        const shared = objective.phi.kind === "piecewise" ? extendToOne(objective.phi.points) : undefined;
+        const centre = objective.phi.kind === "power" ? relaxedFractions(wave, objective.weight, objective.phi.p) : undefined;
         const terms: Array<[number, number]> = [];
         let constant = 0;
         for (const i of active) {
           const c = wave.capacity[i]!;
           const weight = objective.weight[i]!;
+          const points = shared ?? tangentEnvelopeAt((objective.phi as { p: number }).p, tangentPoints(Math.min(1, wave.upper[i]! / c), centre?.[i] ?? 0, tangents));
           constant += weight * points[0]![1];
           const index: number[] = [haircutColumn[i]!];
           const value: number[] = [1];
@@ -356,6 +359,77 @@ function extendToOne(points: readonly (readonly [number, number])[]): Array<read
     result.push([1, last[1] + slope * (1 - last[0])]);
   }
   return result;
+}
+
+/** Share of the tangents spread uniformly over an account's whole range (the rest cluster at its centre). */
+const UNIFORM_SHARE = 0.25;
+/** The clustered tangents cover [centre / CLUSTER_SPREAD, centre * CLUSTER_SPREAD]. */
+const CLUSTER_SPREAD = 1.5;
+
+/**
+ * Where one account's `tangents + 1` tangents touch x^p, on its feasible fraction range [0, top]
+ * (top = its bound / capacity). Uniform on [0, 1] wasted them: at fractions near 0.06 the envelope's
+ * error was ~7% of the value with 32 tangents. With a centre (the account's fraction at the optimum
+ * of the continuous relaxation, a cheap exact KKT solve) three quarters of them are spaced
+ * geometrically over centre / 1.5 .. centre * 1.5, where the optimum lies unless lots or maxAccounts
+ * move it far (the rest, uniform over [0, top], keep the error moderate there). For x^2, tangents at
+ * a and r a leave a relative error ((r - 1) / (r + 1))^2: about 3e-4 here. Any choice keeps the
+ * envelope below x^p, so the stage optimum stays a lower bound. Sorted, distinct, 0 and top included.
+ */
+export function tangentPoints(top: number, centre: number, tangents: number): number[] {
+  if (!(top > 0)) return [0];
+  const points = new Set<number>([0, top]);
+  const clustered = centre > 0 && centre <= top ? Math.max(0, tangents - 1 - Math.round(tangents * UNIFORM_SHARE)) : 0;
+  const uniform = tangents - 1 - clustered;
+  for (let k = 1; k <= uniform; k++) points.add((k / (uniform + 1)) * top);
+  if (clustered > 0) {
+    const lo = centre / CLUSTER_SPREAD;
+    const hi = Math.min(top, centre * CLUSTER_SPREAD);
+    const ratio = hi / lo;
+    for (let k = 0; k < clustered; k++) points.add(lo * ratio ** (clustered === 1 ? 0.5 : k / (clustered - 1)));
+  }
+  return [...points].filter((x) => x >= 0 && x <= top).sort((a, b) => a - b);
+}
+
+/**
+ * Each account's fraction h_i / c_i at the optimum of the continuous relaxation (no lots, no
+ * maxAccounts) of min sum w_i (h_i / c_i)^p, sum h >= B, 0 <= h <= bound: the exact KKT point
+ * (src/exact/convex.ts). Undefined when it cannot be computed (the tangents are then uniform).
+ */
+function relaxedFractions(wave: Wave, weight: Float64Array, p: number): Float64Array | undefined {
+  if (!(p > 1) || !Number.isFinite(p)) return undefined;
+  const n = wave.ids.length;
+  let reach = 0;
+  for (let i = 0; i < n; i++) reach += wave.upper[i]!;
+  const total = Math.min(wave.budget, reach);
+  if (!(total > 0)) return undefined;
+  const haircut = powerKkt(new Float64Array(n), wave.upper, wave.capacity, weight, p, total);
+  if (!haircut) return undefined;
+  const fraction = new Float64Array(n);
+  for (let i = 0; i < n; i++) fraction[i] = wave.capacity[i]! > 0 ? haircut[i]! / wave.capacity[i]! : 0;
+  return fraction;
+}
+
+/**
+ * Breakpoints of the upper envelope of the tangents of x^p at the sorted points `at` (from 0 to
+ * top): [0, 0], the intersections of consecutive tangents, and [top, top^p]. Below x^p everywhere
+ * on [0, top] (an outer approximation of the epigraph).
+ */
+export function tangentEnvelopeAt(p: number, at: readonly number[]): Array<readonly [number, number]> {
+  const points: Array<readonly [number, number]> = [[0, 0]];
+  const top = at[at.length - 1]!;
+  if (!(top > 0)) return points;
+  for (let k = 0; k + 1 < at.length; k++) {
+    const a = at[k]!;
+    const b = at[k + 1]!;
+    const x = ((p - 1) * (b ** p - a ** p)) / (p * (b ** (p - 1) - a ** (p - 1)));
+    // Rounding can put the intersection a hair outside [a, b]; clamp it so the pieces stay ordered.
+    const within = Math.min(b, Math.max(a, x));
+    const y = a ** p + p * a ** (p - 1) * (within - a);
+    if (within > points[points.length - 1]![0]) points.push([within, y]);
+  }
+  if (top > points[points.length - 1]![0]) points.push([top, top ** p]);
+  return points;
 }
 
 /**

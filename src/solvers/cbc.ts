@@ -24,8 +24,8 @@ import type { SolveOptions, SolverBackend, SolverSolution } from "./backend.js";
 import { toFreeMps } from "./formats.js";
 import { backendEntry, backendVersions } from "./registry.js";
 
-/** Fraction of the time limit given to CBC's own clock: writing the file and reading back take the rest. */
-const LIMIT_SHARE = 0.9;
+/** Fraction of the time limit given to CBC's own clock: writing the file, starting and reading back take the rest. */
+const LIMIT_SHARE = 0.95;
 /** Seconds past the time limit (times 1.05) before the subprocess is killed. */
 const KILL_GRACE_SECONDS = 2;
 /** Without a limit, a hung CBC is killed after this long. */
@@ -119,7 +119,7 @@ function forFile(problem: LinearProblem, zeroObjective = false): LinearProblem {
 
 /**
  * Creates the CBC backend if the binary starts (throws otherwise, with the package to install).
- * Options: `timeLimitSeconds` → `-sec` on the wall clock (`-timeMode elapsed`), 90% of the limit so
+ * Options: `timeLimitSeconds` → `-sec` on the wall clock (`-timeMode elapsed`), 95% of the limit so
  * the answer is back within it; `mipRelativeGap` (default 0) → `-ratio`; `start` → `-mips` (a MIP
  * start file; CBC checks it and drops an infeasible one). One CBC process per solve, single-threaded
  * (the machine's cores are shared with other solves).

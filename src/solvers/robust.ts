@@ -24,6 +24,11 @@ export const ABSOLUTE_TOLERANCE = 1e-6;
 export const RELATIVE_TOLERANCE = 1e-9;
 /** |x - round(x)| allowed for an integer column (plus RELATIVE_TOLERANCE × |x|). */
 export const INTEGRALITY_TOLERANCE = 1e-6;
+/**
+ * Share of the caller's time limit the attempts together may use: the caller still has to map the
+ * answer back and verify it (about 2 s at 10^5 accounts), and the limit is to hold within 10%.
+ */
+export const SOLVER_LIMIT_SHARE = 0.9;
 /** The least time an attempt is given when the shared limit is (nearly) used up, seconds. */
 const MIN_ATTEMPT_SECONDS = 0.05;
 /** Relative objective difference within which two backends' optima agree (and a bound closes a gap). */
@@ -277,7 +282,7 @@ interface Claim {
  * With no proving backend left, an optimal claim is returned as feasible and an infeasible one as
  * limitNoSolution (no point, no proof), with `proof.by = "none"`. Every attempt records what it proved.
  *
- * All attempts share `timeLimitSeconds`: each gets what is left of it. Resolves with the answer and
+ * All attempts share SOLVER_LIMIT_SHARE of `timeLimitSeconds`: each gets what is left. Resolves with the answer and
  * the attempts; rejects with SolverError (whose `attempts` name each one) if no backend answered.
  */
 export async function solveRobustly(problem: LinearProblem, options: RobustOptions): Promise<{ solution: SolverSolution; attempts: Attempt[] }> {
@@ -290,7 +295,7 @@ export async function solveRobustly(problem: LinearProblem, options: RobustOptio
   let claim: Claim | undefined;
   const remaining = (): RobustOptions => {
     if (options.timeLimitSeconds === undefined || !Number.isFinite(options.timeLimitSeconds)) return options;
-    return { ...options, timeLimitSeconds: Math.max(MIN_ATTEMPT_SECONDS, options.timeLimitSeconds - (performance.now() - begun) / 1000) };
+    return { ...options, timeLimitSeconds: Math.max(MIN_ATTEMPT_SECONDS, SOLVER_LIMIT_SHARE * options.timeLimitSeconds - (performance.now() - begun) / 1000) };
   };
   const note = (index: number, proved: string): void => {
     attempts[index] = { ...attempts[index]!, proved };

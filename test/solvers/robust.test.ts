@@ -18,6 +18,7 @@ import {
   defaultFallbacks,
   getBackend,
   RELATIVE_TOLERANCE,
+  SOLVER_LIMIT_SHARE,
   solveRobustly,
 } from "../../src/solvers/robust.js";
 import { createWorkerBackend, watchdogSeconds, type WorkerHostedBackend } from "../../src/solvers/worker-host.js";
@@ -225,6 +226,28 @@ describe("solveRobustly", () => {
     expect(solution.status).toBe("infeasible");
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ backend: "highs", outcome: "ok", message: "answered infeasible" });
+  });
+});
+
+describe("time limits", () => {
+  it("the attempts share SOLVER_LIMIT_SHARE of the caller's limit: a fallback gets only what is left", async () => {
+    const given: number[] = [];
+    const slow = fake("highs", () => claim("highs", [1, 2], 0), { solve: async (_p, options) => {
+      given.push(options.timeLimitSeconds!);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      throw new Error("gave up");
+    } });
+    const good = fake("glpk", () => claim("glpk", [1, 2], 0), { solve: async (_p, options) => {
+      given.push(options.timeLimitSeconds!);
+      return claim("glpk", [1, 2], 0);
+    } });
+    const { solution } = await solveRobustly(smallMip, { backend: "highs", fallbacks: ["glpk"], timeLimitSeconds: 10, backends: { highs: slow, glpk: good } });
+    expectTheOptimum(solution);
+    expect(given).toHaveLength(3);
+    expect(given[0]).toBeCloseTo(10 * SOLVER_LIMIT_SHARE, 1);
+    // Each later attempt is offered the share minus what the earlier ones used (>= 0.3 s each).
+    expect(given[1]!).toBeLessThanOrEqual(given[0]! - 0.29);
+    expect(given[2]!).toBeLessThanOrEqual(given[1]! - 0.29);
   });
 });
 
