@@ -392,7 +392,9 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
     }
     const least = Math.max(0, B - juniorUsable.value);
     const taken = seniorTotal.value;
-    if (taken - least > allowance(tol, least)) {
+    // A seniority stage is an optimality condition, fixed by the solver with the model's stage
+    // tolerance: judged at that tolerance relative to the budget the layers split (1e-9 by default).
+    if (taken - least > tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(least, Math.abs(B))) {
       const layerNames = names.slice(l).join("/");
       report.add({
         constraint: "seniority",
