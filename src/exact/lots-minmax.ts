@@ -14,7 +14,7 @@
  * on the exact G, with near-ties of the float order settled exactly.
  */
 import type { BoundPositions } from "../domain.js";
-import { compareProducts, ExactSum } from "../numeric/exact.js";
+import { BoundedSum, compareProducts, decimal, ExactSum, type Decimal } from "../numeric/exact.js";
 import { lotsWithin, type PositionIndex } from "./lot-capacity.js";
 import { lotAmount } from "./sparsity.js";
 
@@ -60,6 +60,32 @@ export function lotsMinmax(
 
   const step = new Float64Array(n);
   for (let i = 0; i < n; i++) if (most[i]! > 0) step[i] = lotValue[i]! / scale[i]!;
+  // Exact comparisons of two levels k v_i / s_i: the decimals of v and s parsed once per account
+  // (ties between accounts of equal ratio are common, and each would otherwise parse them again).
+  const valueDecimal: (Decimal | undefined)[] = new Array(n);
+  const scaleDecimal: (Decimal | undefined)[] = new Array(n);
+  const powers = new Map<number, bigint>();
+  const power = (e: number): bigint => {
+    let p = powers.get(e);
+    if (p === undefined) powers.set(e, (p = 10n ** BigInt(e)));
+    return p;
+  };
+  /** sign(k1 v_i s_j - k2 v_j s_i): float first, then BigInt on the cached decimals. */
+  const compareLevels = (k1: number, i: number, j: number, k2: number): number => {
+    const a = k1 * lotValue[i]! * scale[j]!;
+    const b = k2 * lotValue[j]! * scale[i]!;
+    if (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) > 1e-14 * (Math.abs(a) + Math.abs(b)) && a !== 0 && b !== 0) return a < b ? -1 : 1;
+    const vi = (valueDecimal[i] ??= decimal(lotValue[i]!));
+    const vj = (valueDecimal[j] ??= decimal(lotValue[j]!));
+    const si = (scaleDecimal[i] ??= decimal(scale[i]!));
+    const sj = (scaleDecimal[j] ??= decimal(scale[j]!));
+    const e1 = vi.exponent + sj.exponent;
+    const e2 = vj.exponent + si.exponent;
+    const e = Math.min(e1, e2);
+    const x = BigInt(k1) * vi.mantissa * sj.mantissa * power(e1 - e);
+    const y = BigInt(k2) * vj.mantissa * si.mantissa * power(e2 - e);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
 
   /** n_i at the float level x (an exact number): the largest k <= K_i with k v_i <= x s_i, exactly. */
   const lotsAtFloat = (i: number, x: number): number => {
@@ -79,20 +105,29 @@ export function lotsMinmax(
     if (i === j) return Math.min(K, kL);
     let k = Math.min(K, Math.floor((kL * step[j]!) / step[i]!));
     if (!(k >= 0)) k = 0;
-    while (k > 0 && compareProducts(k, lotValue[i]!, scale[j]!, kL, lotValue[j]!, scale[i]!) > 0) k--;
-    while (k < K && compareProducts(k + 1, lotValue[i]!, scale[j]!, kL, lotValue[j]!, scale[i]!) <= 0) k++;
+    while (k > 0 && compareLevels(k, i, j, kL) > 0) k--;
+    while (k < K && compareLevels(k + 1, i, j, kL) <= 0) k++;
     return k;
   };
   /** Whether G >= B at a level, exactly, and the lots counted there. */
+  const counted = new Float64Array(n);
   const covers = (lotsAt: (i: number) => number): { ok: boolean; count: number } => {
-    const sum = new ExactSum();
+    const quick = new BoundedSum();
     let count = 0;
     for (let i = 0; i < n; i++) {
       const k = lotsAt(i);
-      if (k > 0) sum.addProduct(k, lotValue[i]!);
+      counted[i] = k;
+      if (k > 0) quick.addProduct(k, lotValue[i]!);
       count += k;
     }
-    return { ok: sum.compare(budget) >= 0, count };
+    let side = quick.compare(budget);
+    if (Number.isNaN(side)) {
+      // Too close to call in floating point: the exact sum decides.
+      const sum = new ExactSum();
+      for (let i = 0; i < n; i++) if (counted[i]! > 0) sum.addProduct(counted[i]!, lotValue[i]!);
+      side = sum.compare(budget);
+    }
+    return { ok: side >= 0, count };
   };
 
   // The float top may round below the largest breakpoint: past every breakpoint, each account gives K_i.
@@ -135,9 +170,9 @@ export function lotsMinmax(
   const m = candidateLots.length;
   const key = new Float64Array(m);
   for (let c = 0; c < m; c++) key[c] = candidateLots[c]! * step[candidateAccount[c]!]!;
-  const exactOrder = (a: number, b: number): number =>
-    compareProducts(candidateLots[a]!, lotValue[candidateAccount[a]!]!, scale[candidateAccount[b]!]!, candidateLots[b]!, lotValue[candidateAccount[b]!]!, scale[candidateAccount[a]!]!);
-  const order = Array.from({ length: m }, (_, c) => c).sort((a, b) => key[a]! - key[b]! || exactOrder(a, b));
+  const exactOrder = (a: number, b: number): number => compareLevels(candidateLots[a]!, candidateAccount[a]!, candidateAccount[b]!, candidateLots[b]!);
+  // Float order for the search (near-ties are settled exactly around the answer below).
+  const order = Array.from({ length: m }, (_, c) => c).sort((a, b) => key[a]! - key[b]!);
   const coversAt = (c: number): boolean => covers((i) => lotsAtBreakpoint(i, candidateLots[c]!, candidateAccount[c]!)).ok;
   // Binary search for the first candidate (in float order) at which G >= B; the last one covers.
   let left = 0;
@@ -149,11 +184,10 @@ export function lotsMinmax(
   }
   // Float order may misorder breakpoints a few ulps apart: settle the near-ties of the answer exactly.
   const found = order[left]!;
-  const band: number[] = [];
-  for (let t = Math.max(0, left - 64); t < Math.min(m, left + 65); t++) {
-    const c = order[t]!;
-    if (Math.abs(key[c]! - key[found]!) <= 1e-12 * Math.abs(key[found]!)) band.push(c);
-  }
+  const band: number[] = [found];
+  const near = (c: number): boolean => Math.abs(key[c]! - key[found]!) <= 1e-12 * Math.abs(key[found]!);
+  for (let t = left - 1; t >= 0 && near(order[t]!); t--) band.push(order[t]!);
+  for (let t = left + 1; t < m && near(order[t]!); t++) band.push(order[t]!);
   band.sort(exactOrder);
   let best = found;
   for (const c of band) {

@@ -189,6 +189,48 @@ export function productDown(a: number, b: number): number {
   return down;
 }
 
+/**
+ * A float running sum of products with a rigorous error bound and no stored terms: `compare`
+ * answers -1, 0 or 1 when the float sum decides it, NaN when the sides are too close to call (then
+ * redo the sum with ExactSum). For hot loops where the exact fallback is rare. O(1) per term.
+ */
+export class BoundedSum {
+  private sum = 0;
+  private compensation = 0;
+  private absolute = 0;
+
+  addProduct(count: number, value: number): void {
+    const x = count * value;
+    const t = this.sum + x;
+    if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += this.sum - t + x;
+    else this.compensation += x - t + this.sum;
+    this.sum = t;
+    this.absolute += Math.abs(x);
+  }
+
+  get value(): number {
+    return this.sum + this.compensation;
+  }
+
+  /** sign(sum - c) when the float sum decides it, NaN otherwise. */
+  compare(c: number): number {
+    const s = this.value;
+    const bound = (8 * unit + 3 * decimalSlack) * (this.absolute + Math.abs(c)) + tiny;
+    if (Number.isFinite(s) && (this.absolute === 0 || this.absolute > tiny) && (c === 0 || Math.abs(c) > tiny)) {
+      if (s - c > bound) return 1;
+      if (c - s > bound) return -1;
+      if (this.absolute === 0 && c === 0) return 0;
+    }
+    return NaN;
+  }
+
+  reset(): void {
+    this.sum = 0;
+    this.compensation = 0;
+    this.absolute = 0;
+  }
+}
+
 /** The largest double below a positive finite x. O(1). */
 export function nextDown(x: number): number {
   if (!(x > 0) || !Number.isFinite(x)) return x;

@@ -13,10 +13,13 @@
  *    proportion to their room, until the compensated sum reaches B; with exact coverage an excess
  *    is taken back in proportion to the haircuts, senior layers first.
  * The moves are of the order of the solver's tolerance; the verifier judges the result, and the
- * objective reported is recomputed from it. With lots nothing is repaired (lots are integers, and the
- * verifier decides them exactly). O(n * layers) per pass, at most a few passes.
+ * objective reported is recomputed from it. With lots (integers, decided exactly) only coverage is
+ * repaired: when a solver's row tolerance let whole lots fall short of B (seen: B = 1.8e-12 and no
+ * lot at all), the cheapest lots that still fit their account's cap exactly are added, touched
+ * accounts first. O(n * layers) per pass, at most a few passes.
  */
 import type { Allocation, Wave } from "../domain.js";
+import { ExactSum, productDown } from "../numeric/exact.js";
 import { CompensatedSum } from "../numeric/sum.js";
 
 /** What counts as a solver's rounding dust on a haircut: absolute dollars, or relative to the account's cap. */
@@ -33,7 +36,8 @@ export interface Repair {
 
 /** Repairs a continuous allocation (see the module comment); returns it unchanged with lots. */
 export function repairAllocation(wave: Wave, allocation: Allocation, dust: Dust = { absolute: 0, relative: 0 }): Repair {
-  if (wave.positions || allocation.haircut.length !== wave.ids.length) return { allocation, notes: [] };
+  if (allocation.haircut.length !== wave.ids.length) return { allocation, notes: [] };
+  if (wave.positions) return repairLots(wave, allocation);
   const n = wave.ids.length;
   const notes: string[] = [];
   const haircut = Float64Array.from(allocation.haircut);
@@ -178,4 +182,72 @@ function takeBack(haircut: Float64Array, layers: Float64Array[] | undefined, exc
     } else haircut[i] = haircut[i]! - back;
   }
   return removed;
+}
+
+/** Adds the cheapest fitting lots while whole lots fall short of B (exactly); see the module comment. O(positions) per lot added. */
+function repairLots(wave: Wave, allocation: Allocation): Repair {
+  const positions = wave.positions!;
+  const lots = allocation.lots;
+  if (!lots || lots.length !== positions.account.length || !lots.every((q) => Number.isInteger(q))) return { allocation, notes: [] };
+  const total = new ExactSum();
+  lots.forEach((q, p) => total.addProduct(q, positions.lotValue[p]!));
+  const B = wave.budget;
+  if (total.compare(B) >= 0) return { allocation, notes: [] };
+  const n = wave.ids.length;
+  const next = Int32Array.from(lots);
+  const alpha = wave.model.alpha;
+  const cap = (i: number): number => {
+    if (wave.eligible[i] === 0) return 0;
+    const c = Math.max(0, wave.capacity[i]!);
+    return alpha !== undefined ? Math.min(c, productDown(alpha, c)) : c;
+  };
+  const accountSum = (i: number): ExactSum => {
+    const sum = new ExactSum();
+    for (let p = 0; p < positions.account.length; p++) if (positions.account[p] === i) sum.addProduct(next[p]!, positions.lotValue[p]!);
+    return sum;
+  };
+  const touched = new Uint8Array(n);
+  next.forEach((q, p) => {
+    if (q > 0) touched[positions.account[p]!] = 1;
+  });
+  let added = 0;
+  for (let guard = 0; guard < 10_000 && total.compare(B) < 0; guard++) {
+    let best = -1;
+    for (const touchedOnly of [true, false]) {
+      for (let p = 0; p < positions.account.length; p++) {
+        const i = positions.account[p]!;
+        if (touchedOnly && !touched[i]) continue;
+        if (next[p]! >= positions.maxLots[p]!) continue;
+        if (best >= 0 && positions.lotValue[p]! >= positions.lotValue[best]!) continue;
+        const sum = accountSum(i);
+        sum.addProduct(1, positions.lotValue[p]!);
+        if (sum.compare(cap(i)) <= 0) best = p;
+      }
+      if (best >= 0) break;
+    }
+    if (best < 0) break;
+    next[best]!++;
+    touched[positions.account[best]!] = 1;
+    total.addProduct(1, positions.lotValue[best]!);
+    added++;
+  }
+  if (added === 0) return { allocation, notes: [] };
+  const haircut = new Float64Array(n);
+  next.forEach((q, p) => (haircut[positions.account[p]!]! += q * positions.lotValue[p]!));
+  const layers = wave.layers ? splitLayers(wave.layers.capacity, haircut) : undefined;
+  return { allocation: { haircut, lots: next, ...(layers ? { layers } : {}) }, notes: [`coverage repaired: ${added} lots added so that whole lots reach the budget exactly`] };
+}
+
+/** Junior-first split of each haircut over the layer capacities (the most senior layer takes any rest). */
+function splitLayers(capacity: readonly Float64Array[], haircut: Float64Array): Float64Array[] {
+  const layers = capacity.map(() => new Float64Array(haircut.length));
+  for (let i = 0; i < haircut.length; i++) {
+    let rest = haircut[i]!;
+    for (let l = 0; l < capacity.length && rest > 0; l++) {
+      const take = l === capacity.length - 1 ? rest : Math.min(Math.max(0, capacity[l]![i]!), rest);
+      layers[l]![i] = take;
+      rest -= take;
+    }
+  }
+  return layers;
 }

@@ -206,7 +206,8 @@ async function solveOnce(wave: Wave, request: SolveRequest): Promise<SolveResult
   // Likewise a budget within the tolerance of zero: no haircut at all is what the verifier accepts
   // and every objective prefers (seen: B = 1.8e-12 on a lots wave answered "infeasible" by HiGHS).
   const tol = tolerance(wave);
-  const solverBudget = wave.budget <= allowance(tol, wave.budget) ? 0 : Math.min(wave.budget, certificate.coverable);
+  // With lots coverage is decided exactly: even a budget of 1e-160 needs a lot, so it is never zeroed.
+  const solverBudget = !wave.positions && wave.budget <= allowance(tol, wave.budget) ? 0 : Math.min(wave.budget, certificate.coverable);
   const reachable = solverBudget !== wave.budget ? { ...wave, budget: solverBudget } : wave;
   // The solver works in money units where the wave's largest amount is about 2^20 (see units.ts);
   // the allocation is mapped back and verified on the original wave.
@@ -331,8 +332,9 @@ async function solveLexicographic(
     return { status, path, objective: [], stageNames: names, stages: run.reports.map(inOriginalUnits), certificate: answered, verified: null, solver: solverInfo, ...(message ? { message } : {}) };
   }
 
-  // The solver's rows hold to its own tolerance (1e-7 in its units, indicators to 1e-6): repair, then verify.
-  const repair = repairAllocation(wave, unscaleAllocation(lowered.recover(run.values), units.factor), { absolute: 1e-6 / units.factor, relative: 1e-6 });
+  // The solver's rows hold to its own tolerance (1e-7 in its units, indicators to 1e-6, i.e. up to
+  // 1e-6 solver units of dust): repair, then verify.
+  const repair = repairAllocation(wave, unscaleAllocation(lowered.recover(run.values), units.factor), { absolute: 1e-6 / units.factor, relative: 0 });
   const allocation = repair.allocation;
   const verified = verifyAllocation(wave, allocation);
   // Stages lowered with a tangent approximation: their optimum is a lower bound on the true one.

@@ -8,7 +8,7 @@
  */
 import type { Allocation, Wave } from "../domain.js";
 import { objectiveValues } from "./objectives.js";
-import { ExactSum } from "../numeric/exact.js";
+import { BoundedSum, ExactSum } from "../numeric/exact.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, tolerance, type Tolerance } from "../numeric/tolerance.js";
 
@@ -242,19 +242,31 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
   }
 
   const alpha = wave.model.alpha;
-  const account = new ExactSum();
-  const coverage = new ExactSum();
+  const quick = new BoundedSum();
+  const coverage = new BoundedSum();
+  /** sign(account i's lot amount - a * b): the float sum with its error bound, the exact sum when too close. */
+  const side = (i: number, a: number, b: number): number => {
+    const decided = quick.compare(a * b);
+    if (!Number.isNaN(decided) && Number.isFinite(a * b)) return decided;
+    const exact = new ExactSum();
+    for (let t = start[i]!; t < start[i + 1]!; t++) {
+      const p = order[t]!;
+      if (Number.isFinite(positions.lotValue[p]!)) exact.addProduct(lots[p]!, positions.lotValue[p]!);
+    }
+    return exact.compareProduct(a, b);
+  };
   for (let i = 0; i < n; i++) {
-    account.reset();
+    quick.reset();
     for (let t = start[i]!; t < start[i + 1]!; t++) {
       const p = order[t]!;
       const v = positions.lotValue[p]!;
       const q = lots[p]!;
       if (!Number.isFinite(v)) continue;
-      account.addProduct(q, v);
+      quick.addProduct(q, v);
       coverage.addProduct(q, v);
     }
-    const lotAmount = account.value;
+    const account = { compare: (c: number) => side(i, 1, c), compareProduct: (a: number, b: number) => side(i, a, b) };
+    const lotAmount = quick.value;
     const id = wave.ids[i]!;
     const h = allocation.haircut[i]!;
     if (Number.isFinite(h) && Math.abs(h - lotAmount) > allowance(tol, lotAmount)) {
@@ -275,10 +287,18 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
   }
   const B = wave.budget;
   const sum = coverage.value;
-  const side = coverage.compare(B);
-  if (wave.model.coverage === "exact" && side !== 0) {
+  let covered = coverage.compare(B);
+  if (Number.isNaN(covered)) {
+    const exact = new ExactSum();
+    for (let p = 0; p < P; p++) {
+      const i = positions.account[p]!;
+      if (i >= 0 && i < n && Number.isFinite(positions.lotValue[p]!)) exact.addProduct(lots[p]!, positions.lotValue[p]!);
+    }
+    covered = exact.compare(B);
+  }
+  if (wave.model.coverage === "exact" && covered !== 0) {
     report.add({ constraint: "coverage", amount: Math.abs(sum - B) || Number.MIN_VALUE, message: `lots are worth ${fmt(sum)} in all; the model requires exactly the budget ${fmt(B)} (decided exactly)` });
-  } else if (side < 0) {
+  } else if (covered < 0) {
     report.add({ constraint: "coverage", amount: B - sum || Number.MIN_VALUE, message: `lots are worth ${fmt(sum)} in all, short of the budget ${fmt(B)} by ${fmt(B - sum)} (decided exactly)` });
   }
   return true;
@@ -392,7 +412,9 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
     }
     const least = Math.max(0, B - juniorUsable.value);
     const taken = seniorTotal.value;
-    if (taken - least > allowance(tol, least)) {
+    // A seniority stage is an optimality condition, fixed by the solver with the model's stage
+    // tolerance: judged at that tolerance relative to the budget the layers split (1e-9 by default).
+    if (taken - least > tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(least, Math.abs(B))) {
       const layerNames = names.slice(l).join("/");
       report.add({
         constraint: "seniority",

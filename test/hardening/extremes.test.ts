@@ -106,9 +106,15 @@ describe("budgets at the capacity sum, and one ulp either side", () => {
           const result = await solveWave(wave, { path, backend, fallbacks });
           expectVerified(wave, result);
           const h = result.allocation!.haircut;
-          capacity.forEach((c, i) => expect(Math.abs(h[i]! - c)).toBeLessThanOrEqual(2 * (absTol + relTol * c)));
+          // Coverage's allowance comes from B alone: all accounts together may fall short of their capacities by that much.
+          capacity.forEach((c, i) => expect(Math.abs(h[i]! - c)).toBeLessThanOrEqual(2 * (absTol + relTol * sum)));
           // Touched means a positive haircut.
-          expect(result.objective[0]).toBeCloseTo(objectives === minmax ? 1 : capacity.filter((c) => c > 0).length, 6);
+          if (objectives === minmax) expect(result.objective[0]).toBeCloseTo(1, 6);
+          else {
+            // An account smaller than coverage's allowance need not be touched; every larger one must be.
+            expect(result.objective[0]).toBeLessThanOrEqual(capacity.filter((c) => c > 0).length);
+            expect(result.objective[0]).toBeGreaterThanOrEqual(capacity.filter((c) => c > 2 * (absTol + relTol * sum)).length);
+          }
         }
       }
     }

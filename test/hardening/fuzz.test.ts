@@ -99,9 +99,11 @@ describe("inputs the fuzzer found (regressions)", () => {
     const wave = bindWave(parseModel(text, "fuzz.yaml"), { accounts: workedExample() }, { budget: 1.7839516826038294e-12 });
     for (const backend of ["highs", "glpk"] as const) {
       const result = await solveWave(wave, { path: "mip", backend, fallbacks: [] });
-      expect(result.status).toBe("optimal");
+      // Lots are checked exactly: even a budget of 1.8e-12 needs one whole lot (below the solver's own
+      // resolution, so the repair step adds it and optimality may not be proven).
+      expect(["optimal", "feasible"]).toContain(result.status);
       expect(result.verified?.ok).toBe(true);
-      expect(result.objective).toEqual([0]);
+      expect(result.objective[0]).toBeGreaterThan(0);
     }
   });
 
@@ -140,12 +142,13 @@ describe("inputs the fuzzer found (regressions)", () => {
   });
 
   it("a capacity of 1e308 next to dust, on a lots model: answered at once, not an endless loop in lotsWithin", async () => {
-    // The verifier's tolerance is 1e-9 · 1e308; lotsWithin(1e299, 0.5) looped forever on q + 1 === q.
+    // Once the verifier's tolerance was 1e-9 · 1e308; lotsWithin(1e299, 0.5) looped forever on q + 1 === q.
     const file = join(scratch, "huge-capacity.csv");
     writeFileSync(file, "id,gains,principal,capacity,risk_weight,lot_value,lots\nacct-35,-0,1e-6,-0,2,1,2\nacct-6,1e308,0.0004243449393387057,1e308,1,0.5,0\n__proto__,0,2.3914122775983545e-14,0,1,0.5,17\nacct-29,6.587959820375166e-194,2.7210917572836032e-86,6.587959820375166e-194,1,0.5,18\n");
     const model = parseModel("name: lots-minmax\nobjective: {kind: minmax, scale: capacity}\nconstraints:\n  lots: { lotValue: lot_value, lots: lots }\n", "m.yaml");
     const wave = bindWave(model, { accounts: loadAccounts(file, { layers: [] }) }, { budget: 2.37733806635474e110 });
-    expect(await checkSolved(wave, "1e308 capacity, lots-minmax")).toBe("optimal");
+    // No whole lot fits any cap here, so with lots decided exactly (no 1e-9 * 1e308 allowance) the wave is infeasible.
+    expect(await checkSolved(wave, "1e308 capacity, lots-minmax")).toBe("infeasible");
   });
 
   it("--path dedicated on a model no dedicated algorithm covers is a usage error (exit 2), not an internal one", async () => {
