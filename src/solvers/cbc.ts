@@ -11,6 +11,10 @@
  *  - the status from the first line of the `-solu` text file ("Optimal - …", "Infeasible - …",
  *    "Integer infeasible - …", "Unbounded - …", "Stopped on time - …");
  *  - the dual bound from the log's "Lower bound:" (a stopped search) or the objective (optimal).
+ * The objective reported is cost·x of those values, not the file's objective field: when CBC's
+ * preprocessing removes the whole model, that field (and the log's "Objective value:") holds the
+ * presolved model's value, not the final point's (CBC 2.10.8: "Postprocessing changed objective from
+ * -2 to -2.25", the file says -2, the values give -2.25). The field only tells "no incumbent" (≥ 1e50).
  * Columns and rows are written as x<j> / r<i> and the objective constant is added back here, so the
  * file's column order is the problem's. Anything else (a nonzero exit, a signal, a missing or short
  * solution file, an unknown status) throws: the fallback chain records it and moves on.
@@ -102,6 +106,13 @@ export function parseCbcSummary(log: string): { bound?: number; nodes?: number; 
     ...(Number.isFinite(nodes) ? { nodes } : {}),
     noSolution: /No feasible solution found|no integer solution/i.test(log),
   };
+}
+
+/** cost·x + constant of CBC's values (the backend rejects quadratic objectives), as the checks evaluate it. */
+export function cbcObjective(problem: LinearProblem, values: ArrayLike<number>): number {
+  let value = problem.objectiveConstant;
+  for (let j = 0; j < problem.cost.length; j++) value += problem.cost[j]! * values[j]!;
+  return value;
 }
 
 /** The problem as CBC reads it back in our column order: x<j>, r<i>, no constant column. */
@@ -204,16 +215,16 @@ export async function createCbcBackend(): Promise<SolverBackend & { fresh(): Pro
       const constant = problem.objectiveConstant;
       switch (result.status) {
         case "optimal": {
-          const { objective, values } = result.solution!;
+          const { values } = result.solution!;
           const summary = parseCbcSummary(result.log);
-          const value = objective + constant;
+          const value = cbcObjective(problem, values);
           return { ...base, status: "optimal", values, objective: value, bound: value, gap: 0, ...(integer && summary.nodes !== undefined ? { nodes: summary.nodes } : {}), seconds: seconds() };
         }
         case "stopped": {
           const summary = parseCbcSummary(result.log);
           // A simplex stopped early has no usable point; a stopped MIP search may have an incumbent.
           if (!integer || !result.solution || summary.noSolution || !(Math.abs(result.solution.objective) < 1e49)) return { ...base, status: "limitNoSolution", seconds: seconds() };
-          const value = result.solution.objective + constant;
+          const value = cbcObjective(problem, result.solution.values);
           const bound = summary.bound !== undefined ? Math.min(summary.bound + constant, value) : undefined;
           return {
             ...base,
