@@ -344,18 +344,12 @@ export interface Validation {
 }
 
 /**
- * Backends whose "optimal" carries their own dual bound. javascript-lp-solver has none and was seen
- * answering "optimal", gap 0, 21.7% above the optimum of a 5-account min-max with maxAccounts
- * (issue 10); until a backend's status says so itself, its "optimal" is not proof here.
- */
-const BOUNDING_BACKENDS: ReadonlySet<string> = new Set(["highs", "glpk"]);
-
-/**
- * True when `result` is a proven optimum: status optimal, verified, and found by a dedicated exact
- * algorithm or by a backend that proves optimality with its own dual bound. O(1).
+ * True when `result` is a proven optimum: status optimal and verified. The fallback chain
+ * (src/solvers/robust.ts) already lowers an "optimal" that no dual bound, dedicated algorithm or
+ * second backend backs (javascript-lp-solver's word alone) to "feasible", so status is proof here. O(1).
  */
 export function provenOptimum(result: SolveResult): boolean {
-  return result.status === "optimal" && result.verified?.ok === true && (result.path.startsWith("dedicated:") || BOUNDING_BACKENDS.has(result.solver.name));
+  return result.status === "optimal" && result.verified?.ok === true;
 }
 
 /**

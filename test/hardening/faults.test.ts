@@ -148,17 +148,16 @@ describe("faults inside worker-hosted backends", () => {
       ["glpk", "ok"],
     ]);
     expect(result.solver.attempts[0]!.message).toMatch(/watchdog/);
-    // remaining time floor 0.5 s × 1.5 + 0.3 s grace = 1.05 s watchdog; a timeout is not retried (it would hang as long again).
-    expect(result.solver.attempts[0]!.seconds).toBeGreaterThanOrEqual(1);
+    // A timeout is not retried (it would hang as long again): one worker started, no second highs attempt.
     expect(spinning.workersStarted).toBe(1);
   });
 });
 
 describe("a feasible but suboptimal vector claimed optimal", () => {
   /** HiGHS that answers every stage with every lot of every account closed, claimed optimal with gap 0. */
-  async function closesEverything(wave: Wave): Promise<SolverBackend> {
+  async function closesEverything(wave: Wave, structure = true): Promise<SolverBackend> {
     const factor = unitFactor(wave);
-    const lowered = lowerWave(scaleUnits(wave, factor));
+    const lowered = lowerWave(scaleUnits(wave, factor), { structure });
     // Every lot of every account closed: feasible (sum = 16 >= 7.5), but it touches 3 accounts where 1 suffices.
     const positions = wave.positions!;
     const lots = Int32Array.from(positions.maxLots);
@@ -191,8 +190,9 @@ describe("a feasible but suboptimal vector claimed optimal", () => {
   it("is refuted on a model without a dedicated algorithm by the MIP start's heuristic, and reported feasible when no other backend may answer", async () => {
     current = lotsWave();
     const reference = await honest(current);
-    const liar = await closesEverything(current);
-    const result = await solveWave(current, { path: "mip", backends: { highs: liar }, fallbacks: [] });
+    // Without the structure cuts: with them, closing every account is not a vector the lowering can express.
+    const liar = await closesEverything(current, false);
+    const result = await solveWave(current, { path: "mip", backends: { highs: liar }, fallbacks: [], lower: { structure: false } });
     expect(result.verified?.ok).toBe(true);
     expect(result.status).toBe("feasible");
     expect(result.objective[0]).toBeGreaterThan(reference.objective[0]!);
