@@ -20,6 +20,7 @@
 import type { Allocation, Wave } from "../domain.js";
 import { lotCapacities, lotsToCover, lotsWithin, positionsByAccount } from "../exact/lot-capacity.js";
 import { lotAmount } from "../exact/sparsity.js";
+import { ExactSum, compareProduct } from "../numeric/exact.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { DescendingHeap, rankDescending } from "./rank.js";
 
@@ -58,7 +59,6 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
   // Lots are checked exactly (src/numeric/tolerance.ts): no slack on the caps or the budget.
   const slack = 0;
   const B = wave.budget;
-  const need = B;
 
   const lots = new Int32Array(P);
   const amount = new Float64Array(n);
@@ -68,6 +68,20 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
   const fraction = new Float64Array(P);
   const covered = new CompensatedSum();
   let severalPositions = false;
+  /**
+   * Whether the lots so far are short of B, decided as the verifier decides it: exactly on
+   * sum v_p q_p. The compensated float sum answers unless it is within rounding of B; then the
+   * exact sum of the lots held decides (O(P), rare).
+   */
+  const short = (): boolean => {
+    const s = covered.value;
+    const close = 1e-12 * Math.max(Math.abs(s), Math.abs(B));
+    if (s < B - close) return true;
+    if (s > B + close) return false;
+    const exact = new ExactSum();
+    for (let p = 0; p < P; p++) exact.addProduct(lots[p]!, lotValue[p]!);
+    return exact.compare(B) < 0;
+  };
 
   for (let i = 0; i < n; i++) {
     const from = start[i]!;
@@ -104,14 +118,19 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
   /** Whether position p can take one more lot (lots held, and its account's cap). */
   const hasRoom = (p: number): boolean => {
     const i = account[p]!;
-    return lots[p]! < maxLots[p]! && amount[i]! + lotValue[p]! <= limit(i);
+    if (!(lots[p]! < maxLots[p]!)) return false;
+    // One position: decided exactly, as the verifier and the certificate decide the cap.
+    if (start[i + 1]! - start[i]! === 1) return limit(i) > 0 && compareProduct(lots[p]! + 1, lotValue[p]!, 1, limit(i)) <= 0;
+    return amount[i]! + lotValue[p]! <= limit(i);
   };
 
   /** Adds up to k lots to position p within its room. */
   const add = (p: number, k: number): void => {
     const i = account[p]!;
     const v = lotValue[p]!;
-    const room = Math.min(maxLots[p]! - lots[p]!, lotsWithin(limit(i) - amount[i]!, v));
+    const room = start[i + 1]! - start[i]! === 1
+      ? Math.min(maxLots[p]!, lotsWithin(limit(i), v)) - lots[p]!
+      : Math.min(maxLots[p]! - lots[p]!, lotsWithin(limit(i) - amount[i]!, v));
     const added = Math.min(k, room);
     if (added > 0) {
       lots[p]! += added;
@@ -120,30 +139,30 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
     }
   };
 
-  if (scheme === "floor-lr" && covered.value < need) {
+  if (scheme === "floor-lr" && short()) {
     // Most fractional positions get their extra lot before the budget is covered: rank them all.
     for (const p of rankDescending(quantizeInPlace(fraction, 1), positionsWhere(P, (p) => fraction[p]! > 0 && hasRoom(p)))) {
-      if (covered.value >= need) break;
+      if (!short()) break;
       add(p, 1);
     }
   } else if (scheme === "ceil") {
     for (let p = 0; p < P; p++) if (fraction[p]! > wholeLot) add(p, 1);
   }
 
-  if (covered.value < need) {
+  if (short()) {
     // Greedy top-up, largest dollar target first: usually a few positions, so the order is lazy.
     // Room only shrinks from here on, so positions without room for one lot now never get any.
     const ranked = new DescendingHeap(quantizeInPlace(share, largest(share)), positionsWhere(P, hasRoom));
-    for (let p = ranked.pop(); p >= 0 && covered.value < need; p = ranked.pop()) add(p, lotsToCover(B - covered.value, lotValue[p]!));
+    for (let p = ranked.pop(); p >= 0 && short(); p = ranked.pop()) add(p, Math.max(1, lotsToCover(B - covered.value, lotValue[p]!)));
   }
 
-  if (covered.value < need && severalPositions) {
+  if (short() && severalPositions) {
     // The greedy can miss an account's best subset sum; the exact per-account lot capacity cannot.
     const best = lotCapacities(positions, index, cap);
     const gain = new Float64Array(n);
     for (let i = 0; i < n; i++) gain[i] = best.amount[i]! - amount[i]!;
     for (const i of rankDescending(gain)) {
-      if (covered.value >= need || !(gain[i]! > 0)) break;
+      if (!short() || !(gain[i]! > 0)) break;
       for (let k = start[i]!; k < start[i + 1]!; k++) lots[order[k]!] = best.lots[order[k]!]!;
       amount[i] = best.amount[i]!;
       covered.add(gain[i]!);

@@ -39,7 +39,8 @@ describe("projection onto {h in [0,1]^n : w.h = B}", () => {
           const budget = share * w.reduce((s, x) => s + x, 0);
           const h = projectCappedSimplex(Float64Array.from(y), Float64Array.from(w), budget);
           const oracle = bisectProjection(y, w, budget);
-          h.forEach((v, i) => expect(v).toBeCloseTo(oracle[i]!, 7));
+          // The reference's bisection stops at its own tolerance (about 5e-8 on a fraction).
+          h.forEach((v, i) => expect(v).toBeCloseTo(oracle[i]!, 6));
           const x = haircutsOf(h, Float64Array.from(w), budget);
           expect(x.reduce((s, v) => s + v, 0)).toBeCloseTo(budget, 9);
         },

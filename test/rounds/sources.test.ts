@@ -3,6 +3,7 @@
  * policy kind verified on adversarial books (1e-6..1e15 capacities, one account, ties, lots), and the
  * CLI's error discipline for scenario files.
  */
+import { compareProduct, nextDown } from "../../src/numeric/exact.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import fc from "fast-check";
@@ -56,9 +57,11 @@ describe("every policy kind on adversarial books", () => {
         const rounds: Round[] = spec.map((r, t) => {
           const caps = r.accounts.map((a) => a.capacity);
           const total = caps.reduce((s, c) => s + c, 0);
-          // Lots worth capacity / lots each (lot value > 0), one position per account in one market.
+          // Lots worth capacity / lots each (lot value > 0), one position per account in one market,
+          // rounded down until the lots held fit the capacity exactly (c / q * q can exceed c by an ulp;
+          // rules that take every lot then break the cap, a float-vs-exact gap noted for its own issue).
           const held = r.accounts.map((a) => Math.max(1, a.lots));
-          const positions = { file: "p", account: Int32Array.from(caps.map((_, i) => i)), market: caps.map(() => "M"), lotValue: Float64Array.from(caps.map((c, i) => c / held[i]!)), lots: Int32Array.from(held) };
+          const positions = { file: "p", account: Int32Array.from(caps.map((_, i) => i)), market: caps.map(() => "M"), lotValue: Float64Array.from(caps.map((c, i) => wholeLotsWithin(c, held[i]!))), lots: Int32Array.from(held) };
           const deficit = total * r.deficitShare;
           return { label: String(t + 1), deficit, needed: deficit * r.neededShare, wave: roundWave({ accounts: accountsOf({ capacity: caps }, caps.map((_, i) => `a${i}`)), positions }, "adversarial") };
         });
@@ -106,3 +109,10 @@ describe("adl rounds --scenario (end to end)", () => {
     expect(missing.stderr + both.stderr).not.toMatch(/\.ts:\d+:\d+/);
   }, 60_000);
 });
+
+/** c / q, stepped down until q lots of it are at most c exactly (the verifier's decimal rule). */
+function wholeLotsWithin(capacity: number, lots: number): number {
+  let value = capacity / lots;
+  while (value > 0 && compareProduct(lots, value, 1, capacity) > 0) value = nextDown(value);
+  return value;
+}

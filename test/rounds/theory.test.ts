@@ -68,7 +68,7 @@ describe("Proposition 1: projected OGD on theta stays under sqrt((1 + 2 P_T) sum
         void instanceBound;
         // Independent recomputation of the severity regret from the rows: sum D |theta - theta_need|.
         const regret = result.rows.reduce((s, row) => s + row.deficit * Math.abs(row.theta - row.thetaNeeded), 0);
-        expect(result.bound).toBeCloseTo(bound, 6);
+        expect(Math.abs(result.bound - bound)).toBeLessThanOrEqual(1e-12 * bound);
         expect(regret).toBeLessThanOrEqual(bound * (1 + 1e-12) + 1e-9);
         expect(result.policies[0]!.withinBound).toBe(true);
       }),
