@@ -22,7 +22,12 @@ const TABLE_CACHE = 16;
 export function accountsOf(experiment: Experiment, ref: WaveRef, layers: readonly string[] | undefined): AccountTable {
   const scenario = experiment.scenarios[ref.scenario]!;
   const source = scenario.source;
-  const key = source.kind === "generate" ? `${scenario.name}#${ref.seed}` : `${source.file}#${source.kind === "accounts" ? (source.map?.file ?? "") : ""}#${(layers ?? []).join(",")}`;
+  // Keyed by everything the table is made of (not the scenario's name: two experiments run in one
+  // process may both call a scenario "p" with the same seed and a different n or law).
+  const key =
+    source.kind === "generate"
+      ? `generate#${JSON.stringify([source.n, source.law, source.tailIndex ?? null, source.scale ?? null, source.sigma ?? null])}#${ref.seed}`
+      : `${source.file}#${source.kind === "accounts" ? (source.map?.file ?? "") : ""}#${(layers ?? []).join(",")}`;
   let table = tables.get(key);
   if (!table) {
     table =
