@@ -37,16 +37,16 @@ async function sample<T>(family: Family<T>, numRuns: number): Promise<{ accepted
 
 describe("fuzzed inputs (fixed seed): no crash, clear rejections, verified answers", () => {
   it("expressions: ModelError or numbers, nothing outside the account scope", async () => {
-    const tally = await sample(expressionFamily, 2000);
+    const tally = await sample(expressionFamily, 1200);
     // Both sides are exercised: the property is not vacuous.
     expect(tally.accepted).toBeGreaterThan(100);
-    expect(tally.rejected).toBeGreaterThan(1000);
+    expect(tally.rejected).toBeGreaterThan(600);
   }, 60_000);
 
   it("model files: valid, mutated bundled models and hostile YAML", async () => {
-    const tally = await sample(modelFamily, 1200);
-    expect(tally.accepted).toBeGreaterThan(200);
-    expect(tally.rejected).toBeGreaterThan(200);
+    const tally = await sample(modelFamily, 800);
+    expect(tally.accepted).toBeGreaterThan(130);
+    expect(tally.rejected).toBeGreaterThan(130);
   }, 60_000);
 
   it("accounts CSVs: valid, near-valid and hostile", async () => {
