@@ -182,12 +182,12 @@ describe("fixed adversarial waves", () => {
   });
 
   // known bug, issue 10: infeasible-empty (over capacity: the answer should take all 6 and leave 1 to the backstop)
-  it.fails("over capacity: the best partial allocation, every account at its cap", async () => {
+  it("over capacity: the best partial allocation, every account at its cap", async () => {
     await expectAgreement({ capacity: [1, 2, 3], budget: 7, objectives: [{ kind: "minmax" }] }, [ROUTES.dedicated!, ROUTES.highs!]);
   });
 
   // known bug, issue 10: infeasible-empty (maxAccounts 1 cannot cover 4: take the 3 of the largest account)
-  it.fails("maxAccounts makes the wave infeasible: the best partial allocation", async () => {
+  it("maxAccounts makes the wave infeasible: the best partial allocation", async () => {
     await expectAgreement({ capacity: [1, 2, 3], budget: 4, maxAccounts: 1, objectives: [{ kind: "minmax" }] }, [ROUTES.highs!]);
   });
 });

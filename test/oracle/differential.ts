@@ -214,7 +214,8 @@ export function marginal(wave: Wave, optimum: Optimum): boolean {
  * money tolerance), keeping every promise but coverage.
  */
 function checkPartial(wave: Wave, result: SolveResult, optimum: Optimum, say: (kind: DisagreementKind, detail: string) => void): void {
-  const allocation = result.allocation;
+  // solveWave returns an infeasible wave's best partial allocation beside the certificate.
+  const allocation = result.allocation ?? result.partial?.allocation;
   if (!allocation || allocation.haircut.every((h) => h === 0) !== optimum.maxCoverage.isZero()) {
     say("partial", `an infeasible wave answered with ${allocation ? "an empty" : "no"} allocation; the promises allow taking ${optimum.maxCoverage.toNumber()} of B = ${wave.budget}`);
     return;
