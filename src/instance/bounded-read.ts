@@ -69,7 +69,7 @@ export function describeBytes(bytes: number): string {
 }
 
 /** What a non-regular file is, in words. */
-function kindOf(info: Stats): string {
+export function kindOf(info: Stats): string {
   if (info.isDirectory()) return "a directory";
   if (info.isCharacterDevice()) return "a character device";
   if (info.isBlockDevice()) return "a block device";

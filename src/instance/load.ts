@@ -21,10 +21,11 @@
  * Ids that differ only by case, surrounding spaces or Unicode normalization (NFC) are one trader
  * written two ways: a one-line warning naming the rows, or an error under `strictIds`.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { extname } from "node:path";
 import type { AccountTable, PositionTable } from "../domain.js";
-import { InstanceError, UsageError, describeReadError, didYouMean } from "../errors.js";
+import { InstanceError, describeReadError, didYouMean } from "../errors.js";
+import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "./bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
 
 /** Options of every table reader. */
@@ -158,51 +159,9 @@ function listed(names: readonly string[]): string {
 // Reading files: regular files only, with a size limit
 // ---------------------------------------------------------------------------------------------
 
-const MIB = 1024 * 1024;
-
-/**
- * Default largest accounts or positions file: 10^6 accounts with layers are ~200 MB, 10^7 plain
- * accounts ~430 MB. `ADL_MAX_INPUT_BYTES` replaces it (the same variable and rule as the spec-file
- * reader, src/instance/bounded-read.ts on the `validate` branch).
- */
-export const DEFAULT_TABLE_LIMIT_BYTES = 1024 * MIB;
-
-/** The environment variable that, when set, replaces the default input limit. */
-export const INPUT_LIMIT_ENV = "ADL_MAX_INPUT_BYTES";
-
-/** The byte limit: options, else ADL_MAX_INPUT_BYTES (bytes, optionally K/M/G in powers of 1024), else the default. */
+/** The byte limit: options, else ADL_MAX_INPUT_BYTES, else DEFAULT_TABLE_LIMIT_BYTES (src/instance/bounded-read.ts). */
 function tableLimit(explicit: number | undefined): number {
-  if (explicit !== undefined) return explicit;
-  const text = process.env[INPUT_LIMIT_ENV];
-  if (text === undefined || text.trim() === "") return DEFAULT_TABLE_LIMIT_BYTES;
-  const match = /^\s*(\d+)\s*([kmg])?(?:i?b)?\s*$/i.exec(text);
-  const unit = match?.[2] ? 1024 ** ("kmg".indexOf(match[2].toLowerCase()) + 1) : 1;
-  const bytes = match ? Number(match[1]) * unit : NaN;
-  if (!(Number.isSafeInteger(bytes) && bytes > 0)) {
-    throw new UsageError({ path: INPUT_LIMIT_ENV }, "a positive whole number of bytes, optionally with a K, M or G suffix (e.g. 268435456 or 256M)", JSON.stringify(text));
-  }
-  return bytes;
-}
-
-function describeBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let k = 0;
-  while (value >= 1024 && k < units.length - 1) {
-    value /= 1024;
-    k++;
-  }
-  return `${Number(value.toFixed(value < 10 ? 2 : 1))} ${units[k]}`;
-}
-
-function kindOf(info: Stats): string {
-  if (info.isDirectory()) return "a directory";
-  if (info.isCharacterDevice()) return "a character device";
-  if (info.isBlockDevice()) return "a block device";
-  if (info.isFIFO()) return "a FIFO (named pipe)";
-  if (info.isSocket()) return "a socket";
-  return "not a regular file";
+  return explicit ?? inputLimit(DEFAULT_TABLE_LIMIT_BYTES);
 }
 
 /**
