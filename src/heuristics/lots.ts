@@ -73,6 +73,13 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
    * sum v_p q_p. The compensated float sum answers unless it is within rounding of B; then the
    * exact sum of the lots held decides (O(P), rare).
    */
+  const capSum = new ExactSum();
+  /** Whether the lots of positions order[from..to) are worth more than `most`, exactly. */
+  const exceeds = (from: number, to: number, most: number): boolean => {
+    capSum.reset();
+    for (let k = from; k < to; k++) capSum.addProduct(lots[order[k]!]!, lotValue[order[k]!]!);
+    return capSum.compare(most) > 0;
+  };
   const short = (): boolean => {
     const s = covered.value;
     const close = 1e-12 * Math.max(Math.abs(s), Math.abs(B));
@@ -107,7 +114,8 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
       fraction[p] = Math.max(0, d / v - q);
       sum += v * q;
     }
-    while (sum > limit(i) && dropLargestLot(lotValue, order, from, to, lots, fraction)) {
+    // The cap is decided exactly on sum v q, as the verifier decides it (a float sum can round under it).
+    while (exceeds(from, to, limit(i)) && dropLargestLot(lotValue, order, from, to, lots, fraction)) {
       sum = 0;
       for (let k = from; k < to; k++) sum += lotValue[order[k]!]! * lots[order[k]!]!;
     }
