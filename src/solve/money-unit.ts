@@ -12,6 +12,7 @@
  * of units. When no such rounding exists, the reason is returned instead.
  */
 import type { Allocation, Wave } from "../domain.js";
+import { splitJuniorFirst } from "../exact/seniority.js";
 import { compareProduct, decimal, ExactSum, lotsToCoverExact, lotsWithinExact, productDown } from "../numeric/exact.js";
 
 export type Rounded = { readonly allocation: Allocation; readonly note: string } | { readonly allocation?: undefined; readonly reason: string };
@@ -99,21 +100,7 @@ export function roundToMoneyUnit(wave: Wave, allocation: Allocation, unit: numbe
     // The double nearest to the decimal q * U: it prints as the venue's amount, and keeps q * U's side of every bound.
     if (q > 0) haircut[i] = Number((q * unit).toFixed(Math.min(100, digits)));
   }
-  const layers = wave.layers ? splitJuniorFirst(wave.layers.capacity, haircut) : undefined;
+  const layers = wave.layers ? splitJuniorFirst(wave, haircut) : undefined;
   const changed = haircut.reduce((count, value, i) => count + (value !== h[i] ? 1 : 0), 0);
   return { allocation: { haircut, ...(layers ? { layers } : {}) }, note: `haircuts rounded to whole units of ${unit} (${changed} changed)` };
-}
-
-/** Junior-first split of each haircut over the layer capacities (the most senior layer takes any rest). */
-function splitJuniorFirst(capacity: readonly Float64Array[], haircut: Float64Array): Float64Array[] {
-  const layers = capacity.map(() => new Float64Array(haircut.length));
-  for (let i = 0; i < haircut.length; i++) {
-    let rest = haircut[i]!;
-    for (let l = 0; l < capacity.length && rest > 0; l++) {
-      const take = l === capacity.length - 1 ? rest : Math.min(Math.max(0, capacity[l]![i]!), rest);
-      layers[l]![i] = take;
-      rest -= take;
-    }
-  }
-  return layers;
 }

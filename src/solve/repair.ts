@@ -19,6 +19,7 @@
  * accounts first. O(n * layers) per pass, at most a few passes.
  */
 import type { Allocation, Wave } from "../domain.js";
+import { splitJuniorFirst } from "../exact/seniority.js";
 import { ExactSum, productDown } from "../numeric/exact.js";
 import { CompensatedSum } from "../numeric/sum.js";
 
@@ -234,20 +235,6 @@ function repairLots(wave: Wave, allocation: Allocation): Repair {
   if (added === 0) return { allocation, notes: [] };
   const haircut = new Float64Array(n);
   next.forEach((q, p) => (haircut[positions.account[p]!]! += q * positions.lotValue[p]!));
-  const layers = wave.layers ? splitLayers(wave.layers.capacity, haircut) : undefined;
+  const layers = wave.layers ? splitJuniorFirst(wave, haircut) : undefined;
   return { allocation: { haircut, lots: next, ...(layers ? { layers } : {}) }, notes: [`coverage repaired: ${added} lots added so that whole lots reach the budget exactly`] };
-}
-
-/** Junior-first split of each haircut over the layer capacities (the most senior layer takes any rest). */
-function splitLayers(capacity: readonly Float64Array[], haircut: Float64Array): Float64Array[] {
-  const layers = capacity.map(() => new Float64Array(haircut.length));
-  for (let i = 0; i < haircut.length; i++) {
-    let rest = haircut[i]!;
-    for (let l = 0; l < capacity.length && rest > 0; l++) {
-      const take = l === capacity.length - 1 ? rest : Math.min(Math.max(0, capacity[l]![i]!), rest);
-      layers[l]![i] = take;
-      rest -= take;
-    }
-  }
-  return layers;
 }
