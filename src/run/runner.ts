@@ -10,7 +10,6 @@
  * who holds it, and a lock left by a killed run is taken over.
  */
 import { createHash } from "node:crypto";
-import { setMaxListeners } from "node:events";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
@@ -313,20 +312,22 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
         const size = Math.max(1, Math.min(BATCH_JOBS, Math.ceil(todo.length / (workers * 8))));
         const batches: Job[][] = [];
         for (let k = 0; k < todo.length; k += size) batches.push(todo.slice(k, k + size));
-        const abort = new AbortController();
-        // Every batch listens to the one signal.
-        setMaxListeners(batches.length + 1, abort.signal);
-        await Promise.all(
-          batches.map((batch) =>
-            pool.run({ file: absolute, jobs: batch } satisfies Task, { signal: abort.signal }).then(
-              (results: TaskResult) => {
-                results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.output) : onError(batch[k]!, result.message)));
-                if (writeError !== undefined) abort.abort();
-              },
-              (error: unknown) => batch.forEach((job) => onError(job, error)),
-            ),
-          ),
-        );
+        // Batches are handed out from here, two per worker in flight, and none after a failed write:
+        // aborting a batch a worker is already running races piscina (its late answer is an
+        // uncaught "Unexpected message from Worker"), so the pool is only ever destroyed idle.
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (writeError === undefined && next < batches.length) {
+            const batch = batches[next++]!;
+            try {
+              const results: TaskResult = await pool.run({ file: absolute, jobs: batch } satisfies Task);
+              results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.output) : onError(batch[k]!, result.message)));
+            } catch (error) {
+              batch.forEach((job) => onError(job, error));
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(batches.length, workers * 2) }, lane));
       } finally {
         await pool.destroy();
       }
