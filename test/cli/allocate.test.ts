@@ -4,31 +4,19 @@
  * passes validation — for models (continuous, lots, a seniority ladder) and heuristics, on a book
  * whose capacities span 1e-6 to 1e15.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { adl } from "../support/adl.js";
 import { allocateMechanism, allocationCsv, writeComparisonAllocations, type AllocateOptions } from "../../src/cli/allocate.js";
 import { compareWave } from "../../src/compare/compare.js";
 import { readAllocationCsv, validateAllocation } from "../../src/compare/validate.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
 import { loadWaveFromFiles } from "../../src/solve/inputs.js";
 
-const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), "adl-allocate-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function adl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("node", ["bin/adl.js", ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 const WAVE = "examples/wave-200.csv";
 const options = (extra: Partial<AllocateOptions> = {}): AllocateOptions => ({ accounts: WAVE, budget: 5000, seed: 1, solver: "highs", ...extra });

@@ -2,26 +2,13 @@
  * Names a user types select things through lookups that must never reach Object.prototype:
  * `constructor`, `__proto__`, `toString` are unknown names (exit 2, a message), not a stack (exit 70).
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { adl } from "../support/adl.js";
 import { loadMapping, positionRenames } from "../../src/instance/mapping.js";
 import { parseScenario, simulate } from "../../src/simulate/index.js";
-
-const run = promisify(execFile);
-
-async function adl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("node", ["bin/adl.js", ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 describe("heuristic names that are JavaScript built-ins", () => {
   // Two processes only (each start costs seconds); every name is in test/heuristics/registry.test.ts.

@@ -1,22 +1,9 @@
 /** `adl validate` end to end, as a deploy gate runs it: a child process, its stdout, stderr and exit code. */
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-
-const run = promisify(execFile);
-
-async function adl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("node", ["bin/adl.js", ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+import { adl } from "../support/adl.js";
 
 const dir = mkdtempSync(join(tmpdir(), "adl-validate-cli-"));
 const file = (name: string, text: string): string => {

@@ -4,10 +4,9 @@
  * CLI's error discipline for scenario files.
  */
 import { compareProduct, nextDown } from "../../src/numeric/exact.js";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { adl } from "../support/adl.js";
 import { roundWave, type Round } from "../../src/rounds/round.js";
 import { runRounds, type PolicySpec } from "../../src/rounds/run.js";
 import { simulatedRounds } from "../../src/rounds/scenario.js";
@@ -76,17 +75,6 @@ describe("every policy kind on adversarial books", () => {
     );
   }, 120_000);
 });
-
-const run = promisify(execFile);
-async function adl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("node", ["bin/adl.js", ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 describe("adl rounds --scenario (end to end)", () => {
   it("--json prints one object with the per-policy results and rows", async () => {

@@ -1,7 +1,6 @@
 /** The paper's Table 2 from the reference's per-round table, to the cent, and the table's error discipline. */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { adl } from "../support/adl.js";
 import { InstanceError, UsageError } from "../../src/errors.js";
 import { parseRoundTable, readRoundTable, scoreRoundTable } from "../../src/rounds/table.js";
 
@@ -70,17 +69,6 @@ describe("round table errors name the file, row and column", () => {
     expect(() => scoreRoundTable(parseRoundTable(`${header}\n1,10,5,5,0.1\n`, "t.csv"), { reference: "b" })).toThrow(UsageError);
   });
 });
-
-const run = promisify(execFile);
-async function adl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("node", ["bin/adl.js", ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 describe("adl rounds TABLE (end to end)", () => {
   it("--json prints {rounds, severityVariation, bound, policies} and nothing else", async () => {
