@@ -6,7 +6,6 @@ import type { SolvePath } from "../solve/solve.js";
 import { backendChoices } from "../solvers/registry.js";
 import type { BackendName } from "../solvers/backend.js";
 import { registerRunCommands } from "./run.js";
-import type { ExposureMechanism } from "../exposure/index.js";
 import type { CapacityLaw } from "../scenarios/population.js";
 
 // Each command imports what it needs when it runs (`await import(...)` in its action): `adl --help`
@@ -259,17 +258,16 @@ export function buildProgram(out: (text: string) => boolean | void, setExit: (co
     .option("--json", "print one JSON object on stdout")
     .action(async (model: string, options: { accounts: string; positions?: string; map?: string; column?: string[]; strictIds?: boolean; account?: string; all?: boolean; heuristic?: string; seed: number; budgets?: string; csv?: string; json?: boolean }) => {
       if (!options.account === !options.all) throw new UsageError({ path: "--account/--all" }, "exactly one of --account ID or --all", options.account ? "both" : "neither");
-      const [{ loadWaveFromFiles }, { resolveHeuristics }, exposure] = await Promise.all([
+      const [{ loadWaveFromFiles }, { resolveHeuristics }, exposure, { exactMechanism, heuristicMechanism }] = await Promise.all([
         import("../solve/inputs.js"),
         import("./heuristic-list.js"),
         import("../exposure/index.js"),
+        import("../mechanism/mechanism.js"),
       ]);
       const { accountIndexOf, exposureCurve, exposureFamily, exposureJson, exposureSummaries, parseBudgetRange, renderExposure, writeExposureCsv } = exposure;
       const wave = loadWaveFromFiles({ model, accounts: options.accounts, ...(options.positions ? { positions: options.positions } : {}), ...mappingFlags(options), ...(options.strictIds ? { strictIds: true } : {}), budget: 0 });
-      const mechanism: ExposureMechanism = options.heuristic
-        ? { kind: "heuristic", heuristic: (await resolveHeuristics(options.heuristic))[0]!, seed: options.seed }
-        : { kind: "model" };
-      const exposureOptions = options.budgets ? { budgets: parseBudgetRange(options.budgets) } : {};
+      const mechanism = options.heuristic ? heuristicMechanism((await resolveHeuristics(options.heuristic))[0]!) : exactMechanism();
+      const exposureOptions = { seed: options.seed, ...(options.budgets ? { budgets: parseBudgetRange(options.budgets) } : {}) };
       const source = options.all
         ? await exposureFamily(wave, mechanism, exposureOptions)
         : await exposureCurve(wave, accountIndexOf(wave, options.account!), mechanism, exposureOptions);

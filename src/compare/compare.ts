@@ -1,9 +1,9 @@
 import type { Allocation, Wave } from "../domain.js";
-import { unexpectedViolations, type Heuristic } from "../heuristics/index.js";
+import type { Heuristic } from "../heuristics/index.js";
+import { exactMechanism, heuristicMechanism, type Outcome } from "../mechanism/mechanism.js";
 import { allocationMetrics, type AllocationMetrics } from "../metrics/allocation.js";
-import { solveWave, type SolveRequest, type SolveResult } from "../solve/solve.js";
-import type { Verdict, Violation } from "../verify/verify.js";
-import { verifyAllocation } from "../verify/verify.js";
+import type { SolveRequest, SolveResult } from "../solve/solve.js";
+import type { Violation } from "../verify/verify.js";
 
 /** One mechanism's line in a comparison: the exact optimum or a heuristic, on the same wave. */
 export interface ComparisonRow {
@@ -19,9 +19,9 @@ export interface ComparisonRow {
   readonly relativeGap: readonly (number | null)[];
   readonly seconds: number;
   readonly verified: boolean;
-  /** Violations outside what the heuristic declares it ignores (a bug or a broken promise). */
+  /** Violations outside what the heuristic declares it ignores (a bug or a broken promise); src/mechanism/verdict.ts. */
   readonly unexpected: readonly Violation[];
-  /** Violations of constraints the heuristic ignores by design (e.g. a queue and alpha). */
+  /** Violations of constraints the heuristic ignores by design (e.g. a queue and alpha), or coverage on a wave the certificate proves infeasible. */
   readonly declared: readonly Violation[];
   readonly allocation?: Allocation;
   readonly note?: string;
@@ -34,11 +34,13 @@ export interface Comparison {
 }
 
 /**
- * Solves the wave exactly, runs every heuristic on the same wave, verifies each allocation and
- * places it against the optimum stage by stage. Heuristic time is measured around `allocate` only.
+ * Solves the wave exactly, runs every heuristic on the same wave (each through src/mechanism: the
+ * verifier once, the one classification and coverage rule), and places each allocation against the
+ * optimum stage by stage. Heuristic time is measured around `allocate` only.
  */
 export async function compareWave(wave: Wave, heuristics: readonly Heuristic[], request: SolveRequest = {}, seed = 1): Promise<Comparison> {
-  const optimum = await solveWave(wave, request);
+  const exact = await exactMechanism().run(wave, { solve: request });
+  const optimum = exact.solve;
   const optimal = optimum.status === "optimal" || optimum.status === "feasible" ? optimum.objective : undefined;
   const rows: ComparisonRow[] = [
     {
@@ -49,19 +51,20 @@ export async function compareWave(wave: Wave, heuristics: readonly Heuristic[], 
       objective: optimum.objective,
       absoluteGap: optimum.objective.map(() => (optimum.status === "optimal" ? 0 : null)),
       relativeGap: optimum.objective.map(() => (optimum.status === "optimal" ? 0 : null)),
-      seconds: optimum.solver.seconds,
-      verified: optimum.verified?.ok ?? false,
-      unexpected: optimum.verified?.violations ?? [],
-      declared: [],
+      seconds: exact.seconds,
+      verified: exact.verdict?.ok ?? false,
+      unexpected: exact.unexpected,
+      declared: exact.declared,
       ...(optimum.allocation ? { allocation: optimum.allocation } : {}),
       ...(optimum.message ? { note: optimum.message } : {}),
     },
   ];
   for (const heuristic of heuristics) {
     const started = performance.now();
-    let allocation: Allocation;
+    let outcome: Outcome;
     try {
-      allocation = heuristic.allocate(wave, { seed });
+      // The optimum's certificate decides the coverage rule: the wave is certified once.
+      outcome = await heuristicMechanism(heuristic).run(wave, { seed, certificate: optimum.certificate });
     } catch (error) {
       rows.push({
         mechanism: heuristic.name,
@@ -79,22 +82,20 @@ export async function compareWave(wave: Wave, heuristics: readonly Heuristic[], 
       });
       continue;
     }
-    const seconds = (performance.now() - started) / 1000;
-    const verdict: Verdict = verifyAllocation(wave, allocation);
-    const unexpected = unexpectedViolations(heuristic, verdict);
-    const declared = verdict.violations.filter((violation) => !unexpected.includes(violation));
+    const verdict = outcome.verdict!;
+    const allocation = outcome.allocation!;
     rows.push({
       mechanism: heuristic.name,
       kind: "heuristic",
-      status: verdict.ok ? "feasible" : unexpected.length ? "invalid" : "breaks-declared",
+      status: verdict.ok ? "feasible" : outcome.unexpected.length ? "invalid" : "breaks-declared",
       metrics: allocationMetrics(wave, allocation),
       objective: verdict.objectives,
       absoluteGap: verdict.objectives.map((value, s) => (optimal && optimal[s] !== undefined ? value - optimal[s]! : null)),
       relativeGap: verdict.objectives.map((value, s) => (optimal && optimal[s] !== undefined ? relativeGap(value, optimal[s]!) : null)),
-      seconds,
+      seconds: outcome.seconds,
       verified: verdict.ok,
-      unexpected,
-      declared,
+      unexpected: outcome.unexpected,
+      declared: outcome.declared,
       allocation,
     });
   }

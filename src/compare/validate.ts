@@ -14,7 +14,8 @@ import type { Allocation, Wave } from "../domain.js";
 import { InstanceError, didYouMean } from "../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, inputLimit, readBoundedBytes } from "../instance/bounded-read.js";
 import { parse as parseCsv } from "csv-parse/sync";
-import { solveWave, type SolveRequest, type SolveResult } from "../solve/solve.js";
+import { exactMechanism } from "../mechanism/mechanism.js";
+import type { SolveRequest, SolveResult } from "../solve/solve.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, tolerance } from "../numeric/tolerance.js";
 import { verifyAllocation, type Verdict, type Violation } from "../verify/verify.js";
@@ -364,7 +365,7 @@ export function provenOptimum(result: SolveResult): boolean {
  */
 export async function validateAllocation(wave: Wave, allocation: Allocation, maxGap = Infinity, request: SolveRequest = {}): Promise<Validation> {
   const verdict = verifyAllocation(wave, allocation);
-  const optimum = await solveWave(wave, request);
+  const optimum = await optimumOf(wave, request);
   const proven = provenOptimum(optimum);
   const undecided: string[] = [];
   const senior = Math.max(0, (wave.layers?.names.length ?? 0) - 1);
@@ -424,6 +425,11 @@ export async function validateAllocation(wave: Wave, allocation: Allocation, max
   };
 }
 
+/** The wave's exact mechanism (src/mechanism), its solver answer whole: stages, status, verdict. */
+async function optimumOf(wave: Wave, request: SolveRequest): Promise<SolveResult> {
+  return (await exactMechanism().run(wave, { solve: request })).solve;
+}
+
 function describeGap(gap: StageGap): string {
   return gap.relative !== null ? `${(100 * gap.relative).toFixed(4)}%` : `${gap.absolute} (absolute)`;
 }
@@ -457,7 +463,7 @@ async function decideSeniority(
   minima = witness(optimum, "the optimum");
   if (!closedForm && !minima?.proven && optimum.status !== "infeasible") {
     // Only the seniority stages: no objective after them, so a limit in a later stage cannot hide them.
-    const stagesOnly = await solveWave({ ...wave, objectives: [] }, request);
+    const stagesOnly = await optimumOf({ ...wave, objectives: [] }, request);
     minima = witness(stagesOnly, "a seniority-only solve") ?? minima;
   }
   if (taken.length < senior || !minima) {

@@ -39,12 +39,10 @@ export interface DedicatedResult {
  * bounded per-account lot search for accounts with several positions.
  */
 export function solveDedicated(wave: Wave): DedicatedResult | undefined {
-  if (wave.objectives.length !== 1) return undefined;
+  if (noDedicatedAlgorithm(wave) !== undefined) return undefined;
   const objective = wave.objectives[0]!;
   const lotted = wave.positions !== undefined;
   const ladder = wave.layers !== undefined && wave.layers.names.length >= 2;
-  if (wave.model.maxAccounts !== undefined && (objective.kind !== "sparsity" || ladder)) return undefined;
-  if (lotted && (wave.layers !== undefined || wave.model.coverage === "exact")) return undefined;
 
   const n = wave.ids.length;
   const cap = new Float64Array(n);
@@ -70,6 +68,26 @@ export function solveDedicated(wave: Wave): DedicatedResult | undefined {
   if (wave.model.maxAccounts !== undefined && touchedCount(solved.allocation.haircut) > wave.model.maxAccounts) return undefined;
   const allocation: Allocation = wave.layers ? { ...solved.allocation, layers: splitJuniorFirst(wave, solved.allocation.haircut) } : solved.allocation;
   return { allocation, algorithm: ladder ? `seniority(${solved.algorithm})` : solved.algorithm };
+}
+
+/**
+ * Why the wave's structure has no dedicated algorithm (then the MIP runs), or undefined when one
+ * of the table in the module comment may answer it (it still declines an infeasible wave, and an
+ * objective's own conditions, e.g. a scale that is not finite, can still send it to the MIP). The
+ * one place the structural question is answered: solveDedicated and the mechanism's closed forms
+ * (src/mechanism/closed-form.ts) both ask it. O(1).
+ */
+export function noDedicatedAlgorithm(wave: Wave): string | undefined {
+  if (wave.objectives.length !== 1) return "a lexicographic list of objectives";
+  const objective = wave.objectives[0]!;
+  const ladder = wave.layers !== undefined && wave.layers.names.length >= 2;
+  if (wave.model.maxAccounts !== undefined && objective.kind !== "sparsity") return `a limit on touched accounts with the ${objective.kind} objective (solved by MIP)`;
+  if (wave.model.maxAccounts !== undefined && ladder) return "a limit on touched accounts with a seniority ladder (solved by MIP)";
+  if (wave.positions !== undefined && wave.layers !== undefined) return "lots with seniority layers (solved by MIP)";
+  if (wave.positions !== undefined && wave.model.coverage === "exact") return "lots with exact coverage (solved by MIP)";
+  if (wave.positions !== undefined && objective.kind === "convex") return "lots with the convex objective (solved by MIP)";
+  if (objective.kind === "overshoot") return "the overshoot objective";
+  return undefined;
 }
 
 /** No lots: the per-account box (seniority-restricted when there is a ladder), then the objective on it. */

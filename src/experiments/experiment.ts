@@ -39,7 +39,11 @@ export interface Scenario {
   readonly budgets: readonly BudgetLevel[];
 }
 
-export interface Mechanism {
+/**
+ * A mechanism as an experiment lists it: a model or a heuristic name with its sweep grid. At a grid
+ * point it is run as one src/mechanism Mechanism (run/execute.ts mechanismAt).
+ */
+export interface ExperimentMechanism {
   /** Display name, unique in the experiment. */
   readonly name: string;
   readonly kind: "model" | "heuristic";
@@ -57,7 +61,7 @@ export interface Experiment {
   readonly description?: string;
   readonly seed: number;
   readonly scenarios: readonly Scenario[];
-  readonly mechanisms: readonly Mechanism[];
+  readonly mechanisms: readonly ExperimentMechanism[];
   readonly metrics: {
     readonly beta: number;
     readonly ltvColumn: string;
@@ -244,7 +248,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   });
 
   const mechanismNames = new Set<string>();
-  const mechanisms: Mechanism[] = raw.mechanisms.map((m, k) => {
+  const mechanisms: ExperimentMechanism[] = raw.mechanisms.map((m, k) => {
     let model: Model;
     if (m.model !== undefined) {
       const loaded = loadReferenced(m.model, ["mechanisms", k, "model"], "model file", loadModel);

@@ -20,26 +20,17 @@
  * Units: budgets and haircuts in dollars, fractions h_j / c_j (c_j the account's capacity as given),
  * slopes in dollars of haircut per dollar of budget.
  */
-import type { BoundObjective, Wave } from "../domain.js";
+import type { Wave } from "../domain.js";
 import { UsageError, didYouMean } from "../errors.js";
 import { ruleBound } from "../heuristics/bounds.js";
-import { optionalColumn, requireColumn } from "../heuristics/columns.js";
-import type { Heuristic } from "../heuristics/heuristic.js";
-import { PRO_RATA_PRESETS, proRataWeight, type ProRataPreset } from "../heuristics/pro-rata.js";
-import { QUEUE_PRESETS, presetScore, rotate, scoreExpression, walkStart, type QueuePreset } from "../heuristics/queue.js";
-import { rankDescending } from "../heuristics/rank.js";
-import { RuleHeuristic } from "../heuristics/rule.js";
-import { solveWave, type SolveRequest } from "../solve/solve.js";
 import { certify } from "../certificate/certificate.js";
-import { CompensatedSum, sumOf } from "../numeric/sum.js";
+import type { ClosedFormPlan } from "../mechanism/closed-form.js";
+import { formFirstTouched, formHaircut, formKinks, formSlope, type ExactForm } from "../mechanism/forms.js";
+import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
+import type { SolveRequest } from "../solve/solve.js";
+import { sumOf } from "../numeric/sum.js";
 import { allowance, tolerance, touchTolerance } from "../numeric/tolerance.js";
-import { formFirstTouched, formHaircut, formKinks, formSlope, waterLevelForm, type ExactForm, type RampForm } from "./forms.js";
 import { DEFAULT_STEPS, checkBudgetRange, sampleBudgets, type BudgetRange } from "./range.js";
-
-/** Which mechanism's haircuts the curve follows: the wave's own model (solved exactly), or a heuristic. */
-export type ExposureMechanism =
-  | { readonly kind: "model" }
-  | { readonly kind: "heuristic"; readonly heuristic: Heuristic; readonly seed: number };
 
 /** How the curve is computed: the budget axis, exact or sampled, and the solver settings for samples. */
 export interface ExposureOptions {
@@ -55,6 +46,8 @@ export interface ExposureOptions {
   readonly method?: "auto" | "sampled";
   /** Passed to solveWave for each sampled budget of a model curve (backend, time limit, path). */
   readonly solve?: SolveRequest;
+  /** A heuristic's seed (the dYdX walk's start); default 1. Ignored for an exact mechanism. */
+  readonly seed?: number;
 }
 
 /** "exact-breakpoints": a closed form, points at its kinks (lines between them are exact). "sampled": the mechanism re-run at each budget of a grid. */
@@ -179,7 +172,7 @@ export interface ExposureFamily {
  * Throws RangeError for an index outside the wave, UsageError for a bad range, and whatever the
  * mechanism throws (a heuristic's ModelError for a missing column).
  */
-export async function exposureCurve(wave: Wave, accountIndex: number, mechanism: ExposureMechanism, options: ExposureOptions = {}): Promise<ExposureCurve> {
+export async function exposureCurve(wave: Wave, accountIndex: number, mechanism: Mechanism, options: ExposureOptions = {}): Promise<ExposureCurve> {
   if (!(Number.isSafeInteger(accountIndex) && accountIndex >= 0 && accountIndex < wave.ids.length)) {
     throw new RangeError(`account index ${accountIndex} is outside the wave's ${wave.ids.length} accounts`);
   }
@@ -197,7 +190,7 @@ export async function exposureCurve(wave: Wave, accountIndex: number, mechanism:
  * Exact: O(n log n) in all (one ranking; the curves share breakpoints) plus three O(n) spot checks.
  * Sampled: steps + 1 solves, keeping n haircuts per budget (memory 8 n (steps + 1) bytes).
  */
-export async function exposureFamily(wave: Wave, mechanism: ExposureMechanism, options: ExposureOptions = {}): Promise<ExposureFamily> {
+export async function exposureFamily(wave: Wave, mechanism: Mechanism, options: ExposureOptions = {}): Promise<ExposureFamily> {
   const setup = await prepare(wave, mechanism, options);
   if (setup.exact) return setup.exact;
   const kept: Float64Array[] = [];
@@ -273,8 +266,8 @@ export function accountIndexOf(wave: Wave, id: string): number {
 }
 
 /** The label of a mechanism in curves and files: "model:<name>" or "heuristic:<name>". O(1). */
-export function mechanismLabel(wave: Wave, mechanism: ExposureMechanism): string {
-  return mechanism.kind === "model" ? `model:${wave.model.name}` : `heuristic:${mechanism.heuristic.name}`;
+export function mechanismLabel(wave: Wave, mechanism: Mechanism): string {
+  return mechanism.kind === "exact" ? `model:${wave.model.name}` : `heuristic:${mechanism.name}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,24 +283,9 @@ interface Setup {
   readonly exact?: ExposureFamily;
 }
 
-/** A closed form for the mechanism on this wave, with the largest budget it answers. */
-interface ExactPlan {
-  readonly form: ExactForm;
-  readonly algorithm: string;
-  /** Dollars: the form holds on [0, domainEnd]. */
-  readonly domainEnd: number;
-  /** Why budgets above domainEnd get no answer. */
-  readonly beyond: string;
-  /**
-   * Set when budgets above domainEnd are not infeasible but leave the closed form's reach (then a
-   * range that goes beyond is sampled instead).
-   */
-  readonly leavesForm?: string;
-}
-
-async function prepare(wave: Wave, mechanism: ExposureMechanism, options: ExposureOptions): Promise<Setup> {
+async function prepare(wave: Wave, mechanism: Mechanism, options: ExposureOptions): Promise<Setup> {
   const label = mechanismLabel(wave, mechanism);
-  const seed = mechanism.kind === "heuristic" ? mechanism.seed : null;
+  const seed = mechanism.kind === "heuristic" ? (options.seed ?? 1) : null;
   const range = checkBudgetRange(options.budgets ?? { from: 0, to: defaultTop(wave, mechanism), steps: DEFAULT_STEPS });
   // One tolerance for the whole curve, the verifier's at the largest budget (it grows with B).
   const tol = touchTolerance({ ...wave, budget: range.to });
@@ -317,7 +295,7 @@ async function prepare(wave: Wave, mechanism: ExposureMechanism, options: Exposu
     notes.push("sampled on request");
     return base;
   }
-  const plan = mechanism.kind === "model" ? modelPlan(wave) : heuristicPlan(wave, mechanism.heuristic, mechanism.seed);
+  const plan = mechanism.closedForm?.(wave, { seed: seed ?? 1 }) ?? `${mechanism.name} (it declares no closed form)`;
   if (typeof plan === "string") {
     notes.push(`sampled: no closed form for ${plan}`);
     return base;
@@ -327,7 +305,7 @@ async function prepare(wave: Wave, mechanism: ExposureMechanism, options: Exposu
     notes.push(`sampled: ${plan.leavesForm}`);
     return base;
   }
-  const disagreement = await spotCheck(wave, mechanism, plan);
+  const disagreement = await spotCheck(wave, mechanism, plan, seed ?? 1);
   if (disagreement !== undefined) {
     notes.push(`sampled: the closed form (${plan.algorithm}) disagreed with the mechanism itself: ${disagreement}`);
     return base;
@@ -351,199 +329,9 @@ async function prepare(wave: Wave, mechanism: ExposureMechanism, options: Exposu
 }
 
 /** Everything the mechanism can take: the certificate's coverable amount for the model, the sum of the rule's bounds for a heuristic. O(n). */
-function defaultTop(wave: Wave, mechanism: ExposureMechanism): number {
-  if (mechanism.kind === "model") return certify({ ...wave, budget: 0 }).coverable;
-  return sumOf(ruleBound(wave, mechanism.heuristic.ignores));
-}
-
-/** Per-account bound the dedicated algorithms use: upper, tightened by the layer sum. O(n * layers). */
-function dedicatedBound(wave: Wave): Float64Array {
-  const n = wave.ids.length;
-  const bound = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let b = wave.upper[i]!;
-    if (wave.layers) {
-      let sum = 0;
-      for (const layer of wave.layers.capacity) sum += layer[i]!;
-      b = Math.min(b, sum);
-    }
-    bound[i] = Math.max(0, b);
-  }
-  return bound;
-}
-
-/**
- * The closed form of the model's own optimum, under exactly the conditions in which solveDedicated
- * (src/exact/index.ts) answers with the algorithm the form describes; a reason string otherwise.
- */
-function modelPlan(wave: Wave): ExactPlan | string {
-  if (wave.objectives.length !== 1) return "a lexicographic list of objectives";
-  if (wave.positions !== undefined) return "lots (whole-lot haircuts are step functions of the budget)";
-  if (wave.layers !== undefined && wave.layers.names.length >= 2) return "a seniority ladder";
-  const objective = wave.objectives[0]!;
-  if (wave.model.maxAccounts !== undefined && objective.kind !== "sparsity") return `a limit on touched accounts with the ${objective.kind} objective (solved by MIP)`;
-  const bound = dedicatedBound(wave);
-  const coverable = certify({ ...wave, budget: 0 }).coverable;
-  const beyond = `the wave can cover at most ${coverable} (certificate)`;
-  switch (objective.kind) {
-    case "sparsity": {
-      // The L0 greedy: largest bound first, ties by index (src/exact/sparsity.ts).
-      const form = rampForm(bound, [{ members: positiveMembers(bound), rate: 1 }], (members) => rankDescending(bound, members));
-      return { form, algorithm: "greedy-l0", domainEnd: coverable, beyond };
-    }
-    case "minmax":
-      return waterLevelPlan(bound, objective.scale, "water-filling", coverable, beyond);
-    case "convex":
-      return convexPlan(bound, wave.capacity, objective, coverable, beyond);
-    case "overshoot":
-      return "the overshoot objective";
-  }
-}
-
-/**
- * Water level over the accounts with a positive scale. An account with scale 0 (a user's scale
- * expression) pays nothing until every other account is exhausted; above that the MIP decides, so
- * the form's domain ends there.
- */
-function waterLevelPlan(bound: Float64Array, scale: Float64Array, algorithm: string, coverable: number, beyond: string): ExactPlan | string {
-  const n = bound.length;
-  const used = new Float64Array(n);
-  let zeroScale = 0;
-  for (let i = 0; i < n; i++) {
-    if (!(bound[i]! > 0)) continue;
-    const s = scale[i]!;
-    if (!(s >= 0 && Number.isFinite(s))) return `a scale that is negative or not finite (${s} on row ${i + 1})`;
-    if (s > 0) used[i] = bound[i]!;
-    else zeroScale++;
-  }
-  const form = waterLevelForm(used, scale);
-  if (form === undefined) return "a scale the water level cannot use";
-  const reach = form.budgets[form.budgets.length - 1]!;
-  if (zeroScale === 0) return { form, algorithm, domainEnd: coverable, beyond };
-  return {
-    form,
-    algorithm,
-    domainEnd: reach,
-    beyond,
-    leavesForm: `${zeroScale} account(s) with scale 0 pay only above ${reach}, where the model is solved as a MIP`,
-  };
-}
-
-/**
- * phi = x^p, p > 1: the KKT point is a water level with scale w_i = c_i (c_i / (p u_i))^(1/(p-1))
- * (src/exact/convex.ts), computed in logarithms and normalized as there so that p near 1 does not
- * overflow. Accounts with u_i = 0 are filled first there: no water level then.
- */
-function convexPlan(bound: Float64Array, capacity: Float64Array, objective: Extract<BoundObjective, { kind: "convex" }>, coverable: number, beyond: string): ExactPlan | string {
-  const phi = objective.phi;
-  if (phi.kind !== "power") return "a piecewise-linear convex cost";
-  const p = phi.p;
-  if (!(p > 1 && Number.isFinite(p))) return `the power cost x^${p} (p = 1 is linear, solved by the segment greedy)`;
-  const n = bound.length;
-  const log = new Float64Array(n).fill(-Infinity);
-  let largest = -Infinity;
-  for (let i = 0; i < n; i++) {
-    if (!(bound[i]! > 0)) continue;
-    const c = capacity[i]!;
-    const u = objective.weight[i]!;
-    if (!(u > 0 && Number.isFinite(u))) return `a cost weight of ${u} on row ${i + 1} (zero-weight accounts are filled first)`;
-    log[i] = Math.log(c) + (Math.log(c) - Math.log(p) - Math.log(u)) / (p - 1);
-    if (log[i]! > largest) largest = log[i]!;
-  }
-  const scale = new Float64Array(n);
-  for (let i = 0; i < n; i++) if (log[i]! > -Infinity) scale[i] = Math.exp(log[i]! - largest);
-  return waterLevelPlan(bound, scale, "kkt-convex", coverable, beyond);
-}
-
-/**
- * The closed form of a built-in heuristic with a fixed order or a water level; a reason string for
- * any other rule. The rule is recognized by its registry name; the spot check (see prepare) guards
- * against a rule that only borrows a name.
- */
-function heuristicPlan(wave: Wave, heuristic: Heuristic, seed: number): ExactPlan | string {
-  if (!(heuristic instanceof RuleHeuristic)) return `${heuristic.name} (a heuristic from outside the registry: its order is not known)`;
-  if (wave.positions !== undefined) return `${heuristic.name} with lots (whole-lot haircuts are step functions of the budget)`;
-  const name = heuristic.name;
-  const bound = ruleBound(wave, heuristic.ignores);
-  const reach = sumOf(bound);
-  const beyond = `${name} can take at most ${reach} (the sum of its per-account bounds)`;
-
-  const queue = /^queue:(.+)$/.exec(name)?.[1];
-  const expression = /^queue:score\((.*)\)$/s.exec(name)?.[1];
-  let score: Float64Array | undefined;
-  if (expression !== undefined) score = scoreExpression(expression, name)(wave, bound);
-  else if (queue !== undefined && (QUEUE_PRESETS as readonly string[]).includes(queue)) score = presetScore(queue as QueuePreset, wave, bound, name);
-  if (score !== undefined) {
-    const ranked = score;
-    return { form: orderedRamp(wave, bound, (members) => rankDescending(ranked, members)), algorithm: "queue", domainEnd: reach, beyond };
-  }
-  if (name === "walk:dydx") {
-    const start = walkStart(wave.ids.length, { seed });
-    return { form: orderedRamp(wave, bound, (members) => rotate(members, start)), algorithm: "walk", domainEnd: reach, beyond };
-  }
-
-  const preset = /^pro-rata:(.+)$/.exec(name)?.[1];
-  let weight: Float64Array | undefined;
-  if (preset !== undefined && (PRO_RATA_PRESETS as readonly string[]).includes(preset)) weight = proRataWeight(preset as ProRataPreset, wave, bound, name);
-  else if (name === "risk-weighted") {
-    const risk = requireColumn(wave, name, "risk_weight", "the risk weight w_i > 0");
-    weight = new Float64Array(wave.ids.length);
-    for (let i = 0; i < weight.length; i++) weight[i] = risk[i]! * wave.capacity[i]!;
-  }
-  if (weight !== undefined) {
-    for (let i = 0; i < bound.length; i++) {
-      // Zero-weight accounts pay after everyone else, pro-rata by bound: a second phase, not one level.
-      if (bound[i]! > 0 && !(weight[i]! > 0)) return `${name} with zero-weight accounts (row ${i + 1}), which pay in a second phase`;
-    }
-    return waterLevelPlan(bound, weight, "capped-pro-rata", reach, beyond);
-  }
-  return `${name} (no fixed order or water level known for this rule)`;
-}
-
-/**
- * The ramp of an order-based rule (src/heuristics/queue.ts orderedTarget): accounts that can pay,
- * split by the sign of `side` when the wave has one (each side pays its capacity's share of every
- * dollar), each side taken down its own order.
- */
-function orderedRamp(wave: Wave, bound: Float64Array, order: (members: Int32Array) => Int32Array): RampForm {
-  const candidates = positiveMembers(bound);
-  const side = optionalColumn(wave, "side");
-  if (side === undefined) return rampForm(bound, [{ members: candidates, rate: 1 }], order);
-  const reach = new CompensatedSum();
-  for (const i of candidates) reach.add(bound[i]!);
-  const groups: { members: Int32Array; rate: number }[] = [];
-  for (const sign of [1, -1, 0]) {
-    const members = candidates.filter((i) => Math.sign(side[i]!) === sign);
-    if (members.length === 0) continue;
-    const capacity = new CompensatedSum();
-    for (const i of members) capacity.add(bound[i]!);
-    groups.push({ members, rate: capacity.value / reach.value });
-  }
-  return rampForm(bound, groups, order);
-}
-
-/** Ramps down each group's order: offset = rate-scaled budget already taken by the accounts ahead. O(n) plus the ordering. */
-function rampForm(bound: Float64Array, groups: readonly { members: Int32Array; rate: number }[], order: (members: Int32Array) => Int32Array): RampForm {
-  const n = bound.length;
-  const rate = new Float64Array(n).fill(1);
-  const offset = new Float64Array(n);
-  for (const group of groups) {
-    const ahead = new CompensatedSum();
-    for (const i of order(group.members)) {
-      rate[i] = group.rate;
-      offset[i] = ahead.value;
-      ahead.add(bound[i]!);
-    }
-  }
-  return { kind: "ramp", bound, rate, offset };
-}
-
-function positiveMembers(bound: Float64Array): Int32Array {
-  let count = 0;
-  for (let i = 0; i < bound.length; i++) if (bound[i]! > 0) count++;
-  const members = new Int32Array(count);
-  for (let i = 0, k = 0; i < bound.length; i++) if (bound[i]! > 0) members[k++] = i;
-  return members;
+function defaultTop(wave: Wave, mechanism: Mechanism): number {
+  if (mechanism.rule === undefined) return certify({ ...wave, budget: 0 }).coverable;
+  return sumOf(ruleBound(wave, mechanism.rule.ignores));
 }
 
 /** Budgets (as shares of the form's domain) where the form is checked against the mechanism: two inside, the end. */
@@ -556,19 +344,17 @@ const CHECK_SHARES = [0.381966, 0.618034, 1];
  * the dedicated path the form describes. Returns a description of the first disagreement. O(n) per
  * budget plus the mechanism's own cost.
  */
-async function spotCheck(wave: Wave, mechanism: ExposureMechanism, plan: ExactPlan): Promise<string | undefined> {
+async function spotCheck(wave: Wave, mechanism: Mechanism, plan: ClosedFormPlan, seed: number): Promise<string | undefined> {
   if (!(plan.domainEnd > 0)) return undefined;
   for (const share of CHECK_SHARES) {
     const budget = plan.domainEnd * share;
     const at: Wave = { ...wave, budget };
-    let haircut: Float64Array;
-    if (mechanism.kind === "model") {
-      const result = await solveWave(at, { path: "auto" });
-      if (result.status !== "optimal" || result.allocation === undefined || !result.path.startsWith("dedicated:")) {
-        return `at B = ${budget} solveWave answered ${result.status} by ${result.path}, not by a dedicated algorithm`;
-      }
-      haircut = result.allocation.haircut;
-    } else haircut = mechanism.heuristic.allocate(at, { seed: mechanism.seed }).haircut;
+    const outcome = await mechanism.run(at, { seed, solve: { path: "auto" } });
+    if (mechanism.kind === "exact" && (outcome.status !== "optimal" || outcome.allocation === undefined || !outcome.path.startsWith("dedicated:"))) {
+      return `at B = ${budget} solveWave answered ${outcome.status} by ${outcome.path}, not by a dedicated algorithm`;
+    }
+    if (outcome.allocation === undefined) return `at B = ${budget} ${mechanism.name} gave no allocation (${outcome.status})`;
+    const haircut = outcome.allocation.haircut;
     const slack = allowance(tolerance(at), budget);
     for (let j = 0; j < haircut.length; j++) {
       const expected = formHaircut(plan.form, j, budget);
@@ -596,30 +382,29 @@ interface Sampled {
  * until a budget cannot be answered: the model's solve is infeasible or fails, or a heuristic cannot
  * cover the budget (its sum falls short by more than the verifier's tolerance).
  */
-async function sample(wave: Wave, mechanism: ExposureMechanism, range: BudgetRange, options: ExposureOptions, keep: (haircut: Float64Array) => void): Promise<Sampled> {
+async function sample(wave: Wave, mechanism: Mechanism, range: BudgetRange, options: ExposureOptions, keep: (haircut: Float64Array) => void): Promise<Sampled> {
   const budgets: number[] = [];
   const paths = new Set<string>();
   const notes: string[] = [];
   let limited = 0;
   let ended: CurveEnd | null = null;
+  const context: RunContext = { seed: options.seed ?? 1, solve: options.solve ?? {} };
   for (const budget of sampleBudgets(range)) {
     const at: Wave = { ...wave, budget };
-    let haircut: Float64Array;
-    if (mechanism.kind === "model") {
-      const result = await solveWave(at, options.solve ?? {});
-      if (result.status === "infeasible" || result.status === "error" || result.allocation === undefined) {
-        const why = result.message ?? result.status;
-        ended = { budget, reason: result.status === "infeasible" ? `infeasible at this budget: ${why}` : `the solve failed at this budget: ${why}` };
+    const outcome = await mechanism.run(at, context);
+    const haircut = outcome.allocation?.haircut;
+    if (mechanism.kind === "exact") {
+      if (outcome.status === "infeasible" || outcome.status === "error" || haircut === undefined) {
+        const why = outcome.message ?? outcome.status;
+        ended = { budget, reason: outcome.status === "infeasible" ? `infeasible at this budget: ${why}` : `the solve failed at this budget: ${why}` };
         break;
       }
-      if (result.status === "feasible") limited++;
-      paths.add(result.path);
-      haircut = result.allocation.haircut;
+      if (outcome.status === "feasible") limited++;
+      paths.add(outcome.path);
     } else {
-      haircut = mechanism.heuristic.allocate(at, { seed: mechanism.seed }).haircut;
-      const covered = sumOf(haircut);
-      if (budget - covered > allowance(tolerance(at), budget)) {
-        ended = { budget, reason: `${mechanism.heuristic.name} covers only ${covered} of this budget` };
+      const covered = haircut === undefined ? 0 : sumOf(haircut);
+      if (haircut === undefined || budget - covered > allowance(tolerance(at), budget)) {
+        ended = { budget, reason: `${mechanism.name} covers only ${covered} of this budget` };
         break;
       }
       paths.add("allocate");

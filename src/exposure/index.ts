@@ -15,13 +15,12 @@ export {
   type CurveExtreme,
   type ExposureCurve,
   type ExposureFamily,
-  type ExposureMechanism,
   type ExposureMethod,
   type ExposureOptions,
   type ExposurePoint,
   type ExposureSummary,
   type SampledForm,
 } from "./exposure.js";
-export { budgetAtLevel, formHaircut, formKinks, levelAt, waterLevelForm, type ExactForm, type RampForm, type WaterLevelForm } from "./forms.js";
+export { budgetAtLevel, formHaircut, formKinks, levelAt, waterLevelForm, type ExactForm, type RampForm, type WaterLevelForm } from "../mechanism/forms.js";
 export { DEFAULT_STEPS, checkBudgetRange, parseBudgetRange, sampleBudgets, type BudgetRange } from "./range.js";
 export { EXPOSURE_CSV_HEADER, exposureCsv, exposureCsvLines, exposureJson, renderExposure, writeExposureCsv, type ExposureSource } from "./output.js";

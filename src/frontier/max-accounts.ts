@@ -24,7 +24,9 @@
 import type { Allocation, Wave } from "../domain.js";
 import type { FrontierPoint } from "../results/row.js";
 import type { BackendName } from "../solvers/backend.js";
-import { solveWave, type SolveRequest } from "../solve/solve.js";
+import type { SolveRequest } from "../solve/solve.js";
+import { closedFormShape } from "../mechanism/closed-form.js";
+import { exactMechanism } from "../mechanism/mechanism.js";
 import { certify } from "../certificate/certificate.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { verifyAllocation } from "../verify/verify.js";
@@ -64,9 +66,9 @@ export function maxAccountsWave(wave: Wave, K: number): Wave {
   };
 }
 
-/** Whether the closed form of the module comment is exact for this wave. O(1). */
+/** Whether the closed form of the module comment is exact for this wave: no lots, no ladder (src/mechanism's closedFormShape). O(1). */
 export function closedFormApplies(wave: Wave): boolean {
-  return wave.positions === undefined && (wave.layers === undefined || wave.layers.names.length <= 1);
+  return closedFormShape(wave) === undefined;
 }
 
 function checkKs(ks: readonly number[]): void {
@@ -130,16 +132,16 @@ async function mipPoint(wave: Wave, K: number, options: MaxAccountsFrontierOptio
 }
 
 /**
- * Solves `wave` (solveWave works in scaled money units itself and verifies on the wave as given):
+ * Solves `wave` by its exact mechanism (solveWave works in scaled money units itself and verifies on the wave as given):
  * y is the last objective stage as the verifier recomputes it; a rejected allocation is an error
  * point, an unproven one keeps the solver's gap.
  */
 export async function solveFrontierPoint(wave: Wave, request: SolveRequest): Promise<Omit<SolvedFrontierPoint, "x">> {
-  const result = await solveWave(wave, request);
+  const { solve: result, verdict } = await exactMechanism().run(wave, { solve: request });
   if (result.status === "infeasible") return { y: null, status: "infeasible", gap: null, path: result.path };
-  if (!result.allocation) return { y: null, status: "error", gap: null, path: result.path };
+  if (!result.allocation || !verdict) return { y: null, status: "error", gap: null, path: result.path };
   const allocation = result.allocation;
-  const verdict = verifyAllocation(wave, allocation);
+  // The solve's verdict is the verifier's, on this wave as given: not run a second time.
   if (!verdict.ok || result.status === "error") return { y: null, status: "error", gap: null, path: result.path, allocation };
   const proven = result.status === "optimal";
   return {

@@ -27,7 +27,24 @@ export interface Heuristic {
    * `layers` (junior first) when wave.layers is set.
    */
   allocate(wave: Wave, context: HeuristicContext): Allocation;
+  /**
+   * A declared capability: the shape of the rule's haircuts as a function of the budget, when it
+   * has one (a fixed order or a water level), so that exposure can draw the curve exactly instead of
+   * sampling. `bound` is ruleBound(wave, ignores). Optional: a rule that declares none is sampled.
+   * A wrong declaration is caught by exposure's spot check against `allocate` itself.
+   */
+  readonly budgetShape?: (wave: Wave, bound: Float64Array, context: HeuristicContext) => BudgetShape;
 }
+
+/**
+ * How a rule's haircuts grow with the budget B, on waves without lots:
+ * - "order": accounts pay in a fixed order, each up to its bound (a queue, the dYdX walk); with
+ *   `splitSides` and a `side` column each side pays its share of every dollar down its own order.
+ * - "level": h_i = min(bound_i, lambda(B) weight_i), one water level (capped pro-rata).
+ */
+export type BudgetShape =
+  | { readonly kind: "order"; readonly algorithm: string; readonly order: (members: Int32Array) => Int32Array; readonly splitSides: boolean }
+  | { readonly kind: "level"; readonly algorithm: string; readonly weight: Float64Array };
 
 export interface HeuristicContext {
   /** Seed for rules with a random element (the dYdX walk's start); the same seed gives the same allocation. */

@@ -3,7 +3,7 @@
  * exact mechanisms. See README.md in this folder for the list, the column convention and what each
  * rule ignores by design.
  */
-export { IGNORABLE_CONSTRAINTS, ignorableOf, unexpectedViolations, type Heuristic, type HeuristicContext, type IgnorableConstraint } from "./heuristic.js";
+export { IGNORABLE_CONSTRAINTS, ignorableOf, unexpectedViolations, type BudgetShape, type Heuristic, type HeuristicContext, type IgnorableConstraint } from "./heuristic.js";
 export { VENUE_COLUMNS, optionalColumn, requireColumn, waveColumns } from "./columns.js";
 export { dollarCap, lotNotional, ruleBound } from "./bounds.js";
 export { rankDescending } from "./rank.js";

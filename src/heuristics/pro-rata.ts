@@ -172,6 +172,7 @@ export function proRataPreset(preset: ProRataPreset): RuleHeuristic {
       const bound = ruleBound(wave, PRO_RATA_IGNORES);
       return cappedProRata(bound, proRataWeight(preset, wave, bound, name), wave.budget);
     },
+    budgetShape: (wave, bound) => ({ kind: "level", algorithm: "capped-pro-rata", weight: proRataWeight(preset, wave, bound, name) }),
   });
 }
 
@@ -195,6 +196,10 @@ export function riskWeighted(): RuleHeuristic {
         weight[i] = w * wave.capacity[i]!;
       }
       return cappedProRata(bound, weight, wave.budget);
+    },
+    budgetShape: (wave) => {
+      const risk = requireColumn(wave, name, "risk_weight", "the risk weight w_i > 0");
+      return { kind: "level", algorithm: "capped-pro-rata", weight: risk.map((w, i) => w * wave.capacity[i]!) };
     },
   });
 }

@@ -154,6 +154,11 @@ export function scoreQueue(name: string, description: string, score: (wave: Wave
       const values = score(wave, bound);
       return orderedTarget(wave, bound, name, options.sides ?? "split", (members, amount, haircut) => takeByScore(values, members, bound, haircut, amount));
     },
+    // Highest score first, ties by index: the same order takeByScore realizes without a sort.
+    budgetShape: (wave, bound) => {
+      const values = score(wave, bound);
+      return { kind: "order", algorithm: "queue", order: (members) => rankDescending(values, members), splitSides: (options.sides ?? "split") === "split" };
+    },
   });
 }
 
@@ -173,6 +178,10 @@ export function dydxWalk(options: OrderOptions = {}): RuleHeuristic {
       const bound = ruleBound(wave, ORDER_IGNORES);
       const start = walkStart(wave.ids.length, context);
       return orderedTarget(wave, bound, name, options.sides ?? "split", (members, amount, haircut) => takeInOrder(rotate(members, start), bound, haircut, amount));
+    },
+    budgetShape: (wave, _bound, context) => {
+      const start = walkStart(wave.ids.length, context);
+      return { kind: "order", algorithm: "walk", order: (members) => rotate(members, start), splitSides: (options.sides ?? "split") === "split" };
     },
   });
 }

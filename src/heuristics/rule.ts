@@ -8,7 +8,7 @@
 import type { Allocation, Model, Wave } from "../domain.js";
 import { juniorFirstSplit } from "../verify/objectives.js";
 import { dollarCap, ruleBound } from "./bounds.js";
-import type { Heuristic, HeuristicContext, IgnorableConstraint } from "./heuristic.js";
+import type { BudgetShape, Heuristic, HeuristicContext, IgnorableConstraint } from "./heuristic.js";
 import { executeInLots, type LotScheme } from "./lots.js";
 
 /**
@@ -25,6 +25,8 @@ export interface RuleSpec {
   readonly target: ContinuousTarget;
   /** How the target is executed in lots; default "floor-topup". */
   readonly lotScheme?: LotScheme;
+  /** The rule's declared budget shape, when it has one (see Heuristic.budgetShape). */
+  readonly budgetShape?: (wave: Wave, bound: Float64Array, context: HeuristicContext) => BudgetShape;
 }
 
 /** A heuristic made of a continuous target and a lot scheme (see the module comment). */
@@ -45,6 +47,7 @@ export class RuleHeuristic implements Heuristic {
   readonly description: string;
   readonly ignores: readonly IgnorableConstraint[];
   readonly lotScheme: LotScheme;
+  readonly budgetShape?: (wave: Wave, bound: Float64Array, context: HeuristicContext) => BudgetShape;
   private readonly continuous: ContinuousTarget;
 
   constructor(spec: RuleSpec) {
@@ -53,6 +56,7 @@ export class RuleHeuristic implements Heuristic {
     this.ignores = Object.freeze([...spec.ignores]);
     this.lotScheme = spec.lotScheme ?? "floor-topup";
     this.continuous = spec.target;
+    if (spec.budgetShape !== undefined) this.budgetShape = spec.budgetShape;
   }
 
   /** The continuous target in dollars (see ContinuousTarget). Cost of the rule, typically O(n log n) or O(n). */

@@ -17,7 +17,8 @@ import { UsageError } from "../errors.js";
 import { seededGenerator } from "../random.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { touchTolerance } from "../numeric/tolerance.js";
-import { runChecked, scaleAccounts, type Mechanism } from "./transform.js";
+import { runChecked, scaleAccounts } from "./transform.js";
+import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
 
 export interface BrittlenessSettings {
   /** P: number of perturbations. */
@@ -52,7 +53,7 @@ function checkSettings(settings: BrittlenessSettings): void {
  * comment. Every perturbed allocation is checked by the verifier (runChecked). Deterministic in the
  * seed. O(P * (mechanism + n * columns) + P * min(pairs, maxPairs)).
  */
-export async function brittleness(wave: Wave, allocation: Allocation, mechanism: Mechanism, settings: BrittlenessSettings): Promise<Brittleness> {
+export async function brittleness(wave: Wave, allocation: Allocation, mechanism: Mechanism, settings: BrittlenessSettings, context: RunContext = {}): Promise<Brittleness> {
   checkSettings(settings);
   const n = wave.ids.length;
   const rng = seededGenerator(settings.seed);
@@ -63,7 +64,7 @@ export async function brittleness(wave: Wave, allocation: Allocation, mechanism:
     const factor = new Float64Array(n);
     for (let i = 0; i < n; i++) factor[i] = 1 + settings.epsilon * (2 * uniformFloat64(rng) - 1);
     const perturbed = scaleAccounts(wave, factor);
-    const moved = (await runChecked(mechanism, perturbed)).haircut;
+    const moved = (await runChecked(mechanism, perturbed, context)).haircut;
     const difference = new CompensatedSum();
     for (let i = 0; i < n; i++) difference.add(Math.abs(moved[i]! - base[i]!));
     const relativeChange = baseTotal > 0 ? difference.value / baseTotal / settings.epsilon : difference.value > 0 ? Infinity : 0;

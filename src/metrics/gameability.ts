@@ -17,7 +17,8 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import type { Allocation, Wave } from "../domain.js";
 import { UsageError } from "../errors.js";
 import { seededGenerator } from "../random.js";
-import { closeAndReopen, runChecked, splitAccount, type Mechanism } from "./transform.js";
+import { closeAndReopen, runChecked, splitAccount } from "./transform.js";
+import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
 
 export interface GameabilitySettings {
   /** G: accounts that game. */
@@ -50,7 +51,7 @@ export function sampleAccounts(candidates: readonly number[], count: number, see
  * Gameability of `mechanism` at `allocation` (its answer on `wave`), as in the module comment.
  * 2G re-runs of the mechanism, each allocation checked by the verifier. Deterministic in the seed.
  */
-export async function gameability(wave: Wave, allocation: Allocation, mechanism: Mechanism, settings: GameabilitySettings): Promise<Gameability> {
+export async function gameability(wave: Wave, allocation: Allocation, mechanism: Mechanism, settings: GameabilitySettings, context: RunContext = {}): Promise<Gameability> {
   if (!(Number.isInteger(settings.accounts) && settings.accounts >= 1)) {
     throw new UsageError({ path: "metrics.gameability.accounts" }, "a whole number >= 1", String(settings.accounts));
   }
@@ -60,9 +61,9 @@ export async function gameability(wave: Wave, allocation: Allocation, mechanism:
   for (const i of sampleAccounts(candidates, settings.accounts, settings.seed)) {
     const c = wave.capacity[i]!;
     const h = allocation.haircut[i]!;
-    const reopened = await runChecked(mechanism, closeAndReopen(wave, i));
+    const reopened = await runChecked(mechanism, closeAndReopen(wave, i), context);
     const splitWave = splitAccount(wave, i);
-    const halves = await runChecked(mechanism, splitWave);
+    const halves = await runChecked(mechanism, splitWave, context);
     const n = wave.ids.length;
     samples.push({
       account: i,

@@ -9,7 +9,7 @@ import { brittleness, type BrittlenessSettings } from "./brittleness.js";
 import { churnMetrics, type ChurnSettings } from "./churn.js";
 import { gameability, type GameabilitySettings } from "./gameability.js";
 import { referenceRatios, residualInsolvency, type ReferenceInputs } from "./reference.js";
-import type { Mechanism } from "./transform.js";
+import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
 
 export interface MetricSettings {
   readonly churn: ChurnSettings;
@@ -32,12 +32,12 @@ export const DEFAULT_METRIC_SETTINGS: MetricSettings = {
  * on transformed waves; they are null when no mechanism is given or the settings turn them off.
  * Cost: O(n log n) plus P + 2G runs of the mechanism.
  */
-export async function jobMetrics(wave: Wave, allocation: Allocation, settings: MetricSettings = DEFAULT_METRIC_SETTINGS, mechanism?: Mechanism): Promise<JobMetrics> {
+export async function jobMetrics(wave: Wave, allocation: Allocation, settings: MetricSettings = DEFAULT_METRIC_SETTINGS, mechanism?: Mechanism, context: RunContext = {}): Promise<JobMetrics> {
   const base = allocationMetrics(wave, allocation);
   const reference = referenceRatios(wave, allocation, settings.reference ?? {}, "paper");
   const churn = churnMetrics(wave, allocation, settings.churn);
-  const brittle = mechanism && settings.brittleness ? await brittleness(wave, allocation, mechanism, settings.brittleness) : undefined;
-  const gamed = mechanism && settings.gameability ? await gameability(wave, allocation, mechanism, settings.gameability) : undefined;
+  const brittle = mechanism && settings.brittleness ? await brittleness(wave, allocation, mechanism, settings.brittleness, context) : undefined;
+  const gamed = mechanism && settings.gameability ? await gameability(wave, allocation, mechanism, settings.gameability, context) : undefined;
   return {
     total: base.total,
     coverage: base.coverage,

@@ -12,11 +12,8 @@
  */
 import { bindWave } from "../bind/bind.js";
 import type { AccountTable, Allocation, Instance, PositionTable, Wave } from "../domain.js";
-import { verifyAllocation } from "../verify/verify.js";
-import { ignorableOf } from "../heuristics/heuristic.js";
-
-/** Any mechanism: an exact model's solve or a heuristic, as an async function of the wave. */
-export type Mechanism = (wave: Wave) => Promise<Allocation>;
+import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
+import { fatalViolations } from "../mechanism/verdict.js";
 
 /** Dollar columns that scale with the account's size (see the module comment). */
 export const EXTENSIVE_DOLLAR_COLUMNS: readonly string[] = ["capacity", "gains", "principal", "equity", "upnl", "notional", "entry_notional", "ltv"];
@@ -139,16 +136,22 @@ export function splitAccount(wave: Wave, i: number): Wave {
   return rebind(wave, [...wave.ids, `${wave.ids[i]}#split`], columns, positions);
 }
 
+/** A mechanism found no allocation on a perturbed or transformed copy of the wave (e.g. a tight wave perturbed into infeasibility). */
+export class NoAllocationError extends Error {}
+
 /**
- * Runs the mechanism and checks its allocation with the independent verifier. A heuristic may break
- * the promises it declares it ignores (alpha, max accounts, …); the ones no mechanism may break
- * (shape, finite, non-negative, capacity, layer bounds) throw, since a metric over such an
- * allocation would be meaningless.
+ * Runs the mechanism on a transformed wave and reads the verifier's verdict from its Outcome (the
+ * run verified it once; nothing is verified again). A heuristic may break the promises it declares
+ * it ignores (alpha, max accounts, …); the ones no mechanism may break (shape, finite, non-negative,
+ * capacity, layer bounds) throw, since a metric over such an allocation would be meaningless. No
+ * allocation at all throws NoAllocationError.
  */
-export async function runChecked(mechanism: Mechanism, wave: Wave): Promise<Allocation> {
-  const allocation = await mechanism(wave);
-  const verdict = verifyAllocation(wave, allocation);
-  const fatal = verdict.violations.find((violation) => ignorableOf(violation.constraint) === undefined);
+export async function runChecked(mechanism: Mechanism, wave: Wave, context: RunContext = {}): Promise<Allocation> {
+  const outcome = await mechanism.run(wave, context);
+  if (outcome.allocation === undefined || outcome.verdict === null) {
+    throw new NoAllocationError(`a perturbed wave has no allocation (${outcome.status}${outcome.message ? `: ${outcome.message}` : ""})`);
+  }
+  const fatal = fatalViolations(outcome.verdict)[0];
   if (fatal) throw new Error(`the mechanism's allocation of a transformed wave breaks ${fatal.constraint}: ${fatal.message}`);
-  return allocation;
+  return outcome.allocation;
 }

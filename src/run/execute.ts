@@ -4,21 +4,22 @@
  * worker thread of the pool, or in-process for one worker. Every allocation passes the independent
  * verifier; a job that fails is a row with status "error" and the message, never a lost run.
  */
-import type { Allocation, Wave } from "../domain.js";
+import type { Wave } from "../domain.js";
 import { WorkbenchError } from "../errors.js";
-import type { Experiment, Mechanism, SweepPoint } from "../experiments/experiment.js";
+import type { Experiment, ExperimentMechanism, SweepPoint } from "../experiments/experiment.js";
 import { heuristicAt } from "../experiments/experiment.js";
 import { exposureCurve } from "../exposure/index.js";
 import { closedFormApplies, coverageFrontier, maxAccountsFrontier } from "../frontier/index.js";
 import { constraintSetOf, regionKey, regionLabel, type ConstraintSet } from "../frontier/region.js";
-import { getHeuristic, unexpectedViolations } from "../heuristics/index.js";
+import { getHeuristic } from "../heuristics/index.js";
+import { exactMechanism, heuristicMechanism, type Mechanism, type Outcome, type RunContext } from "../mechanism/mechanism.js";
+import { constraintNames } from "../mechanism/verdict.js";
 import { fractionByCapacity, jobMetrics, lorenzPoints } from "../metrics/job.js";
+import { NoAllocationError } from "../metrics/transform.js";
 import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, SimulationRow } from "../results/row.js";
 import { loadScenario, mechanismKind, simulate, simulationRow } from "../simulate/index.js";
 import { basename } from "node:path";
-import { solveWave } from "../solve/solve.js";
 import { certify } from "../certificate/certificate.js";
-import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { mechanismLabel, type Job } from "./jobs.js";
 import { sweptModel, waveFor } from "./wave.js";
 import type { WaveRef } from "./jobs.js";
@@ -30,23 +31,11 @@ export type JobOutput =
   | { readonly kind: "simulation"; readonly rows: SimulationRow[] };
 
 
-interface MechanismRun {
-  readonly allocation?: Allocation;
-  readonly status: JobRow["status"];
-  readonly path: string;
-  readonly seconds: number;
-  readonly gap: number | null;
-  readonly nodes: number | null;
-  readonly verified: Verdict | null;
-  readonly unexpected: readonly string[];
-  readonly message?: string;
-}
-
 /**
  * The feasible region of a mechanism at a grid point on a wave: its swept model's constraints, the
  * lot scale, and the margin where the wave's budget is a deficit (the only budget a margin changes).
  */
-export function mechanismRegion(mechanism: Mechanism, point: SweepPoint, ref: Pick<WaveRef, "budget">): ConstraintSet {
+export function mechanismRegion(mechanism: ExperimentMechanism, point: SweepPoint, ref: Pick<WaveRef, "budget">): ConstraintSet {
   return constraintSetOf(sweptModel(mechanism.model, point), {
     ...(point.lotScale !== undefined ? { lotScale: point.lotScale } : {}),
     ...(point.margin !== undefined && ref.budget.kind === "deficit" ? { margin: point.margin } : {}),
@@ -58,9 +47,9 @@ export function mechanismRegion(mechanism: Mechanism, point: SweepPoint, ref: Pi
  * has it (its model and sweep bind the region's wave): every distinct one, or only the named
  * mechanism's (experiment frontier.constraints). In the experiment's mechanism order.
  */
-export function frontierRegions(experiment: Experiment, ref: Pick<WaveRef, "budget">): { set: ConstraintSet; mechanism: Mechanism; point: SweepPoint }[] {
+export function frontierRegions(experiment: Experiment, ref: Pick<WaveRef, "budget">): { set: ConstraintSet; mechanism: ExperimentMechanism; point: SweepPoint }[] {
   const chosen = experiment.frontier?.constraints ?? "each";
-  const regions = new Map<string, { set: ConstraintSet; mechanism: Mechanism; point: SweepPoint }>();
+  const regions = new Map<string, { set: ConstraintSet; mechanism: ExperimentMechanism; point: SweepPoint }>();
   for (const mechanism of experiment.mechanisms) {
     if (chosen !== "each" && mechanism.name !== chosen) continue;
     for (const point of chosen === "each" ? mechanism.grid : mechanism.grid.slice(0, 1)) {
@@ -77,46 +66,18 @@ function jobSeed(experiment: Experiment, seed: number): number {
   return (Math.imul(experiment.seed ^ 0x5bd1e995, 0x9e3779b1) ^ seed) >>> 0;
 }
 
-async function runOn(experiment: Experiment, mechanism: Mechanism, point: SweepPoint, wave: Wave, seed: number, feasible: boolean): Promise<MechanismRun> {
-  const started = performance.now();
-  if (mechanism.kind === "heuristic") {
-    const rule = getHeuristic(heuristicAt(mechanism.heuristic!, point));
-    const allocation = rule.allocate(wave, { seed });
-    const verified = verifyAllocation(wave, allocation);
-    return {
-      allocation,
-      status: "heuristic",
-      path: "heuristic",
-      seconds: (performance.now() - started) / 1000,
-      gap: null,
-      nodes: null,
-      verified,
-      // On a wave no mechanism can cover, falling short is the certificate's finding, not the rule's fault.
-      unexpected: [...new Set(unexpectedViolations(rule, verified).map((v) => v.constraint))].filter((c) => c !== "coverage" || feasible),
-    };
-  }
-  const result = await solveWave(wave, {
-    backend: experiment.solver.backend,
-    timeLimitSeconds: experiment.solver.timeLimitSeconds,
-    mipRelativeGap: experiment.solver.mipGap,
-  });
-  const verified = result.verified;
-  return {
-    ...(result.allocation ? { allocation: result.allocation } : {}),
-    status: result.status,
-    path: result.path,
-    seconds: result.solver.seconds,
-    gap: result.solver.gap,
-    nodes: result.solver.nodes,
-    verified,
-    // An exact mechanism makes every promise of its model: any violation is unexpected.
-    unexpected: verified && !verified.ok ? [...new Set(verified.violations.map((v) => v.constraint))] : [],
-    ...(result.message !== undefined ? { message: result.message } : {}),
-  };
+/**
+ * The Mechanism an experiment entry runs at a grid point: its heuristic (name filled in from the
+ * point) judged by the entry's model, or the model solved exactly. The wave is already bound to the
+ * swept model (waveFor). O(1) plus the registry's parse of the name.
+ */
+export function mechanismAt(entry: ExperimentMechanism, point: SweepPoint): Mechanism {
+  return entry.kind === "heuristic" ? heuristicMechanism(getHeuristic(heuristicAt(entry.heuristic!, point)), entry.model) : exactMechanism(entry.model, entry.name);
 }
 
-/** A mechanism found no allocation on a perturbed or transformed copy of the wave. */
-class PerturbedWaveError extends Error {}
+function runContext(experiment: Experiment, seed: number): RunContext {
+  return { seed, solve: { backend: experiment.solver.backend, timeLimitSeconds: experiment.solver.timeLimitSeconds, mipRelativeGap: experiment.solver.mipGap } };
+}
 
 function describe(error: unknown): string {
   if (error instanceof WorkbenchError) return error.message;
@@ -126,15 +87,13 @@ function describe(error: unknown): string {
 async function mechanismJob(experiment: Experiment, job: Extract<Job, { kind: "mechanism" }>): Promise<JobRow> {
   const mechanism = experiment.mechanisms[job.mechanism]!;
   const { wave, key } = waveFor(experiment, job, mechanism.model, job.point);
-  const certificate = certify(wave);
   const seed = jobSeed(experiment, job.seed);
-  const run = await runOn(experiment, mechanism, job.point, wave, seed, certificate.feasible);
+  const context = runContext(experiment, seed);
+  const runnable = mechanismAt(mechanism, job.point);
+  const run: Outcome = await runnable.run(wave, context);
+  // The solve's certificate when there was one; a heuristic's run certifies only to judge a shortfall.
+  const certificate = run.certificate ?? certify(wave);
   const allocation = run.allocation;
-  const again = async (perturbed: Wave): Promise<Allocation> => {
-    const other = await runOn(experiment, mechanism, job.point, perturbed, seed, certify(perturbed).feasible);
-    if (!other.allocation) throw new PerturbedWaveError(`a perturbed wave has no allocation (${other.status}${other.message ? `: ${other.message}` : ""})`);
-    return other.allocation;
-  };
   const { perturbations, epsilon, gamingAccounts } = experiment.metrics;
   const settings = {
     churn: { beta: experiment.metrics.beta, ltvColumn: experiment.metrics.ltvColumn },
@@ -145,12 +104,12 @@ async function mechanismJob(experiment: Experiment, job: Extract<Job, { kind: "m
   let note: string | undefined;
   if (allocation) {
     try {
-      metrics = await jobMetrics(wave, allocation, settings, again);
+      metrics = await jobMetrics(wave, allocation, settings, runnable, context);
     } catch (error) {
-      if (!(error instanceof PerturbedWaveError)) throw error;
+      if (!(error instanceof NoAllocationError)) throw error;
       // A tight wave perturbed by 1% can cross into infeasibility: then brittleness is undefined there.
       note = `brittleness not measured: ${error.message}`;
-      metrics = await jobMetrics(wave, allocation, { ...settings, brittleness: false }, again);
+      metrics = await jobMetrics(wave, allocation, { ...settings, brittleness: false }, runnable, context);
     }
   }
   return {
@@ -164,11 +123,11 @@ async function mechanismJob(experiment: Experiment, job: Extract<Job, { kind: "m
     status: run.status,
     path: run.path,
     seconds: run.seconds,
-    gap: run.gap,
-    nodes: run.nodes,
+    gap: run.solve?.solver.gap ?? null,
+    nodes: run.solve?.solver.nodes ?? null,
     metrics,
-    verified: run.verified ? { ok: run.verified.ok, worstViolation: run.verified.worstViolation, broken: [...new Set(run.verified.violations.map((v) => v.constraint))] } : null,
-    unexpected: run.unexpected,
+    verified: run.verdict ? { ok: run.verdict.ok, worstViolation: run.verdict.worstViolation, broken: constraintNames(run.verdict.violations) } : null,
+    unexpected: constraintNames(run.unexpected),
     certificate: { feasible: certificate.feasible, shortfall: certificate.shortfall, broken: certificate.broken.map((b) => ({ ...b })) },
     lorenz: allocation ? lorenzPoints(wave, allocation) : [],
     fractionByCapacity: allocation ? fractionByCapacity(wave, allocation) : [],
@@ -251,15 +210,13 @@ async function exposureJob(experiment: Experiment, job: Extract<Job, { kind: "ex
   const { wave } = waveFor(experiment, job, mechanism.model, point);
   const seed = jobSeed(experiment, job.seed);
   const label = mechanismLabel(mechanism, point);
-  const kind =
-    mechanism.kind === "heuristic"
-      ? ({ kind: "heuristic", heuristic: getHeuristic(heuristicAt(mechanism.heuristic!, point)), seed } as const)
-      : ({ kind: "model" } as const);
+  const runnable = mechanismAt(mechanism, point);
   let total = 0;
   for (let i = 0; i < wave.ids.length; i++) if (wave.eligible[i] === 1) total += wave.upper[i]!;
   const rows: ExposureRow[] = [];
   for (const i of representatives(wave, experiment.exposure.accounts)) {
-    const curve = await exposureCurve(wave, i, kind, {
+    const curve = await exposureCurve(wave, i, runnable, {
+      seed,
       budgets: { from: 0, to: total, steps: experiment.exposure.steps },
       solve: { backend: experiment.solver.backend, timeLimitSeconds: experiment.solver.timeLimitSeconds },
     });

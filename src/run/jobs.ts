@@ -3,7 +3,7 @@
  * worker thread) and its id is stable across runs, machines and worker counts: it is the resume key,
  * the shard key and the sort key of every result file.
  */
-import { heuristicAt, type BudgetLevel, type Experiment, type Mechanism, type SweepPoint } from "../experiments/experiment.js";
+import { heuristicAt, type BudgetLevel, type Experiment, type ExperimentMechanism, type SweepPoint } from "../experiments/experiment.js";
 
 
 
@@ -22,7 +22,7 @@ export type Job =
   | { readonly kind: "simulation"; readonly id: string; readonly scenario: number; readonly mechanism: string };
 
 /** A display name with the grid point: "pro-rata[alpha=0.5]". */
-export function mechanismLabel(mechanism: Mechanism, point: SweepPoint): string {
+export function mechanismLabel(mechanism: ExperimentMechanism, point: SweepPoint): string {
   const parts = Object.entries(point).filter(([key]) => !(mechanism.heuristic?.includes(`{${key}}`) ?? false));
   const base = mechanism.heuristic !== undefined && mechanism.name === mechanism.heuristic ? heuristicAt(mechanism.heuristic, point) : mechanism.name;
   return parts.length > 0 ? `${base}[${parts.map(([k, v]) => `${k}=${String(v)}`).join(",")}]` : base;

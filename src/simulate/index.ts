@@ -4,4 +4,4 @@ export { simulate, simulationRow, markToMarket, MIN_WAVE_DEFICIT, type SimulateO
 export { GainsLedger, ladderOf } from "./ledger.js";
 export { initialBook, emptyBook, closeAndReopen, equityOf, conservedWealth, tradeWithBook, type BookState } from "./book.js";
 export { pricePath, stream, gamma, normal, STREAM } from "./shocks.js";
-export { buildWaveInput, executeWave, resolveMechanism, solveSimulatedWave, waveLayers, type Mechanism, type WaveInput, type Counterparty } from "./wave.js";
+export { buildWaveInput, executeWave, resolveMechanism, solveSimulatedWave, waveLayers, type BoundMechanism, type WaveInput, type Counterparty } from "./wave.js";

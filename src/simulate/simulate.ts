@@ -20,7 +20,7 @@ import {
 import { GainsLedger } from "./ledger.js";
 import { resolveModelPath, mechanismKind, type Scenario } from "./scenario.js";
 import { STREAM, pricePath, stream } from "./shocks.js";
-import { buildWaveInput, executeWave, resolveMechanism, solveSimulatedWave, waveLayers, type Counterparty, type Mechanism, type WaveInput, type WaveSolution } from "./wave.js";
+import { buildWaveInput, executeWave, resolveMechanism, solveSimulatedWave, waveLayers, type BoundMechanism, type Counterparty, type WaveInput, type WaveSolution } from "./wave.js";
 import { existsSync } from "node:fs";
 
 /** Residual deficits below this many dollars are booked as unfunded instead of raising a wave. */
@@ -329,7 +329,7 @@ function tailRiskChange(base: WaveInput, gamed: WaveInput, M: number): number {
 export async function simulate(scenario: Scenario, mechanismName: string, options: SimulateOptions = {}): Promise<SimulationResult> {
   const started = performance.now();
   const modelPath = mechanismKind(mechanismName) === "model" && !existsSync(mechanismName) ? resolveModelPath(scenario, mechanismName) : mechanismName;
-  const mechanism: Mechanism = resolveMechanism(scenario, mechanismName, modelPath);
+  const mechanism: BoundMechanism = resolveMechanism(scenario, mechanismName, modelPath);
   const horizons = scenario.horizons;
   const maxHorizon = horizons[horizons.length - 1] ?? 0;
   const prices = pricePath(scenario, maxHorizon);
@@ -511,7 +511,7 @@ export async function simulate(scenario: Scenario, mechanismName: string, option
     scenario: scenario.name,
     file: scenario.file,
     mechanism: mechanism.name,
-    kind: mechanism.kind,
+    kind: mechanism.kind === "exact" ? "model" : "heuristic",
     seed: scenario.seed,
     steps,
     waves,

@@ -6,22 +6,19 @@
  */
 import type { AccountTable, Allocation, Instance, Model, PositionTable, Wave } from "../domain.js";
 import { bindWave } from "../bind/bind.js";
-import { getHeuristic, unexpectedViolations, type Heuristic } from "../heuristics/index.js";
+import { getHeuristic } from "../heuristics/index.js";
+import { exactMechanism, heuristicMechanism, type Mechanism } from "../mechanism/mechanism.js";
+import { constraintNames } from "../mechanism/verdict.js";
 import { loadModel } from "../model/parse.js";
-import { solveWave, type SolveRequest } from "../solve/solve.js";
+import type { SolveRequest } from "../solve/solve.js";
 import { certify } from "../certificate/certificate.js";
-import { verifyAllocation, type Verdict } from "../verify/verify.js";
+import type { Verdict } from "../verify/verify.js";
 import { equityOf, tradeWithBook, type BookState } from "./book.js";
 import { ladderOf } from "./ledger.js";
 import { mechanismKind, type Scenario } from "./scenario.js";
 
-/** A mechanism ready to run: a model file (solved exactly) or a heuristic (with the model it is judged by). */
-export interface Mechanism {
-  readonly name: string;
-  readonly kind: "model" | "heuristic";
-  readonly model: Model;
-  readonly heuristic?: Heuristic;
-}
+/** A simulator's mechanism: one src/mechanism Mechanism that always knows the model it binds waves to. */
+export type BoundMechanism = Mechanism & { readonly model: Model };
 
 /** The layer names a wave carries: the ledger's gains layers, then principal. */
 export function waveLayers(scenario: Scenario): string[] {
@@ -35,10 +32,10 @@ export function waveLayers(scenario: Scenario): string[] {
  * report reads. A model file keeps its own constraints (a model without `lots` is executed in
  * fractional contracts). Throws UsageError/ModelError for an unknown name or a bad file.
  */
-export function resolveMechanism(scenario: Scenario, mechanism: string, modelPath?: string): Mechanism {
+export function resolveMechanism(scenario: Scenario, mechanism: string, modelPath?: string): BoundMechanism {
   if (mechanismKind(mechanism) === "model") {
     const model = loadModel(modelPath ?? mechanism);
-    return { name: mechanism, kind: "model", model };
+    return { ...exactMechanism(model, mechanism), model };
   }
   const heuristic = getHeuristic(mechanism);
   const model: Model = {
@@ -51,7 +48,7 @@ export function resolveMechanism(scenario: Scenario, mechanism: string, modelPat
     seniority: waveLayers(scenario),
     stageTolerance: 1e-9,
   };
-  return { name: heuristic.name, kind: "heuristic", model, heuristic };
+  return { ...heuristicMechanism(heuristic, model), model };
 }
 
 /** Where ADL may close contracts: per market, the wealth taken per contract closed and which side pays. */
@@ -219,17 +216,14 @@ export interface WaveSolution {
  * stays unfunded. Every allocation passes verifyAllocation; a heuristic breaking a promise it does
  * not declare in `ignores` is a bug and throws.
  */
-export async function solveSimulatedWave(mechanism: Mechanism, input: WaveInput, residual: number, seed: number, request: SolveRequest = {}): Promise<WaveSolution> {
+export async function solveSimulatedWave(mechanism: BoundMechanism, input: WaveInput, residual: number, seed: number, request: SolveRequest = {}): Promise<WaveSolution> {
   let wave = bindWave(mechanism.model, input.instance, { deficit: residual });
   const certificate = certify(wave);
-  if (mechanism.heuristic !== undefined) {
-    const heuristic = mechanism.heuristic;
-    const allocation = heuristic.allocate(wave, { seed });
-    const verdict = verifyAllocation(wave, allocation);
-    const unexpected = unexpectedViolations(heuristic, verdict).filter((v) => !(v.constraint === "coverage" && !certificate.feasible));
-    if (unexpected.length > 0) throw new Error(`heuristic ${heuristic.name} broke a promise on a simulated wave: ${unexpected[0]!.message}`);
-    const declared = [...new Set(verdict.violations.map((v) => v.constraint))];
-    return { wave, allocation, verdict, path: "heuristic", status: "heuristic", declared, feasible: certificate.feasible };
+  if (mechanism.kind === "heuristic") {
+    const outcome = await mechanism.run(wave, { seed, certificate });
+    const unexpected = outcome.unexpected;
+    if (unexpected.length > 0) throw new Error(`heuristic ${mechanism.name} broke a promise on a simulated wave: ${unexpected[0]!.message}`);
+    return { wave, allocation: outcome.allocation!, verdict: outcome.verdict!, path: "heuristic", status: "heuristic", declared: constraintNames(outcome.declared), feasible: certificate.feasible };
   }
   let suffix = "";
   if (!certificate.feasible) {
@@ -238,11 +232,11 @@ export async function solveSimulatedWave(mechanism: Mechanism, input: WaveInput,
     wave = bindWave(mechanism.model, input.instance, { budget: certificate.coverable * (1 - 1e-9) });
     suffix = ", capped at coverable";
   }
-  const result = await solveWave(wave, request);
-  if (result.allocation === undefined) return { wave, path: result.path + suffix, status: result.status === "infeasible" ? "infeasible" : "error", declared: [], feasible: certificate.feasible };
-  const verdict = verifyAllocation(wave, result.allocation);
-  const status = result.status === "optimal" || result.status === "feasible" ? result.status : "error";
-  return { wave, allocation: result.allocation, verdict, path: result.path + suffix, status: verdict.ok ? status : "error", declared: [], feasible: certificate.feasible };
+  // The solve's own verdict is the verifier's: it is not run again here.
+  const outcome = await mechanism.run(wave, { seed, solve: request });
+  if (outcome.allocation === undefined || outcome.verdict === null) return { wave, path: outcome.path + suffix, status: outcome.status === "infeasible" ? "infeasible" : "error", declared: [], feasible: certificate.feasible };
+  const status = outcome.status === "optimal" || outcome.status === "feasible" ? outcome.status : "error";
+  return { wave, allocation: outcome.allocation, verdict: outcome.verdict, path: outcome.path + suffix, status: outcome.verdict.ok ? status : "error", declared: [], feasible: certificate.feasible };
 }
 
 /** What executing a wave did, per row of the wave (dollars and contracts). */

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Model, Wave } from "../../src/domain.js";
-import { curveOf, exposureCurve, exposureFamily, exposureHaircut, exposureSummaries, type ExposureFamily, type ExposureMechanism } from "../../src/exposure/index.js";
+import { curveOf, exposureCurve, exposureFamily, exposureHaircut, exposureSummaries, type ExposureFamily } from "../../src/exposure/index.js";
+import { exactMechanism, heuristicMechanism, type Mechanism } from "../../src/mechanism/index.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
 import { loadModel } from "../../src/model/parse.js";
 import { solveWave } from "../../src/solve/solve.js";
@@ -57,17 +58,17 @@ function probeBudgets(family: ExposureFamily, extra: readonly number[]): number[
   return [...sorted, ...mids].sort((a, b) => a - b);
 }
 
-async function mechanismHaircut(wave: Wave, mechanism: ExposureMechanism, budget: number): Promise<Float64Array> {
+async function mechanismHaircut(wave: Wave, mechanism: Mechanism, budget: number, seed = 1): Promise<Float64Array> {
   const at = { ...wave, budget };
-  if (mechanism.kind === "heuristic") return mechanism.heuristic.allocate(at, { seed: mechanism.seed }).haircut;
+  if (mechanism.rule) return mechanism.rule.allocate(at, { seed }).haircut;
   const result = await solveWave(at, { path: "auto" });
   expect(result.status, result.message).toBe("optimal");
   return result.allocation!.haircut;
 }
 
 /** Exact family == mechanism at every probe; monotone; one account's curve points == mechanism; summaries consistent. */
-async function agrees(wave: Wave, mechanism: ExposureMechanism, algorithm: RegExp, extraBudgets: readonly number[]): Promise<void> {
-  const family = await exposureFamily(wave, mechanism);
+async function agrees(wave: Wave, mechanism: Mechanism, algorithm: RegExp, extraBudgets: readonly number[], seed = 1): Promise<void> {
+  const family = await exposureFamily(wave, mechanism, { seed });
   expect(family.notes).toEqual([]);
   expect(family.method).toBe("exact-breakpoints");
   expect(family.algorithm).toMatch(algorithm);
@@ -75,7 +76,7 @@ async function agrees(wave: Wave, mechanism: ExposureMechanism, algorithm: RegEx
   const budgets = probeBudgets(family, extraBudgets.map((share) => share * family.range.to));
   const previous = new Float64Array(wave.ids.length);
   for (const budget of budgets) {
-    const expected = await mechanismHaircut(wave, mechanism, budget);
+    const expected = await mechanismHaircut(wave, mechanism, budget, seed);
     const mismatch = expected.findIndex((h, j) => !(Math.abs(exposureHaircut(family, j, budget) - h) <= tol));
     if (mismatch >= 0) {
       throw new Error(`B = ${budget}, account ${mismatch}: curve ${exposureHaircut(family, mismatch, budget)}, mechanism ${expected[mismatch]} (${family.algorithm})`);
@@ -90,7 +91,7 @@ async function agrees(wave: Wave, mechanism: ExposureMechanism, algorithm: RegEx
   // One account through the single-curve API: the same values as the family (whose agreement with
   // the mechanism at every one of these budgets was checked above: the probes include every kink).
   const j = wave.ids.length - 1;
-  const curve = await exposureCurve(wave, j, mechanism);
+  const curve = await exposureCurve(wave, j, mechanism, { seed });
   expect(curve.points.map((p) => p.budget)).toEqual(curveOf(family, j).points.map((p) => p.budget));
   for (const p of curve.points) expect(p.haircut).toBe(exposureHaircut(family, j, p.budget));
   // Summaries read off the form agree with the curve's own points.
@@ -119,7 +120,7 @@ describe("exact exposure curves equal re-solving at each budget", () => {
   it("pro-rata (models/pro-rata.yaml: minmax, scale capacity) — water-filling", async () => {
     await fc.assert(
       fc.asyncProperty(arbitraryAccounts({ maxN: 7 }), options, shares, async (random, extra, budgets) => {
-        await agrees(randomWave(model("pro-rata"), random, extra), { kind: "model" }, /^water-filling$/, budgets);
+        await agrees(randomWave(model("pro-rata"), random, extra), exactMechanism(), /^water-filling$/, budgets);
       }),
       runs,
     );
@@ -128,7 +129,7 @@ describe("exact exposure curves equal re-solving at each budget", () => {
   it("risk-weighted (models/risk-weighted.yaml: minmax, scale risk_weight * capacity) — water-filling", async () => {
     await fc.assert(
       fc.asyncProperty(arbitraryAccounts({ maxN: 7 }), options, shares, async (random, extra, budgets) => {
-        await agrees(randomWave(model("risk-weighted"), random, extra), { kind: "model" }, /^water-filling$/, budgets);
+        await agrees(randomWave(model("risk-weighted"), random, extra), exactMechanism(), /^water-filling$/, budgets);
       }),
       runs,
     );
@@ -137,7 +138,7 @@ describe("exact exposure curves equal re-solving at each budget", () => {
   it("the L0 queue (models/queue-l0.yaml: sparsity) — greedy ramp", async () => {
     await fc.assert(
       fc.asyncProperty(arbitraryAccounts({ maxN: 7 }), options, shares, async (random, extra, budgets) => {
-        await agrees(randomWave(model("queue-l0"), random, extra), { kind: "model" }, /^greedy-l0$/, budgets);
+        await agrees(randomWave(model("queue-l0"), random, extra), exactMechanism(), /^greedy-l0$/, budgets);
       }),
       runs,
     );
@@ -147,7 +148,7 @@ describe("exact exposure curves equal re-solving at each budget", () => {
     const cubic = modelOf({ name: "cubic-unweighted", objective: [{ kind: "convex", phi: { kind: "power", p: 3 }, weight: { source: "1", where: "test" } }] });
     await fc.assert(
       fc.asyncProperty(arbitraryAccounts({ maxN: 6 }), options, shares, fc.boolean(), async (random, extra, budgets, unweighted) => {
-        await agrees(randomWave(unweighted ? cubic : model("convex-quadratic"), random, extra), { kind: "model" }, /^kkt-convex$/, budgets);
+        await agrees(randomWave(unweighted ? cubic : model("convex-quadratic"), random, extra), exactMechanism(), /^kkt-convex$/, budgets);
       }),
       { numRuns: Math.ceil(runs.numRuns / 2) },
     );
@@ -157,7 +158,7 @@ describe("exact exposure curves equal re-solving at each budget", () => {
     await fc.assert(
       fc.asyncProperty(arbitraryAccounts({ maxN: 7 }), options, shares, fc.integer({ min: 0, max: 1000 }), async (random, extra, budgets, seed) => {
         const wave = randomWave(model("pro-rata"), random, extra);
-        await agrees(wave, { kind: "heuristic", heuristic: getHeuristic(name), seed }, /^(queue|walk|capped-pro-rata)$/, budgets);
+        await agrees(wave, heuristicMechanism(getHeuristic(name)), /^(queue|walk|capped-pro-rata)$/, budgets, seed);
       }),
       { numRuns: Math.ceil(runs.numRuns / 2) },
     );
@@ -170,12 +171,12 @@ describe("exact exposure curves equal re-solving at each budget", () => {
     const accounts = accountsOf({ capacity, risk_weight });
     for (const [name, algorithm] of [["risk-weighted", /^water-filling$/], ["queue-l0", /^greedy-l0$/]] as const) {
       const wave = waveOf({ ...model(name), alpha: 0.6 }, accounts, 1);
-      const family = await exposureFamily(wave, { kind: "model" });
+      const family = await exposureFamily(wave, exactMechanism());
       expect(family.algorithm).toMatch(algorithm);
       const tol = 4 * comparisonTolerance({ ...wave, budget: family.range.to });
       for (const share of [0.001, 0.05, 0.2, 0.5, 0.77, 0.99, 1]) {
         const budget = share * family.answeredTo;
-        const expected = await mechanismHaircut(wave, { kind: "model" }, budget);
+        const expected = await mechanismHaircut(wave, exactMechanism(), budget);
         let worst = 0;
         for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(exposureHaircut(family, j, budget) - expected[j]!));
         expect(worst).toBeLessThanOrEqual(tol);
@@ -191,7 +192,7 @@ describe("sampled exposure curves", () => {
         const wave = randomWave(model("lots-minmax"), random, {});
         const j = j0 % wave.ids.length;
         const total = random.capacity.reduce((a, b) => a + b, 0);
-        const curve = await exposureCurve(wave, j, { kind: "model" }, { budgets: { from: 0, to: total + 1, steps: 6 } });
+        const curve = await exposureCurve(wave, j, exactMechanism(), { budgets: { from: 0, to: total + 1, steps: 6 } });
         expect(curve.method).toBe("sampled");
         expect(curve.notes.join(" ")).toMatch(/lots/);
         // The range goes past everything the wave holds: the last budget at least is infeasible.

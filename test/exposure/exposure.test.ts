@@ -23,16 +23,16 @@ import {
   renderExposure,
   writeExposureCsv,
   type ExposureCurve,
-  type ExposureMechanism,
 } from "../../src/exposure/index.js";
-import { defineHeuristic, getHeuristic, type Heuristic } from "../../src/heuristics/index.js";
+import { exactMechanism, heuristicMechanism } from "../../src/mechanism/index.js";
+import { defineHeuristic, getHeuristic, rankDescending, type Heuristic } from "../../src/heuristics/index.js";
 import { loadModel } from "../../src/model/parse.js";
 import { solveWave } from "../../src/solve/solve.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 const model = (name: string): Model => loadModel(fileURLToPath(new URL(`../../models/${name}.yaml`, import.meta.url)));
-const MODEL: ExposureMechanism = { kind: "model" };
-const heuristic = (name: string, seed = 1): ExposureMechanism => ({ kind: "heuristic", heuristic: getHeuristic(name), seed });
+const MODEL = exactMechanism();
+const heuristic = (name: string) => heuristicMechanism(getHeuristic(name));
 
 /** Capacities (8, 4, 0.5) for A, B, C: total 12.5. risk_weight (1, 2, 4); a queue score that ranks B, C, A. */
 const accounts = accountsOf({ capacity: [8, 4, 0.5], risk_weight: [1, 2, 4], score: [1, 3, 2] }, ["A", "B", "C"]);
@@ -180,13 +180,16 @@ describe("sampling: when, and how it ends", () => {
   });
 
   it("a rule that borrows a registry name is caught by the spot check and sampled", async () => {
+    // A name borrows nothing now (closed forms are declared, not read off names): the impostor
+    // declares the capacity queue's order and does pro-rata; the spot check still catches it.
     const impostor = defineHeuristic({
       name: "queue:capacity",
       description: "pro-rata pretending to be a queue",
       ignores: [],
       target: (wave) => wave.upper.map((u) => (u * wave.budget) / 12.5),
+      budgetShape: (_wave, bound) => ({ kind: "order", algorithm: "queue", order: (members) => rankDescending(bound, members), splitSides: true }),
     });
-    const curve = await exposureCurve(handWave("pro-rata"), 2, { kind: "heuristic", heuristic: impostor, seed: 0 }, { budgets: { from: 0, to: 12.5, steps: 5 } });
+    const curve = await exposureCurve(handWave("pro-rata"), 2, heuristicMechanism(impostor), { seed: 0, budgets: { from: 0, to: 12.5, steps: 5 } });
     expect(curve.method).toBe("sampled");
     expect(curve.notes.join(" ")).toMatch(/disagreed with the mechanism itself/);
     expect(curve.points[5]!.haircut).toBeCloseTo(0.5, 12);
@@ -199,7 +202,7 @@ describe("sampling: when, and how it ends", () => {
       ignores: ["coverage"],
       allocate: (wave) => ({ haircut: wave.upper.map((u) => Math.min(u / 2, (u * wave.budget) / 12.5)) }),
     };
-    const curve = await exposureCurve(handWave("pro-rata"), 0, { kind: "heuristic", heuristic: halfOnly, seed: 0 }, { budgets: { from: 0, to: 12.5, steps: 4 } });
+    const curve = await exposureCurve(handWave("pro-rata"), 0, heuristicMechanism(halfOnly), { seed: 0, budgets: { from: 0, to: 12.5, steps: 4 } });
     expect(curve.method).toBe("sampled");
     expect(curve.notes.join(" ")).toMatch(/outside the registry/);
     expect(curve.points.map((p) => p.budget)).toEqual([0, 3.125, 6.25]);

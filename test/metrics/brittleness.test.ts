@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
+import { heuristicMechanism, type Mechanism } from "../../src/mechanism/index.js";
 import { brittleness, rankFlips } from "../../src/metrics/brittleness.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
-const heuristic = (name: string) => async (wave: Wave) => getHeuristic(name).allocate(wave, { seed: 1 });
+const heuristic = (name: string): Mechanism => heuristicMechanism(getHeuristic(name));
+/** The mechanism's own allocation of the wave (what the metric is measured at). */
+const allocate = async (mechanism: Mechanism, wave: Wave) => (await mechanism.run(wave, { seed: 1 })).allocation!;
 const model = modelOf({ objective: [{ kind: "minmax", scale: "capacity" }] });
 
 describe("rankFlips", () => {
@@ -35,7 +38,7 @@ describe("rankFlips", () => {
 describe("brittleness", () => {
   it("pro-rata moves in proportion (order of eps), never reorders well-separated accounts", async () => {
     const wave = waveOf(model, accountsOf({ capacity: [10, 20, 40, 80] }), 30);
-    const base = await heuristic("pro-rata:wealth")(wave);
+    const base = await allocate(heuristic("pro-rata:wealth"), wave);
     const result = await brittleness(wave, base, heuristic("pro-rata:wealth"), { perturbations: 8, epsilon: 0.01, seed: 3 });
     expect(result.rankFlips).toBe(0);
     // h_i = B c_i (1 + eps u_i) / sum: the relative L1 change is at most 2 eps, so <= 2 per unit eps.
@@ -48,20 +51,20 @@ describe("brittleness", () => {
     // Two near-equal large accounts; the budget fits in either: a 1% perturbation swaps them half the time.
     const wave = waveOf(modelOf({ objective: [{ kind: "sparsity" }] }), accountsOf({ capacity: [10, 10.01, 3] }), 5);
     const queue = heuristic("queue:capacity");
-    const base = await queue(wave);
+    const base = await allocate(queue, wave);
     const result = await brittleness(wave, base, queue, { perturbations: 20, epsilon: 0.01, seed: 5 });
     const swaps = result.samples.filter((s) => s.rankFlips === 1).length;
     expect(swaps).toBeGreaterThan(0);
     // Each swap moves all of B: relative change 2 / eps = 200.
     for (const sample of result.samples) expect([0, 200]).toContainEqual(Math.round(sample.relativeChange));
     expect(result.brittleness).toBeCloseTo((200 * swaps) / 20, 6);
-    const proRata = await brittleness(wave, await heuristic("pro-rata:wealth")(wave), heuristic("pro-rata:wealth"), { perturbations: 20, epsilon: 0.01, seed: 5 });
+    const proRata = await brittleness(wave, await allocate(heuristic("pro-rata:wealth"), wave), heuristic("pro-rata:wealth"), { perturbations: 20, epsilon: 0.01, seed: 5 });
     expect(result.brittleness).toBeGreaterThan(proRata.brittleness);
   });
 
   it("is deterministic in the seed and rejects bad settings", async () => {
     const wave = waveOf(model, accountsOf({ capacity: [10, 20, 40] }), 30);
-    const base = await heuristic("pro-rata:wealth")(wave);
+    const base = await allocate(heuristic("pro-rata:wealth"), wave);
     const settings = { perturbations: 3, epsilon: 0.05, seed: 9 };
     expect(await brittleness(wave, base, heuristic("pro-rata:wealth"), settings)).toEqual(await brittleness(wave, base, heuristic("pro-rata:wealth"), settings));
     await expect(brittleness(wave, base, heuristic("pro-rata:wealth"), { ...settings, epsilon: 0 })).rejects.toThrow(/metrics\.brittleness\.epsilon/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Wave } from "../../src/domain.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
+import { heuristicMechanism } from "../../src/mechanism/index.js";
 import { allocationMetrics } from "../../src/metrics/allocation.js";
 import { DEFAULT_METRIC_SETTINGS, fractionByCapacity, jobMetrics, lorenzPoints } from "../../src/metrics/job.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
@@ -27,7 +27,7 @@ describe("jobMetrics", () => {
   });
 
   it("measures brittleness and gameability with a mechanism, unless the settings turn them off", async () => {
-    const mechanism = async (w: Wave) => getHeuristic("pro-rata:wealth").allocate(w, { seed: 1 });
+    const mechanism = heuristicMechanism(getHeuristic("pro-rata:wealth"));
     const measured = await jobMetrics(wave, proRata, DEFAULT_METRIC_SETTINGS, mechanism);
     expect(measured.brittleness).toBeGreaterThan(0);
     expect(measured.rankFlips).toBe(0);

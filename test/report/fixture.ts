@@ -17,7 +17,8 @@ import { join } from "node:path";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { bindWave } from "../../src/bind/bind.js";
 import type { AccountTable, Allocation, Model, Wave } from "../../src/domain.js";
-import { exposureCurve, type ExposureMechanism } from "../../src/exposure/index.js";
+import { exposureCurve } from "../../src/exposure/index.js";
+import { exactMechanism, heuristicMechanism, type Mechanism } from "../../src/mechanism/index.js";
 import { getHeuristic, unexpectedViolations, type Heuristic } from "../../src/heuristics/index.js";
 import { allocationMetrics } from "../../src/metrics/allocation.js";
 import { loadModel } from "../../src/model/parse.js";
@@ -363,17 +364,17 @@ export async function writeFixtureRun(dir: string, options: FixtureOptions = {})
     if (spec.seed === 2) {
       const order = Array.from(accounts.capacity.keys()).sort((a, b) => accounts.capacity[b]! - accounts.capacity[a]! || a - b);
       const representatives = [order[0]!, order[9]!, order[Math.floor(order.length / 2)]!];
-      const mechanisms: [string, Model, ExposureMechanism][] = [
-        ["pro-rata", proRata, { kind: "model" }],
-        ["queue-l0", queue, { kind: "model" }],
-        ["queue:binance", proRata, { kind: "heuristic", heuristic: getHeuristic("queue:binance"), seed: 2 }],
-        ["pro-rata:wealth", proRata, { kind: "heuristic", heuristic: getHeuristic("pro-rata:wealth"), seed: 2 }],
-        ["risk-weighted", riskWeighted, { kind: "heuristic", heuristic: getHeuristic("risk-weighted"), seed: 2 }],
+      const mechanisms: [string, Model, Mechanism][] = [
+        ["pro-rata", proRata, exactMechanism()],
+        ["queue-l0", queue, exactMechanism()],
+        ["queue:binance", proRata, heuristicMechanism(getHeuristic("queue:binance"))],
+        ["pro-rata:wealth", proRata, heuristicMechanism(getHeuristic("pro-rata:wealth"))],
+        ["risk-weighted", riskWeighted, heuristicMechanism(getHeuristic("risk-weighted"))],
       ];
       for (const [mechanism, m, how] of mechanisms) {
         const wave = bind(m);
         for (const index of representatives) {
-          const curve = await exposureCurve(wave, index, how, { budgets: { from: 0, to: 0.6 * key.totalCapacity, steps: 60 } });
+          const curve = await exposureCurve(wave, index, how, { seed: 2, budgets: { from: 0, to: 0.6 * key.totalCapacity, steps: 60 } });
           exposure.push({ wave: key.wave, mechanism, account: wave.ids[index]!, capacity: wave.capacity[index]!, points: curve.points.map((p) => [p.budget, p.haircut] as const) });
         }
       }
