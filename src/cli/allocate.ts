@@ -141,17 +141,18 @@ export async function allocateMechanism(mechanism: string, options: AllocateOpti
       ...(result.status === "feasible" ? { note: `not proven optimal (${result.message ?? `gap ${result.solver.gap ?? "unknown"}`})` } : {}),
     };
   }
-  const [{ resolveHeuristics }, { verifyAllocation }, { unexpectedViolations }] = await Promise.all([import("./heuristic-list.js"), import("../verify/verify.js"), import("../heuristics/index.js")]);
+  const [{ resolveHeuristics }, { heuristicMechanism }, { constraintNames }] = await Promise.all([import("./heuristic-list.js"), import("../mechanism/mechanism.js"), import("../mechanism/verdict.js")]);
   const heuristic = (await resolveHeuristics(mechanism))[0];
   if (!heuristic) throw new UsageError({ path: "MECHANISM" }, "a model file or one heuristic name", JSON.stringify(mechanism));
   const wave = await waveOf(options.model !== undefined ? loadModel(options.model) : parseModel(CAPS_AND_COVERAGE, "<caps and coverage>"), options);
-  const allocation = heuristic.allocate(wave, { seed: options.seed });
-  const verdict = verifyAllocation(wave, allocation);
-  const unexpected = unexpectedViolations(heuristic, verdict);
+  // src/mechanism: the verifier once, and the one classification (a shortfall on an infeasible wave is excused).
+  const outcome = await heuristicMechanism(heuristic).run(wave, { seed: options.seed });
+  const verdict = outcome.verdict!;
+  const unexpected = outcome.unexpected;
   const base = { name: heuristic.name, kind: "heuristic" as const, wave, status: verdict.ok ? "feasible" : unexpected.length > 0 ? "invalid" : "breaks-declared" };
   if (unexpected.length > 0) return { ...base, exitCode: ExitCode.violation, note: `breaks constraints it does not declare it ignores: ${renderViolations(unexpected)}` };
-  const declared = [...new Set(verdict.violations.map((v) => v.constraint))];
-  return { ...base, allocation, exitCode: ExitCode.ok, ...(declared.length > 0 ? { note: `breaks what the rule declares it ignores: ${declared.join(", ")}` } : {}) };
+  const declared = constraintNames(outcome.declared);
+  return { ...base, allocation: outcome.allocation!, exitCode: ExitCode.ok, ...(declared.length > 0 ? { note: `breaks what the rule declares it ignores (or, for coverage, what the certificate proves no mechanism can keep): ${declared.join(", ")}` } : {}) };
 }
 
 /** Writes text to a file atomically; a failure is a RunFolderError (exit 2) naming the file and the cause. */
