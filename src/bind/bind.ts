@@ -8,6 +8,7 @@
  * expression values are checked (finite and > 0 where the objective divides by them).
  */
 import type { AccountTable, BoundObjective, BoundPositions, Expression, Instance, Model, PositionTable, Wave } from "../domain.js";
+import { moduleOf, type BindContext } from "../objectives/index.js";
 import { InstanceError, ModelError, UsageError, didYouMean } from "../errors.js";
 import { layerMismatch } from "../instance/load.js";
 import { compileExpression } from "../model/expression.js";
@@ -248,17 +249,9 @@ export function bindWave(model: Model, instance: Instance, override?: BudgetOver
   const layers = layersOf(model, accounts, n);
   const positions = positionsOf(model, instance, n);
 
-  const objectives: BoundObjective[] = model.objective.map((stage, k) => {
-    const key = model.objective.length === 1 ? "objective" : `objective[${k}]`;
-    switch (stage.kind) {
-      case "convex":
-        return { kind: "convex", phi: stage.phi, weight: coefficient(stage.weight, `${key}.weight`, accounts, columns, eligible, n) };
-      case "minmax":
-        return { kind: "minmax", scale: coefficient(stage.scale, `${key}.scale`, accounts, columns, eligible, n) };
-      default:
-        return { kind: stage.kind };
-    }
-  });
+  // Each stage is bound by its objective's module (src/objectives), with this wave's coefficients.
+  const context: BindContext = { coefficient: (expression, key) => coefficient(expression, key, accounts, columns, eligible, n) };
+  const objectives: BoundObjective[] = model.objective.map((stage, k) => moduleOf(stage).bind(stage, model.objective.length === 1 ? "objective" : `objective[${k}]`, context));
 
   const upper = new Float64Array(n);
   const alpha = model.alpha ?? 1;

@@ -1,8 +1,10 @@
-import type { Allocation, BoundObjective, Wave } from "../domain.js";
-import { powerKkt } from "../exact/convex.js";
+import type { Allocation, Wave } from "../domain.js";
+import { moduleOf, type LowerContext, type LoweredObjective } from "../objectives/index.js";
 import { ProblemBuilder } from "./builder.js";
 import { sparsityStructure, type SparsityStructure } from "./structure.js";
 import type { LinearProblem } from "./standard-form.js";
+
+export { tangentEnvelope, tangentEnvelopeAt, tangentPoints } from "../objectives/index.js";
 
 /** How many tangents approximate a smooth phi (x^p) when it must be lowered to an LP/MIP. */
 export const DEFAULT_TANGENTS = 32;
@@ -122,7 +124,7 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
   }
 
   // Indicators z_i (h_i > 0 only if z_i = 1) when sparsity is an objective or K is bounded.
-  const needsIndicators = model.maxAccounts !== undefined || wave.objectives.some((o) => o.kind === "sparsity");
+  const needsIndicators = model.maxAccounts !== undefined || wave.objectives.some((o) => moduleOf(o).needsIndicators);
   const indicatorColumn = new Int32Array(n).fill(-1);
   if (needsIndicators) {
     for (const i of active) {
@@ -162,62 +164,18 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     }
   }
 
-  wave.objectives.forEach((objective, s) => {
-    pending.push(lowerObjective(objective, s));
-  });
-
-  function lowerObjective(objective: BoundObjective, s: number): PendingStage {
-    switch (objective.kind) {
-      case "sparsity":
-        return { name: "sparsity", constant: 0, integral: true, terms: active.map((i) => [indicatorColumn[i]!, 1] as [number, number]) };
-      case "overshoot":
-        return { name: "overshoot", constant: -wave.budget, integral: false, terms: active.map((i) => [haircutColumn[i]!, 1] as [number, number]) };
-      case "minmax": {
-        let top = 0;
-        for (const i of active) top = Math.max(top, wave.upper[i]! / objective.scale[i]!);
-        const level = builder.addColumn(`t_${s}`, 0, top);
-        for (const i of active) {
-          builder.addRow(`level_${s}_${i}`, [haircutColumn[i]!, level], [1, -objective.scale[i]!], -Infinity, 0);
-        }
-        let normalizer = 0;
-        for (const i of active) normalizer += objective.scale[i]!;
-        normalizer = normalizer > 0 ? normalizer : 1;
-        return { name: "minmax", constant: 0, integral: false, normalizer, terms: [[level, normalizer]] };
-      }
-      case "convex": {
-        const tangents = options.tangents ?? DEFAULT_TANGENTS;
-        const shared = objective.phi.kind === "piecewise" ? extendToOne(objective.phi.points) : undefined;
-        const centre = objective.phi.kind === "power" ? relaxedFractions(wave, objective.weight, objective.phi.p) : undefined;
-        const terms: Array<[number, number]> = [];
-        let constant = 0;
-        for (const i of active) {
-          const c = wave.capacity[i]!;
-          const weight = objective.weight[i]!;
-          const points = shared ?? tangentEnvelopeAt((objective.phi as { p: number }).p, tangentPoints(Math.min(1, wave.upper[i]! / c), centre?.[i] ?? 0, tangents));
-          constant += weight * points[0]![1];
-          const index: number[] = [haircutColumn[i]!];
-          const value: number[] = [1];
-          for (let k = 1; k < points.length; k++) {
-            const [x0, y0] = points[k - 1]!;
-            const [x1, y1] = points[k]!;
-            const column = builder.addColumn(`d_${s}_${i}_${k}`, 0, c * (x1 - x0));
-            index.push(column);
-            value.push(-1);
-            // Cost per dollar of haircut on this piece: weight * slope / capacity.
-            terms.push([column, (weight * (y1 - y0)) / (x1 - x0) / c]);
-          }
-          builder.addRow(`pieces_${s}_${i}`, index, value, 0, 0);
-        }
-        return {
-          name: "convex",
-          constant,
-            integral: false,
-          terms,
-          ...(objective.phi.kind === "power" ? { approximation: { kind: "tangent-outer" as const, tangents } } : {}),
-        };
-      }
-    }
-  }
+  // Each objective's module lowers its own stage (src/objectives); its lift fills its own columns of a MIP start.
+  const context: LowerContext = {
+    wave,
+    active,
+    haircutColumn,
+    indicatorColumn,
+    tangents: options.tangents ?? DEFAULT_TANGENTS,
+    addColumn: (name, lower, upper, integer) => builder.addColumn(name, lower, upper, integer),
+    addRow: (name, index, value, lower, upper) => builder.addRow(name, index, value, lower, upper),
+  };
+  const lowered: LoweredObjective[] = wave.objectives.map((objective, s) => moduleOf(objective).lower(objective, s, context));
+  for (const { lift: _lift, ...stage } of lowered) pending.push(stage);
 
   const columns = builder.columns;
   const base = builder.build(new Float64Array(columns), 0);
@@ -277,32 +235,7 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     if (lotColumn && allocation.lots) {
       for (let p = 0; p < lotColumn.length; p++) if (lotColumn[p]! >= 0) values[lotColumn[p]!] = allocation.lots[p]!;
     }
-    for (let j = 0; j < columns; j++) {
-      const name = base.columnNames[j]!;
-      if (name.startsWith("t_")) {
-        // Level of a minmax stage: the largest h_i / s_i among the rows that bound it.
-        let level = 0;
-        for (let r = 0; r < base.rowLower.length; r++) {
-          const start = base.rowStart[r]!;
-          if (base.rowStart[r + 1]! - start === 2 && base.rowIndex[start + 1] === j) {
-            level = Math.max(level, values[base.rowIndex[start]!]! / -base.rowValue[start + 1]!);
-          }
-        }
-        values[j] = Math.min(level, base.columnUpper[j]!);
-      }
-    }
-    for (let r = 0; r < base.rowLower.length; r++) {
-      // Convex pieces: fill the cheapest (leftmost) pieces first, as the optimum would.
-      if (!base.rowNames[r]!.startsWith("pieces_")) continue;
-      const start = base.rowStart[r]!;
-      let left = values[base.rowIndex[start]!]!;
-      for (let k = start + 1; k < base.rowStart[r + 1]!; k++) {
-        const column = base.rowIndex[k]!;
-        const amount = Math.min(left, base.columnUpper[column]!);
-        values[column] = amount;
-        left -= amount;
-      }
-    }
+    for (const stage of lowered) stage.lift?.(values);
     return values;
   }
 
@@ -347,107 +280,4 @@ function groupPositions(account: Int32Array, n: number): number[][] {
     (groups[i] ??= []).push(p);
   }
   return groups;
-}
-
-/** Piecewise points extended with the last slope to x = 1 (haircut fractions never exceed 1). */
-function extendToOne(points: readonly (readonly [number, number])[]): Array<readonly [number, number]> {
-  const result = points.map((point) => [point[0], point[1]] as const);
-  const last = result[result.length - 1]!;
-  if (last[0] < 1 && result.length >= 2) {
-    const before = result[result.length - 2]!;
-    const slope = (last[1] - before[1]) / (last[0] - before[0]);
-    result.push([1, last[1] + slope * (1 - last[0])]);
-  }
-  return result;
-}
-
-/** Share of the tangents spread uniformly over an account's whole range (the rest cluster at its centre). */
-const UNIFORM_SHARE = 0.25;
-/** The clustered tangents cover [centre / CLUSTER_SPREAD, centre * CLUSTER_SPREAD]. */
-const CLUSTER_SPREAD = 1.5;
-
-/**
- * Where one account's `tangents + 1` tangents touch x^p, on its feasible fraction range [0, top]
- * (top = its bound / capacity). Uniform on [0, 1] wasted them: at fractions near 0.06 the envelope's
- * error was ~7% of the value with 32 tangents. With a centre (the account's fraction at the optimum
- * of the continuous relaxation, a cheap exact KKT solve) three quarters of them are spaced
- * geometrically over centre / 1.5 .. centre * 1.5, where the optimum lies unless lots or maxAccounts
- * move it far (the rest, uniform over [0, top], keep the error moderate there). For x^2, tangents at
- * a and r a leave a relative error ((r - 1) / (r + 1))^2: about 3e-4 here. Any choice keeps the
- * envelope below x^p, so the stage optimum stays a lower bound. Sorted, distinct, 0 and top included.
- */
-export function tangentPoints(top: number, centre: number, tangents: number): number[] {
-  if (!(top > 0)) return [0];
-  const points = new Set<number>([0, top]);
-  const clustered = centre > 0 && centre <= top ? Math.max(0, tangents - 1 - Math.round(tangents * UNIFORM_SHARE)) : 0;
-  const uniform = tangents - 1 - clustered;
-  for (let k = 1; k <= uniform; k++) points.add((k / (uniform + 1)) * top);
-  if (clustered > 0) {
-    const lo = centre / CLUSTER_SPREAD;
-    const hi = Math.min(top, centre * CLUSTER_SPREAD);
-    const ratio = hi / lo;
-    for (let k = 0; k < clustered; k++) points.add(lo * ratio ** (clustered === 1 ? 0.5 : k / (clustered - 1)));
-  }
-  return [...points].filter((x) => x >= 0 && x <= top).sort((a, b) => a - b);
-}
-
-/**
- * Each account's fraction h_i / c_i at the optimum of the continuous relaxation (no lots, no
- * maxAccounts) of min sum w_i (h_i / c_i)^p, sum h >= B, 0 <= h <= bound: the exact KKT point
- * (src/exact/convex.ts). Undefined when it cannot be computed (the tangents are then uniform).
- */
-function relaxedFractions(wave: Wave, weight: Float64Array, p: number): Float64Array | undefined {
-  if (!(p > 1) || !Number.isFinite(p)) return undefined;
-  const n = wave.ids.length;
-  let reach = 0;
-  for (let i = 0; i < n; i++) reach += wave.upper[i]!;
-  const total = Math.min(wave.budget, reach);
-  if (!(total > 0)) return undefined;
-  const haircut = powerKkt(new Float64Array(n), wave.upper, wave.capacity, weight, p, total);
-  if (!haircut) return undefined;
-  const fraction = new Float64Array(n);
-  for (let i = 0; i < n; i++) fraction[i] = wave.capacity[i]! > 0 ? haircut[i]! / wave.capacity[i]! : 0;
-  return fraction;
-}
-
-/**
- * Breakpoints of the upper envelope of the tangents of x^p at the sorted points `at` (from 0 to
- * top): [0, 0], the intersections of consecutive tangents, and [top, top^p]. Below x^p everywhere
- * on [0, top] (an outer approximation of the epigraph).
- */
-export function tangentEnvelopeAt(p: number, at: readonly number[]): Array<readonly [number, number]> {
-  const points: Array<readonly [number, number]> = [[0, 0]];
-  const top = at[at.length - 1]!;
-  if (!(top > 0)) return points;
-  for (let k = 0; k + 1 < at.length; k++) {
-    const a = at[k]!;
-    const b = at[k + 1]!;
-    const x = ((p - 1) * (b ** p - a ** p)) / (p * (b ** (p - 1) - a ** (p - 1)));
-    // Rounding can put the intersection a hair outside [a, b]; clamp it so the pieces stay ordered.
-    const within = Math.min(b, Math.max(a, x));
-    const y = a ** p + p * a ** (p - 1) * (within - a);
-    if (within > points[points.length - 1]![0]) points.push([within, y]);
-  }
-  if (top > points[points.length - 1]![0]) points.push([top, top ** p]);
-  return points;
-}
-
-/**
- * Breakpoints of the upper envelope of `tangents + 1` tangents of x^p at x_k = k / tangents on [0, 1].
- * The envelope lies below x^p everywhere (an outer approximation of the epigraph), so minimizing
- * it gives a certified lower bound on the true optimum.
- */
-export function tangentEnvelope(p: number, tangents: number): Array<readonly [number, number]> {
-  const points: Array<readonly [number, number]> = [[0, 0]];
-  // Tangent at a: y = a^p + p a^{p-1} (x - a). Consecutive tangents at a < b meet at
-  // x = ((p - 1)(b^p - a^p)) / (p (b^{p-1} - a^{p-1})).
-  for (let k = 0; k < tangents; k++) {
-    const a = k / tangents;
-    const b = (k + 1) / tangents;
-    const x = ((p - 1) * (b ** p - a ** p)) / (p * (b ** (p - 1) - a ** (p - 1)));
-    const y = a ** p + p * a ** (p - 1) * (x - a);
-    points.push([x, y]);
-  }
-  points.push([1, 1]);
-  return points;
 }

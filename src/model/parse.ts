@@ -9,8 +9,9 @@
  */
 import { isScalar } from "yaml";
 import modelSchema from "../../schema/model.schema.json" with { type: "json" };
-import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec, Phi } from "../domain.js";
+import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec } from "../domain.js";
 import { ModelError, type Place } from "../errors.js";
+import { moduleOf, type ParseContext } from "../objectives/index.js";
 import { analyzeExpression } from "./expression.js";
 import { compileSchema, parseValidated, readSpecText, renderPath, type SchemaHints, type Segment, type Source } from "./yaml-source.js";
 
@@ -20,8 +21,8 @@ export const OBJECTIVE_KINDS = modelSchema.definitions.kindName.enum as readonly
 /** Default relative tolerance with which a lexicographic stage fixes the previous optimum. */
 export const DEFAULT_STAGE_TOLERANCE = 1e-9;
 
-/** phi when a convex stage does not say: x^2. */
-export const DEFAULT_PHI: Phi = { kind: "power", p: 2 };
+/** phi when a convex stage does not say: x^2 (src/objectives/convex.ts). */
+export { DEFAULT_PHI } from "../objectives/index.js";
 
 
 // The shapes below are what the schema admits; parseModel casts to them only after validation.
@@ -97,70 +98,19 @@ function capacityOr(source: Source, path: readonly Segment[], value: RawExpressi
   return expressionAt(source, path, value);
 }
 
-function phiOf(source: Source, path: readonly Segment[], raw: { power?: number; points?: [number, number][] } | undefined): Phi {
-  if (raw === undefined) return DEFAULT_PHI;
-  if (raw.power !== undefined) return { kind: "power", p: raw.power };
-  const points = raw.points!;
-  const at = (k: number, c?: 0 | 1): Segment[] => [...path, "points", k, ...(c === undefined ? [] : [c])];
-  const written = (k: number): string => `[${points[k]![0]}, ${points[k]![1]}]`;
-  if (points[0]![0] !== 0) throw source.error(at(0, 0), "the first point at x = 0", `x = ${points[0]![0]}`);
-  for (let k = 1; k < points.length; k++) {
-    if (!(points[k]![0] > points[k - 1]![0])) {
-      throw source.error(at(k, 0), `x increasing (greater than ${points[k - 1]![0]} of the point before)`, `x = ${points[k]![0]}`);
-    }
-  }
-  const last = points.length - 1;
-  if (points[last]![0] !== 1) throw source.error(at(last, 0), "the last point at x = 1 (phi must cover every fraction in [0, 1])", `x = ${points[last]![0]}`);
-  let previousSlope = -Infinity;
-  for (let k = 1; k < points.length; k++) {
-    const slope = (points[k]![1] - points[k - 1]![1]) / (points[k]![0] - points[k - 1]![0]);
-    const tolerance = 1e-12 * Math.max(1, Math.abs(slope), Math.abs(previousSlope));
-    if (k === 1 && slope < 0) {
-      throw source.error(at(1), "phi non-decreasing (each point's y at least the previous one's)", `${written(1)} after ${written(0)}`);
-    }
-    if (slope < previousSlope - tolerance) {
-      throw source.error(
-        at(k),
-        "phi convex (slopes non-decreasing from point to point)",
-        `slope ${+slope.toPrecision(6)} from ${written(k - 1)} to ${written(k)} after slope ${+previousSlope.toPrecision(6)}`,
-      );
-    }
-    previousSlope = slope;
-  }
-  if (!(points[last]![1] > points[0]![1])) {
-    throw source.error([...path, "points"], "phi increasing somewhere (a constant phi penalizes nothing)", `y = ${points[0]![1]} throughout`);
-  }
-  return { kind: "piecewise", points: points.map(([x, y]) => [x, y] as const) };
-}
-
+/** A stage (a kind name or a map with kind) read by its objective's module (src/objectives). */
 function stageOf(source: Source, path: readonly Segment[], raw: RawStage): ObjectiveSpec {
   const stage = typeof raw === "string" ? ({ kind: raw } as Exclude<RawStage, string>) : raw;
-  switch (stage.kind) {
-    case "sparsity":
-    case "overshoot":
-      return { kind: stage.kind };
-    case "convex":
-      return {
-        kind: "convex",
-        phi: phiOf(source, [...path, "phi"], stage.phi),
-        weight: capacityOr(source, [...path, "weight"], stage.weight),
-      };
-    case "minmax":
-      return { kind: "minmax", scale: capacityOr(source, [...path, "scale"], stage.scale) };
-  }
+  const context: ParseContext = {
+    error: (at, expected, found) => source.error(at, expected, found),
+    expression: (at, value) => capacityOr(source, at, value as RawExpression | undefined),
+  };
+  return moduleOf(stage).parse(stage as Record<string, unknown>, path, context);
 }
 
-/** Identity of a stage for the "distinct stages" rule: expressions by their text. */
+/** Identity of a stage for the "distinct stages" rule: expressions by their text (its module's key). */
 function stageKey(stage: ObjectiveSpec): string {
-  const text = (e: Expression | "capacity"): string => (e === "capacity" ? e : e.source.replace(/\s+/g, ""));
-  switch (stage.kind) {
-    case "convex":
-      return JSON.stringify([stage.kind, stage.phi, text(stage.weight)]);
-    case "minmax":
-      return JSON.stringify([stage.kind, text(stage.scale)]);
-    default:
-      return stage.kind;
-  }
+  return moduleOf(stage).key(stage);
 }
 
 function budgetOf(source: Source, raw: RawModel["budget"]): BudgetSpec {

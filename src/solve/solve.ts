@@ -12,6 +12,7 @@ import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
 import { getHeuristic } from "../heuristics/index.js";
+import { moduleOf } from "../objectives/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
 import { repairAllocation } from "./repair.js";
 import { scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
@@ -433,8 +434,8 @@ function fixingRow(stage: LexStage, optimum: number, relativeTolerance: number):
  * executed in lots when there are lots), kept only if the verifier accepts it.
  */
 function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; values: Float64Array; allocation: Allocation } | undefined {
-  const first = wave.objectives[0]?.kind;
-  let name = first === "minmax" || first === "convex" ? "pro-rata:wealth" : "queue:capacity";
+  const first = wave.objectives[0];
+  let name = first ? moduleOf(first).warmStart : "queue:capacity";
   if (wave.positions) name = `lots-floor-topup(${name})`;
   if (wave.layers) name = `ladder(${name})`;
   try {

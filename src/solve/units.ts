@@ -9,6 +9,7 @@
  * the unscaled allocation is verified against the original wave.
  */
 import type { Allocation, BoundObjective, Wave } from "../domain.js";
+import { moduleOf } from "../objectives/index.js";
 import { seniorStageLayers } from "../verify/objectives.js";
 
 /** The solver sees the wave's largest amount near 2^TARGET_EXPONENT dollars-in-solver-units. */
@@ -47,11 +48,7 @@ export function scaleUnits(wave: Wave, factor: number): Wave {
   const capacity = times(wave.capacity, factor);
   // The same array where the wave shares one (a "capacity" scale is the capacity column itself).
   const scaled = (values: Float64Array): Float64Array => (values === wave.capacity ? capacity : times(values, factor));
-  const objectives: BoundObjective[] = wave.objectives.map((objective) => {
-    if (objective.kind === "minmax") return { kind: "minmax", scale: scaled(objective.scale) };
-    if (objective.kind === "convex") return { ...objective, weight: scaled(objective.weight) };
-    return objective;
-  });
+  const objectives: BoundObjective[] = wave.objectives.map((objective) => moduleOf(objective).toSolverUnits(objective, scaled));
   const columns = new Map(wave.columns ?? []);
   columns.set("capacity", capacity);
   return {
@@ -84,6 +81,6 @@ export function unscaleAllocation(allocation: Allocation, factor: number): Alloc
  */
 export function stageUnitFactors(wave: Wave, factor: number): number[] {
   const factors: number[] = seniorStageLayers(wave).map(() => factor);
-  for (const objective of wave.objectives) factors.push(objective.kind === "sparsity" || objective.kind === "minmax" ? 1 : factor);
+  for (const objective of wave.objectives) factors.push(moduleOf(objective).valueScalesWithMoney ? factor : 1);
   return factors;
 }

@@ -1,0 +1,40 @@
+/**
+ * minmax: min max_i h_i / s_i (s = capacity: the largest haircut fraction), lowered to a level
+ * column t >= h_i / s_i. The stage cost is t times the sum of the scales so that its duals are O(1)
+ * (see LexStage.normalizer in src/lower/compile.ts).
+ */
+import type { ObjectiveModule } from "./objective.js";
+
+export const minmax: ObjectiveModule<"minmax"> = {
+  kind: "minmax",
+  parse: (raw, path, context) => ({ kind: "minmax", scale: context.expression([...path, "scale"], raw.scale) }),
+  key: (spec) => JSON.stringify([spec.kind, spec.scale === "capacity" ? "capacity" : spec.scale.source.replace(/\s+/g, "")]),
+  bind: (spec, key, context) => ({ kind: "minmax", scale: context.coefficient(spec.scale, `${key}.scale`) }),
+  needsIndicators: false,
+  lower(objective, s, { wave, active, haircutColumn, addColumn, addRow }) {
+    let top = 0;
+    for (const i of active) top = Math.max(top, wave.upper[i]! / objective.scale[i]!);
+    const level = addColumn(`t_${s}`, 0, top);
+    for (const i of active) addRow(`level_${s}_${i}`, [haircutColumn[i]!, level], [1, -objective.scale[i]!], -Infinity, 0);
+    let normalizer = 0;
+    for (const i of active) normalizer += objective.scale[i]!;
+    normalizer = normalizer > 0 ? normalizer : 1;
+    return {
+      name: "minmax",
+      constant: 0,
+      integral: false,
+      normalizer,
+      terms: [[level, normalizer]],
+      // The level of an allocation: its largest h_i / s_i, within the column's bound.
+      lift(values) {
+        let value = 0;
+        for (const i of active) value = Math.max(value, values[haircutColumn[i]!]! / objective.scale[i]!);
+        values[level] = Math.min(value, top);
+      },
+    };
+  },
+  toSolverUnits: (objective, scaled) => ({ kind: "minmax", scale: scaled(objective.scale) }),
+  // h_i / s_i keeps its value when both are scaled.
+  valueScalesWithMoney: false,
+  warmStart: "pro-rata:wealth",
+};
