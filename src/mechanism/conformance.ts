@@ -23,7 +23,7 @@ import type { Heuristic } from "../heuristics/heuristic.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, tolerance } from "../numeric/tolerance.js";
 import { mix32 } from "../random.js";
-import { ConformanceFailure } from "../solvers/conformance.js";
+import { ConformanceFailure, runConformanceCases } from "../solvers/conformance.js";
 import { heuristicPlan } from "./closed-form.js";
 import { formHaircut } from "./forms.js";
 import { heuristicMechanism } from "./mechanism.js";
@@ -234,17 +234,5 @@ export function heuristicConformanceCases(): readonly HeuristicConformanceCase[]
  * which passed and which failed (with the reason). Never throws for a failing case.
  */
 export async function runHeuristicConformance(rule: Heuristic, options: { exclude?: readonly string[] } = {}): Promise<HeuristicConformanceReport> {
-  const excluded = new Set(options.exclude ?? []);
-  const passed: string[] = [];
-  const failed: { name: string; message: string }[] = [];
-  for (const test of heuristicConformanceCases()) {
-    if (excluded.has(test.name)) continue;
-    try {
-      await test.run(rule);
-      passed.push(test.name);
-    } catch (error) {
-      failed.push({ name: test.name, message: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return { rule: rule.name, passed, failed, excluded: [...excluded] };
+  return { rule: rule.name, ...(await runConformanceCases(heuristicConformanceCases(), rule, options.exclude)) };
 }

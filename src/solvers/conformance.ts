@@ -190,22 +190,35 @@ export function backendConformanceCases(): readonly ConformanceCase[] {
 }
 
 /**
- * Runs every conformance case (except those named in `exclude`) on a backend from `factory`, and
- * reports which passed and which failed (with the reason). Never throws for a failing case.
+ * Runs each case (except those named in `exclude`) on `subject`, collecting which passed and which
+ * failed with the reason; never throws for a failing case. Shared by the backends' suite and the
+ * heuristics' (src/mechanism/conformance.ts). O(cases).
  */
-export async function runBackendConformance(factory: () => Promise<SolverBackend> | SolverBackend, options: { exclude?: readonly string[] } = {}): Promise<ConformanceReport> {
-  const backend = await factory();
-  const excluded = new Set(options.exclude ?? []);
+export async function runConformanceCases<T>(
+  cases: readonly { readonly name: string; run(subject: T): Promise<void> }[],
+  subject: T,
+  exclude: readonly string[] = [],
+): Promise<{ passed: string[]; failed: { name: string; message: string }[]; excluded: string[] }> {
+  const excluded = new Set(exclude);
   const passed: string[] = [];
   const failed: { name: string; message: string }[] = [];
-  for (const test of backendConformanceCases()) {
+  for (const test of cases) {
     if (excluded.has(test.name)) continue;
     try {
-      await test.run(backend);
+      await test.run(subject);
       passed.push(test.name);
     } catch (error) {
       failed.push({ name: test.name, message: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { backend: backend.name, passed, failed, excluded: [...excluded] };
+  return { passed, failed, excluded: [...excluded] };
+}
+
+/**
+ * Runs every conformance case (except those named in `exclude`) on a backend from `factory`, and
+ * reports which passed and which failed (with the reason). Never throws for a failing case.
+ */
+export async function runBackendConformance(factory: () => Promise<SolverBackend> | SolverBackend, options: { exclude?: readonly string[] } = {}): Promise<ConformanceReport> {
+  const backend = await factory();
+  return { backend: backend.name, ...(await runConformanceCases(backendConformanceCases(), backend, options.exclude)) };
 }
