@@ -4,14 +4,18 @@
  * verifier says that allocation is worth (exactly, or from below for a tangent approximation), at a
  * point that satisfies every row of the lowered problem.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Allocation, Model, ObjectiveSpec } from "../../src/domain.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
+import { ProblemBuilder } from "../../src/lower/builder.js";
 import { lowerWave } from "../../src/lower/compile.js";
 import { OBJECTIVE_KINDS } from "../../src/model/parse.js";
-import { OBJECTIVES } from "../../src/objectives/index.js";
+import { OBJECTIVES, type LowerContext } from "../../src/objectives/index.js";
+import { closeBackends } from "../../src/solvers/robust.js";
+import { getBackend } from "../../src/solvers/worker-host.js";
 import { verifyAllocation } from "../../src/verify/verify.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
+import { inverseCapacity } from "./toy-objective.js";
 
 const accounts = accountsOf({ capacity: [10, 4, 6, 1, 0.5], gains: [3, 4, 1, 0, 0.5], principal: [7, 0, 5, 1, 0] });
 const expression = (source: string) => ({ source, where: "test" });
@@ -71,5 +75,39 @@ describe.each(stages)("the %s module", (_name, objective, agreement) => {
       expect(value).toBeLessThanOrEqual(truth + 1e-9);
       expect(value).toBeGreaterThan(0.98 * truth);
     }
+  });
+});
+
+describe("a toy objective written against the module interface alone (./toy-objective.ts)", () => {
+  afterAll(async () => {
+    await closeBackends();
+  });
+
+  it("lowers through a LowerContext and HiGHS finds the optimum a greedy oracle proves", async () => {
+    // min sum h_i / c_i, 0 <= h_i <= c_i, sum h >= B: fill the largest capacities first.
+    const capacity = Float64Array.from([10, 4, 6, 1, 0.5]);
+    const budget = 13;
+    const wave = waveOf(modelOf({ objective: [{ kind: "sparsity" }] }), accountsOf({ capacity: Array.from(capacity) }), budget);
+    const builder = new ProblemBuilder();
+    const active = [0, 1, 2, 3, 4];
+    const haircutColumn = Int32Array.from(active.map((i) => builder.addColumn(`h_${i}`, 0, capacity[i]!)));
+    builder.addRow("coverage", haircutColumn, new Float64Array(active.length).fill(1), budget, Infinity);
+    const context: LowerContext = {
+      wave,
+      active,
+      haircutColumn,
+      indicatorColumn: new Int32Array(active.length).fill(-1),
+      tangents: 32,
+      addColumn: (name, lower, upper, integer) => builder.addColumn(name, lower, upper, integer),
+      addRow: (name, index, value, lower, upper) => builder.addRow(name, index, value, lower, upper),
+    };
+    const stage = inverseCapacity.lower(inverseCapacity.bind(capacity), 0, context);
+    const cost = new Float64Array(builder.columns);
+    for (const [column, value] of stage.terms) cost[column] = cost[column]! + value;
+    const solution = await (await getBackend("highs", { inProcess: true })).solve(builder.build(cost, stage.constant), {});
+    expect(solution.status).toBe("optimal");
+    // Oracle by hand: 10 (cost 1) then 3 of the 6 (cost 0.5): 1 + 0.5 = 1.5.
+    expect(solution.objective).toBeCloseTo(1.5, 9);
+    expect(Array.from(solution.values!).map((v) => Math.round(v * 1e9) / 1e9)).toEqual([10, 0, 3, 0, 0]);
   });
 });
