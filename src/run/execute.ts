@@ -13,7 +13,8 @@ import { closedFormApplies, coverageFrontier, maxAccountsFrontier } from "../fro
 import { constraintSetOf, regionKey, regionLabel, type ConstraintSet } from "../frontier/region.js";
 import { getHeuristic, unexpectedViolations } from "../heuristics/index.js";
 import { fractionByCapacity, jobMetrics, lorenzPoints } from "../metrics/job.js";
-import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, SimulationRow } from "../results/row.js";
+import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, RoundsRow, SimulationRow } from "../results/row.js";
+import { roundsJob } from "./rounds-jobs.js";
 import { loadScenario, mechanismKind, simulate, simulationRow } from "../simulate/index.js";
 import { basename } from "node:path";
 import { solveWave } from "../solve/solve.js";
@@ -27,7 +28,8 @@ export type JobOutput =
   | { readonly kind: "mechanism"; readonly row: JobRow }
   | { readonly kind: "frontier"; readonly rows: FrontierRow[] }
   | { readonly kind: "exposure"; readonly rows: ExposureRow[] }
-  | { readonly kind: "simulation"; readonly rows: SimulationRow[] };
+  | { readonly kind: "simulation"; readonly rows: SimulationRow[] }
+  | { readonly kind: "rounds"; readonly rows: RoundsRow[] };
 
 
 interface MechanismRun {
@@ -296,6 +298,8 @@ export async function executeJob(experiment: Experiment, job: Job): Promise<JobO
       return { kind: "exposure", rows: await exposureJob(experiment, job) };
     case "simulation":
       return { kind: "simulation", rows: [await simulationJob(experiment, job)] };
+    case "rounds":
+      return { kind: "rounds", rows: [await roundsJob(experiment, job)] };
   }
 }
 
