@@ -158,6 +158,10 @@ const HINTS: SchemaHints & { emptyExpected: string } = {
     const last = path[path.length - 1];
     if (e.keyword === "type" && (last === "share" || last === "deficit" || last === "budget")) return "a number or a list of numbers";
     if (e.keyword === "type" && last === "seeds") return "a count of seeds (an integer >= 1) or a list of seeds";
+    // A rule of a rounds policy, alone or in a list: name every form it may take, not only the first branch's.
+    const rule = typeof last === "number" ? path[path.length - 2] : last;
+    if (path[0] === "rounds" && rule === "severity") return "a severity rule: cover-all, ogd, production, estimate, needed, a number theta in [0, 1], {fixed: theta} or {ogd: {eta, start}}";
+    if (path[0] === "rounds" && rule === "allocation" && e.keyword !== "minLength") return "an allocation rule: minmax, minmax-lots, vector-md, production, a heuristic name, or {vector-md: {eta0}} with eta0 > 0";
     return undefined;
   },
 };
