@@ -144,7 +144,10 @@ export interface ReportFiles {
  * InstanceError for a missing folder, a missing manifest or a corrupt line (file and line named).
  */
 export async function writeReport(dir: string): Promise<ReportFiles> {
-  const run = readRunFolder(dir);
+  const read = readRunFolder(dir);
+  // An experiment of multi-round scenarios only has no wave files to miss: say nothing about them.
+  const roundsOnly = read.jobs.length === 0 && read.simulations.length === 0 && read.rounds.length > 0;
+  const run = roundsOnly ? { ...read, notes: read.notes.filter((note) => !/^(results|frontier|exposure|simulations)\.jsonl: (not present|no rows)$/.test(note)) } : read;
   const { charts, sections, scorecard: card, focus } = planReport(run);
   const folder = join(dir, "report");
   for (const sub of ["", "charts", "data"]) mkdirSync(join(folder, sub), { recursive: true });
@@ -191,6 +194,7 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
       frontier: run.frontier.length,
       exposure: run.exposure.length,
       simulations: run.simulations.length,
+      rounds: run.rounds.length,
     },
   };
   write("index.html", renderHtml(content));

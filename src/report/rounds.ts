@@ -45,7 +45,8 @@ function scenarioCharts(scenario: string, rows: readonly RoundsRow[]): ChartPlan
     policies: rows.map((r) => ({ name: r.policy, loss: r.loss, shareOfBound: r.shareOfBound ?? NaN })),
     rows: rows.flatMap((r) => r.series.map((p) => ({ policy: r.policy, round: p.round, cumulativeLoss: p.cumulativeLoss, cumulativeDynamicRegret: p.cumulativeRegret, cumulativeBound: p.cumulativeBound }))),
   };
-  return roundsCharts(input, { idSuffix: scenario }).map((chart) => ({ ...chart, title: `Repeated ADL, ${scenario}: ${chart.title.charAt(0).toLowerCase()}${chart.title.slice(1)}` }));
+  // The width of the report's own charts (about 560 px plus legend), so that the page reads at 800 px too.
+  return roundsCharts(input, { idSuffix: scenario, width: 760 }).map((chart) => ({ ...chart, title: `Repeated ADL, ${scenario}: ${chart.title.charAt(0).toLowerCase()}${chart.title.slice(1)}` }));
 }
 
 const POLICY_COLUMNS: readonly Column[] = [

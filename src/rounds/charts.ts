@@ -129,7 +129,7 @@ export function cumulativeChart(result: SeriesInput, options: ChartOptions = {})
   const withRegret = result.rows.some((row) => row.cumulativeDynamicRegret !== null);
   const title = withRegret ? "Cumulative loss and regret vs round" : "Cumulative loss vs round";
   const what = withRegret
-    ? "Left: each policy's cumulative loss l_1 + … + l_t, with the Proposition 1 bound over the rounds so far (dashed black). Right: cumulative regret against the best per-round action (any budget, min-max split). Flat segments are rounds the policy got right; a queue's regret grows linearly."
+    ? "Cumulative loss: each policy's l_1 + … + l_t, with the Proposition 1 bound over the rounds so far (dashed black). Cumulative regret: against the best per-round action (any budget, min-max split). Flat segments are rounds the policy got right; a queue's regret grows linearly."
     : "Each recorded policy's cumulative loss (tracking |H_t − B_t^need| plus λ times the fairness gap to the reference), with the Proposition 1 bound over the rounds so far (dashed black). A recorded table has no accounts, hence no regret panel.";
   const policies = result.policies.map((p) => p.name);
   const data: Record<string, string | number | null>[] = [];
@@ -145,7 +145,9 @@ export function cumulativeChart(result: SeriesInput, options: ChartOptions = {})
   if (result.rows.length === 0) return { id, title, what, spec: null, note: "No rounds.", columns, rows: [] };
   const width = options.width ?? 1100;
   const panelNames = withRegret ? [LOSS_PANEL, REGRET_PANEL] : [LOSS_PANEL];
-  const panelWidth = Math.max(220, Math.floor((width - 90 * panelNames.length) / panelNames.length));
+  // Side by side when each panel gets 380 px or more, else one above the other (a report page's width).
+  const stacked = panelNames.length > 1 && (width - 90 * panelNames.length) / panelNames.length < 380;
+  const panelWidth = stacked ? Math.max(220, width - 90) : Math.max(220, Math.floor((width - 90 * panelNames.length) / panelNames.length));
   const { color, strokeDash } = encodings(policies, true);
   const notes: string[] = [];
   // A panel whose positive values span two decades or more is drawn on a log axis, so that the
@@ -160,7 +162,7 @@ export function cumulativeChart(result: SeriesInput, options: ChartOptions = {})
     return {
       transform: [{ filter: { field: "panel", equal: panel } }, ...(log ? [{ filter: "datum.value > 0" }] : [])],
       width: panelWidth,
-      height: Math.round(Math.min(panelWidth, 520) * 0.62),
+      height: Math.max(200, Math.round(Math.min(panelWidth, 520) * 0.5)),
       title: { text: log ? `${panel}, log scale` : panel, fontSize: 12, fontWeight: "normal" as const, anchor: "middle" as const },
       mark: { type: "line", strokeWidth: 2, point: result.rounds <= 40 ? { size: 20 } : false },
       encoding: {
@@ -174,7 +176,7 @@ export function cumulativeChart(result: SeriesInput, options: ChartOptions = {})
   const spec = top({
     title: { text: title, subtitle: `${result.name}: ${result.rounds} rounds, P_T = ${result.severityVariation.toFixed(3)}` },
     data: { values: data },
-    hconcat: panels,
+    ...(stacked ? { vconcat: panels } : { hconcat: panels }),
     resolve: { scale: { y: "independent" } },
   });
   return { id, title, what, spec, ...(notes.length > 0 ? { note: `${notes.join("; ")}.` } : {}), columns, rows: data };

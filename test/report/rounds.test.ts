@@ -55,6 +55,10 @@ describe("the Repeated ADL section", () => {
   it("an experiment of rounds only has no empty wave sections", () => {
     expect(html).not.toContain('id="chart-trilemma"');
     expect(html).not.toContain('id="table-verification"');
+    // Nor a scorecard of no mechanism, nor notes about wave files it never had.
+    expect(html).not.toContain('<section id="scorecard">');
+    expect(markdown).not.toContain("## Scorecard");
+    expect(markdown).not.toContain("results.jsonl: not present");
   });
 
   it("its tables and chart data are the rows' own numbers", () => {
