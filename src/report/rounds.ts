@@ -123,7 +123,7 @@ export function roundsSections(run: RunFolder): PlannedSection[] {
   const stability: Table = {
     id: "rounds-stability",
     title: "Repeated ADL: stability diagnostics per policy",
-    what: "Monotonicity violations: the mean share of adjacent winner pairs (sorted by capacity) whose residual-capacity order flips after the haircut (pro-rata has none). Rank stability: the mean Spearman correlation of x_i/u_i between consecutive rounds over the accounts in both. Verifier: rounds whose allocation kept every promise, and the promises the rule breaks by declaration (e.g. coverage for integer pro-rata).",
+    what: "Monotonicity violations: the mean share of adjacent winner pairs (sorted by capacity) whose residual-capacity order flips after the haircut (continuous pro-rata has none; rounding it to whole lots, as on rounds with positions, can flip pairs). Rank stability: the mean Spearman correlation of x_i/u_i between consecutive rounds over the accounts in both. Verifier: rounds whose allocation kept every promise, and the promises the rule breaks by declaration (e.g. coverage for integer pro-rata).",
     columns: STABILITY_COLUMNS,
     rows: ordered.filter((row) => row.source === "scenario").map(stabilityRecord),
   };
