@@ -14,7 +14,13 @@ import type { Table } from "./tables.js";
 /** A section of the report, in reading order: a chart (with its inline SVG) or a table (collapsed when long). */
 export type Section =
   | { readonly kind: "chart"; readonly chart: ChartPlan; readonly svg: string | null; /** The compiled Vega spec, to draw live with tooltips. */ readonly live?: unknown }
-  | { readonly kind: "table"; readonly table: Table; readonly long?: boolean };
+  | {
+      readonly kind: "table";
+      readonly table: Table;
+      readonly long?: boolean;
+      /** What summary.md keeps of the table: these columns only, or "link" (a line under "Long tables"; index.html shows it whole). */
+      readonly brief?: readonly string[] | "link";
+    };
 
 export interface ReportContent {
   readonly manifest: RunManifest;
@@ -246,7 +252,7 @@ export function renderMarkdown(content: ReportContent): string {
       lines.push("", `## ${c.title}`, "", c.what);
       if (c.note) lines.push("", `> ${c.note}`);
       if (c.spec) lines.push("", `![${c.title}](charts/${c.id}.png) Data: [data/${c.id}.csv](data/${c.id}.csv)`);
-    } else if (section.long) {
+    } else if (section.long || section.brief === "link") {
       long.push(section);
     } else if (section.table.id === "verification" && section.table.rows.length > 12) {
       // Many mechanisms: the verdicts in three lines, the table in index.html and the CSV.
@@ -260,13 +266,14 @@ export function renderMarkdown(content: ReportContent): string {
     } else {
       const t = section.table;
       lines.push("", `## ${t.title}`, "", t.what, "");
-      lines.push(t.rows.length ? markdownTable(t, t.id === "verification" ? MARKDOWN_STATUS : undefined) : "_No rows._");
+      const columns = Array.isArray(section.brief) ? section.brief : t.id === "verification" ? MARKDOWN_STATUS : undefined;
+      lines.push(t.rows.length ? markdownTable(t, columns) : "_No rows._");
       lines.push("", `Data: [data/${t.id}.csv](data/${t.id}.csv)`);
     }
   }
   if (long.length) {
     lines.push("", "## Long tables", "");
-    for (const s of long) if (s.kind === "table") lines.push(`- [${s.table.title}](data/${s.table.id}.csv) (${s.table.rows.length} rows; collapsible in index.html)`);
+    for (const s of long) if (s.kind === "table") lines.push(`- [${s.table.title}](data/${s.table.id}.csv) (${s.table.rows.length} rows; ${s.long ? "collapsible in" : "shown in"} index.html)`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -28,7 +28,15 @@ import { roundsSections } from "./rounds.js";
 import { brokenPromises, byText, frontierDistances, mechanismsOf, sortedJobs, verification, type Table } from "./tables.js";
 
 /** A planned section: a chart, or a table (collapsed on the page and left to its CSV in summary.md when `long`). */
-export type PlannedSection = { readonly kind: "chart"; readonly chart: ChartPlan } | { readonly kind: "table"; readonly table: Table; readonly long?: boolean };
+export type PlannedSection =
+  | { readonly kind: "chart"; readonly chart: ChartPlan }
+  | {
+      readonly kind: "table";
+      readonly table: Table;
+      readonly long?: boolean;
+      /** What summary.md keeps of the table: these columns only, or "link" (a line under "Long tables"; index.html shows it whole). */
+      readonly brief?: readonly string[] | "link";
+    };
 
 /**
  * Extra sections after the built-in ones (e.g. the rounds of repeated ADL): each builder reads the

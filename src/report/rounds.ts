@@ -52,15 +52,12 @@ function scenarioCharts(scenario: string, rows: readonly RoundsRow[]): ChartPlan
 const POLICY_COLUMNS: readonly Column[] = [
   { key: "scenario", label: "scenario", format: "text" },
   { key: "policy", label: "policy", format: "text" },
-  { key: "rounds", label: "rounds", format: "int" },
   { key: "loss", label: "cumulative loss ($)" },
   { key: "undershoot", label: "undershoot V_T ($)" },
   { key: "staticRegret", label: "static regret ($)" },
   { key: "dynamicRegret", label: "dynamic regret ($)" },
   { key: "severityRegret", label: "severity regret ($)" },
-  { key: "withinBound", label: "≤ bound", format: "text" },
-  { key: "severityVariation", label: "P_T" },
-  { key: "bound", label: "bound ($)" },
+  { key: "withinBound", label: "within bound", format: "text" },
   { key: "shareOfBound", label: "share of bound", format: "percent" },
 ];
 
@@ -78,15 +75,12 @@ function policyRecord(row: RoundsRow): Record_ {
   return {
     scenario: row.scenario,
     policy: row.policy,
-    rounds: row.rounds,
     loss: row.loss,
     undershoot: row.undershoot,
     staticRegret: row.regret.static,
     dynamicRegret: row.regret.dynamic,
     severityRegret: row.severityRegret,
     withinBound: row.withinBound === null ? null : row.withinBound ? "yes" : "NO",
-    severityVariation: row.severityVariation,
-    bound: row.bound,
     shareOfBound: row.shareOfBound,
   };
 }
@@ -116,7 +110,7 @@ export function roundsSections(run: RunFolder): PlannedSection[] {
   const policies: Table = {
     id: "rounds-policies",
     title: "Repeated ADL: loss, regret and the Proposition 1 bound per policy",
-    what: "Per multi-round scenario and policy: the cumulative loss, the undershoot V_T = Σ [B^need − H]+, regret against the best fixed severity (static) and the best per-round action (dynamic), the severity loss Σ D_t |θ_t − θ_t^need| that Proposition 1 bounds, and the loss as a share of the bound sqrt((1 + 2 P_T) Σ D_t²). A recorded table has no regret (—).",
+    what: "Per multi-round scenario and policy: the cumulative loss, the undershoot V_T = Σ [B^need − H]+, regret against the best fixed severity (static) and the best per-round action (dynamic), the severity loss Σ D_t |θ_t − θ_t^need| that Proposition 1 bounds, whether that stays within the bound sqrt((1 + 2 P_T) Σ D_t²) (P_T and the bound are in each scenario's charts), and the loss as a share of the bound. A recorded table has no regret (—).",
     columns: POLICY_COLUMNS,
     rows: ordered.map(policyRecord),
   };
@@ -127,7 +121,8 @@ export function roundsSections(run: RunFolder): PlannedSection[] {
     columns: STABILITY_COLUMNS,
     rows: ordered.filter((row) => row.source === "scenario").map(stabilityRecord),
   };
-  sections.push({ kind: "table", table: policies });
-  if (stability.rows.length > 0) sections.push({ kind: "table", table: stability });
+  // summary.md stays short: the headline columns of the first table, a link to the second.
+  sections.push({ kind: "table", table: policies, brief: ["scenario", "policy", "loss", "undershoot", "dynamicRegret", "withinBound", "shareOfBound"] });
+  if (stability.rows.length > 0) sections.push({ kind: "table", table: stability, brief: "link" });
   return sections;
 }

@@ -49,7 +49,9 @@ describe("the Repeated ADL section", () => {
     expect(html).toContain('<section id="table-rounds-policies">');
     expect(html).toContain('<section id="table-rounds-stability">');
     expect(markdown).toContain("## Repeated ADL: loss, regret and the Proposition 1 bound per policy");
-    expect(markdown).toContain("## Repeated ADL: stability diagnostics per policy");
+    // summary.md stays short: the headline columns, and the stability table as a link.
+    expect(markdown).toContain("| scenario | policy | cumulative loss ($) | undershoot V_T ($) | dynamic regret ($) | within bound | share of bound |");
+    expect(markdown).toContain("- [Repeated ADL: stability diagnostics per policy](data/rounds-stability.csv)");
   });
 
   it("an experiment of rounds only has no empty wave sections", () => {
