@@ -414,7 +414,15 @@ function parseRoundsBlock(raw: NonNullable<RawExperiment["rounds"]>, source: Sou
     }
 
     const { value: scenario, path } = loadReferenced(r.scenario!, at("scenario"), "rounds scenario file", loadRoundsScenario);
-    for (const input of scenario.inputs) inputs.add(input);
+    // The rounds' own files are read only when a job runs; a missing one is named here, before any job.
+    for (const input of scenario.inputs) {
+      try {
+        readFileSync(input, { flag: "r" }).subarray(0, 0);
+      } catch (error) {
+        throw source.error(at("scenario"), "a rounds scenario whose files are readable (paths relative to the scenario file)", `${displayPath(input)}: ${describeReadError(error)}`);
+      }
+      inputs.add(input);
+    }
     const policies: PolicySpec[] = [];
     (r.policies ?? []).forEach((p, j) => {
       const severities = Array.isArray(p.severity) ? p.severity : [p.severity];

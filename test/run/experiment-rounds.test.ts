@@ -80,6 +80,12 @@ describe("an experiment's rounds block", () => {
     expect(errorOf(GOOD.replace("policy_per_wave_metrics.csv", "nope.csv")).message).toMatch(/inline\.yaml:11:12\s+rounds\[1\]\.table: expected a readable per-round table \(CSV\) \(relative to the experiment file\); found .*nope\.csv/);
   });
 
+  it("names a rounds scenario whose accounts file is missing, before any job runs", () => {
+    const scenario = join(scratch, "missing-accounts.yaml");
+    writeFileSync(scenario, "name: gone\nrounds:\n  - { deficit: 10, needed: 5, accounts: nowhere.csv }\n");
+    expect(errorOf(GOOD.replace("../../rounds/fixtures/two-rounds.yaml", scenario)).message).toMatch(/inline\.yaml:4:15\s+rounds\[0\]\.scenario: expected a rounds scenario whose files are readable .*; found .*nowhere\.csv: /);
+  });
+
   it("a bad cell of the table names the table's row and column, before anything runs", () => {
     const lines = readFileSync("test/fixtures/hyperliquid/policy_per_wave_metrics.csv", "utf8").split("\n");
     const header = lines[0]!.split(",");
