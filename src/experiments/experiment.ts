@@ -11,11 +11,15 @@ import type { Model } from "../domain.js";
 import { ModelError, WorkbenchError, describeReadError } from "../errors.js";
 import { getHeuristic } from "../heuristics/index.js";
 import { loadModel, parseModel } from "../model/parse.js";
-import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment } from "../model/yaml-source.js";
+import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment, type Source } from "../model/yaml-source.js";
 import type { CapacityLaw } from "../scenarios/population.js";
 import { loadMapping, type ColumnMapping } from "../instance/mapping.js";
 import { loadScenario, mechanismKind, resolveModelPath } from "../simulate/index.js";
 import type { BackendName } from "../solvers/backend.js";
+import type { LossWeights } from "../rounds/loss.js";
+import type { PolicySpec } from "../rounds/run.js";
+import { allocationLabel, allocationRule, loadRoundsScenario, severityLabel, severityRule, type RawAllocation, type RawSeverity } from "../rounds/scenario.js";
+import { DEFAULT_REFERENCE, readRoundTable } from "../rounds/table.js";
 
 /** Parameters a mechanism may sweep; each changes the model, the accounts or the heuristic name. */
 export const SWEEP_PARAMETERS = ["alpha", "maxAccounts", "margin", "riskWeightExponent", "lotScale", "k"] as const;
@@ -40,6 +44,33 @@ export interface Scenario {
 }
 
 /**
+ * A multi-round scenario of the experiment (repeated ADL, DESIGN.md §9): a round sequence from a
+ * rounds scenario file with the online policies to run over it (one job per policy), or a
+ * per-round table whose recorded policies are scored as the paper's Table 2 (one job per policy).
+ */
+export type RoundsSpec =
+  | {
+      readonly kind: "scenario";
+      readonly name: string;
+      /** The rounds scenario file (schema/rounds.schema.json), absolute. */
+      readonly file: string;
+      readonly policies: readonly PolicySpec[];
+      /** The scenario file's weights with the experiment's lambda and fractionBase applied. */
+      readonly weights: LossWeights;
+      readonly seed: number;
+    }
+  | {
+      readonly kind: "table";
+      readonly name: string;
+      /** The per-round table (CSV), absolute. */
+      readonly file: string;
+      /** The table's policies, in its column order. */
+      readonly policies: readonly string[];
+      readonly lambda: number;
+      readonly reference: string;
+    };
+
+/**
  * A mechanism as an experiment lists it: a model or a heuristic name with its sweep grid. At a grid
  * point it is run as one src/mechanism Mechanism (run/execute.ts mechanismAt).
  */
@@ -62,6 +93,8 @@ export interface Experiment {
   readonly seed: number;
   readonly scenarios: readonly Scenario[];
   readonly mechanisms: readonly ExperimentMechanism[];
+  /** Multi-round scenarios; empty when the experiment has none. */
+  readonly rounds: readonly RoundsSpec[];
   readonly metrics: {
     readonly beta: number;
     readonly ltvColumn: string;
@@ -96,7 +129,7 @@ interface RawExperiment {
   name: string;
   description?: string;
   seed?: number;
-  scenarios: {
+  scenarios?: {
     name: string;
     generate?: { law?: CapacityLaw; n: number; tailIndex?: number; scale?: number; sigma?: number };
     accounts?: string;
@@ -105,12 +138,13 @@ interface RawExperiment {
     seeds?: number | number[];
     budget?: { share?: number | number[]; deficit?: number | number[]; budget?: number | number[] };
   }[];
-  mechanisms: { model?: string; heuristic?: string; name?: string; sweep?: Partial<Record<SweepParameter, number[]>> }[];
+  mechanisms?: { model?: string; heuristic?: string; name?: string; sweep?: Partial<Record<SweepParameter, number[]>> }[];
   metrics?: {
     churn?: { beta?: number; ltv?: string };
     brittleness?: { perturbations?: number; epsilon?: number };
     gameability?: { accounts?: number };
   };
+  rounds?: { name: string; scenario?: string; table?: string; policies?: { name?: string; severity: RawSeverity | RawSeverity[]; allocation: RawAllocation | RawAllocation[] }[]; lambda?: number; fractionBase?: "capacity" | "equity"; reference?: string }[];
   frontier?: { maxAccounts?: number[]; coverage?: number[]; waves?: number; constraints?: string; mip?: boolean };
   baseline?: string;
   report?: { focus?: string[]; axes?: ScorecardAxis[] };
@@ -128,6 +162,10 @@ const HINTS: SchemaHints & { emptyExpected: string } = {
     const last = path[path.length - 1];
     if (e.keyword === "type" && (last === "share" || last === "deficit" || last === "budget")) return "a number or a list of numbers";
     if (e.keyword === "type" && last === "seeds") return "a count of seeds (an integer >= 1) or a list of seeds";
+    // A rule of a rounds policy, alone or in a list: name every form it may take, not only the first branch's.
+    const rule = typeof last === "number" ? path[path.length - 2] : last;
+    if (path[0] === "rounds" && rule === "severity") return "a severity rule: cover-all, ogd, production, estimate, needed, a number theta in [0, 1], {fixed: theta} or {ogd: {eta, start}}";
+    if (path[0] === "rounds" && rule === "allocation" && e.keyword !== "minLength") return "an allocation rule: minmax, minmax-lots, vector-md, production, a heuristic name, or {vector-md: {eta0}} with eta0 > 0";
     return undefined;
   },
 };
@@ -180,8 +218,13 @@ export function parseExperiment(text: string, file: string): Experiment {
     }
   };
 
+  if (raw.rounds === undefined) {
+    for (const key of ["scenarios", "mechanisms"] as const) {
+      if (raw[key] === undefined) throw source.error([], `a key "${key}" (or a rounds block: an experiment of multi-round scenarios only)`, "none");
+    }
+  }
   const scenarioNames = new Set<string>();
-  const scenarios: Scenario[] = raw.scenarios.map((s, k) => {
+  const scenarios: Scenario[] = (raw.scenarios ?? []).map((s, k) => {
     if (scenarioNames.has(s.name)) throw source.error(["scenarios", k, "name"], "scenario names that differ", `a second ${JSON.stringify(s.name)}`);
     scenarioNames.add(s.name);
     const sources = (["generate", "accounts", "simulate"] as const).filter((key) => s[key] !== undefined);
@@ -248,7 +291,7 @@ export function parseExperiment(text: string, file: string): Experiment {
   });
 
   const mechanismNames = new Set<string>();
-  const mechanisms: ExperimentMechanism[] = raw.mechanisms.map((m, k) => {
+  const mechanisms: ExperimentMechanism[] = (raw.mechanisms ?? []).map((m, k) => {
     let model: Model;
     if (m.model !== undefined) {
       const loaded = loadReferenced(m.model, ["mechanisms", k, "model"], "model file", loadModel);
@@ -298,6 +341,8 @@ export function parseExperiment(text: string, file: string): Experiment {
     if (!named(focus)) throw source.error(["report", "focus", k], `a mechanism of the experiment (${[...mechanismNames].join(", ")})`, JSON.stringify(focus));
   }
 
+  const rounds = parseRoundsBlock(raw.rounds ?? [], source, loadReferenced, inputs);
+
   const metrics = raw.metrics ?? {};
   return {
     name: raw.name,
@@ -306,6 +351,7 @@ export function parseExperiment(text: string, file: string): Experiment {
     seed: raw.seed ?? 1,
     scenarios,
     mechanisms,
+    rounds,
     metrics: {
       beta: metrics.churn?.beta ?? 3,
       ltvColumn: metrics.churn?.ltv ?? "capacity",
@@ -328,6 +374,87 @@ export function parseExperiment(text: string, file: string): Experiment {
     solver: { backend: raw.solver?.backend ?? "highs", timeLimitSeconds: raw.solver?.timeLimit ?? 10, mipGap: raw.solver?.mipGap ?? 0 },
     inputs: [...inputs].sort(),
   };
+}
+
+type Referenced = <T>(written: string, key: readonly Segment[], what: string, load: (path: string) => T) => { value: T; path: string };
+
+/**
+ * The experiment's rounds block: each entry a rounds scenario file (its policies, or the product of
+ * the severity and allocation rules listed here) or a per-round table (its recorded policies).
+ * Every referenced file is read now and every name checked, each error placed at its key.
+ */
+function parseRoundsBlock(raw: NonNullable<RawExperiment["rounds"]>, source: Source, loadReferenced: Referenced, inputs: Set<string>): RoundsSpec[] {
+  const names = new Set<string>();
+  return raw.map((r, k): RoundsSpec => {
+    const at = (...rest: Segment[]): Segment[] => ["rounds", k, ...rest];
+    if (names.has(r.name)) throw source.error(at("name"), "multi-round scenario names that differ", `a second ${JSON.stringify(r.name)}`);
+    names.add(r.name);
+    const sources = (["scenario", "table"] as const).filter((key) => r[key] !== undefined);
+    if (sources.length !== 1) throw source.error(at(), "exactly one of scenario (a rounds scenario file) or table (a per-round table)", sources.length === 0 ? "none" : "both");
+    const only = (key: "policies" | "fractionBase" | "reference", kind: "scenario" | "table", why: string): void => {
+      if (r[key] !== undefined && r[kind] === undefined) throw source.error(at(key), `${key} only with ${kind} (${why})`, `${key} with ${sources[0]}`, undefined, true);
+    };
+    only("policies", "scenario", "a table's policies are its budget_<p> columns");
+    only("fractionBase", "scenario", "a table's max_pct_<p> columns are already fractions");
+    only("reference", "table", "a scenario's regret is measured against its own comparators");
+
+    if (r.table !== undefined) {
+      // A missing file is named at the key; a bad cell keeps its own row and column.
+      const loaded = loadReferenced(r.table, at("table"), "per-round table (CSV)", (path) => {
+        try {
+          return readRoundTable(path);
+        } catch (error) {
+          if (error instanceof WorkbenchError && error.place.row === undefined && error.place.field === undefined && error.expected.startsWith("a readable")) {
+            throw new ModelError({ file: path }, error.expected, error.found);
+          }
+          throw error;
+        }
+      });
+      inputs.add(loaded.path);
+      const policies = loaded.value.policies.map((p) => p.name);
+      const reference = r.reference ?? DEFAULT_REFERENCE;
+      if (!policies.includes(reference)) throw source.error(at(r.reference !== undefined ? "reference" : "table"), `a fairness reference among the table's policies (${policies.join(", ")})`, r.reference !== undefined ? JSON.stringify(reference) : `no ${DEFAULT_REFERENCE} column (name one with reference: …)`);
+      return { kind: "table", name: r.name, file: loaded.path, policies, lambda: r.lambda ?? 1, reference };
+    }
+
+    const { value: scenario, path } = loadReferenced(r.scenario!, at("scenario"), "rounds scenario file", loadRoundsScenario);
+    // The rounds' own files are read only when a job runs; a missing one is named here, before any job.
+    for (const input of scenario.inputs) {
+      try {
+        readFileSync(input, { flag: "r" }).subarray(0, 0);
+      } catch (error) {
+        throw source.error(at("scenario"), "a rounds scenario whose files are readable (paths relative to the scenario file)", `${displayPath(input)}: ${describeReadError(error)}`);
+      }
+      inputs.add(input);
+    }
+    const policies: PolicySpec[] = [];
+    (r.policies ?? []).forEach((p, j) => {
+      const severities = Array.isArray(p.severity) ? p.severity : [p.severity];
+      const allocations = Array.isArray(p.allocation) ? p.allocation : [p.allocation];
+      if (p.name !== undefined && severities.length * allocations.length > 1) throw source.error(at("policies", j, "name"), "a name only for a single policy (a product of rules names each policy itself)", `${severities.length * allocations.length} policies`, undefined, true);
+      allocations.forEach((written, a) => {
+        const allocation = allocationRule(written);
+        if (allocation.kind !== "heuristic") return;
+        try {
+          getHeuristic(allocation.name);
+        } catch (error) {
+          const reason = error instanceof WorkbenchError ? `${error.found}${error.hint ? ` (${error.hint})` : ""}` : error instanceof Error ? error.message : String(error);
+          throw source.error(at("policies", j, "allocation", ...(Array.isArray(p.allocation) ? [a] : [])), "an allocation rule: minmax, minmax-lots, vector-md, production or a heuristic name (see `adl compare --list`)", `${JSON.stringify(allocation.name)}: ${reason}`);
+        }
+      });
+      for (const writtenSeverity of severities) {
+        for (const writtenAllocation of allocations) {
+          const severity = severityRule(writtenSeverity);
+          const allocation = allocationRule(writtenAllocation);
+          const name = p.name ?? `${severityLabel(severity)} + ${allocationLabel(allocation)}`;
+          if (policies.some((q) => q.name === name)) throw source.error(at("policies", j), "policies that differ (each name once)", `a second ${JSON.stringify(name)}`);
+          policies.push({ name, severity, allocation });
+        }
+      }
+    });
+    const weights: LossWeights = { ...scenario.weights, ...(r.lambda !== undefined ? { fair: r.lambda } : {}), ...(r.fractionBase !== undefined ? { fractionBase: r.fractionBase } : {}) };
+    return { kind: "scenario", name: r.name, file: path, policies: policies.length > 0 ? policies : scenario.policies, weights, seed: scenario.seed };
+  });
 }
 
 /** Reads and parses an experiment file; an unreadable file is a ModelError naming it. */

@@ -14,7 +14,13 @@ import type { Table } from "./tables.js";
 /** A section of the report, in reading order: a chart (with its inline SVG) or a table (collapsed when long). */
 export type Section =
   | { readonly kind: "chart"; readonly chart: ChartPlan; readonly svg: string | null; /** The compiled Vega spec, to draw live with tooltips. */ readonly live?: unknown }
-  | { readonly kind: "table"; readonly table: Table; readonly long?: boolean };
+  | {
+      readonly kind: "table";
+      readonly table: Table;
+      readonly long?: boolean;
+      /** What summary.md keeps of the table: these columns only, or "link" (a line under "Long tables"; index.html shows it whole). */
+      readonly brief?: readonly string[] | "link";
+    };
 
 export interface ReportContent {
   readonly manifest: RunManifest;
@@ -25,7 +31,7 @@ export interface ReportContent {
   /** The mechanisms the charts draw. */
   readonly focus: readonly string[];
   /** Counts of rows read, for the facts table. */
-  readonly counts: { readonly jobs: number; readonly waves: number; readonly mechanisms: number; readonly frontier: number; readonly exposure: number; readonly simulations: number };
+  readonly counts: { readonly jobs: number; readonly waves: number; readonly mechanisms: number; readonly frontier: number; readonly exposure: number; readonly simulations: number; readonly rounds?: number };
 }
 
 function duration(manifest: RunManifest): string {
@@ -105,6 +111,19 @@ for (const chart of document.querySelectorAll(".chart[data-live]")) {
 </script>`;
 }
 
+/** What the rows cover: "40 waves, 30 mechanisms", plus the policies run over multi-round scenarios. */
+function coverage(content: ReportContent): string {
+  const rounds = content.counts.rounds ?? 0;
+  const policies = `${rounds} multi-round scenario × policy pair${rounds === 1 ? "" : "s"}`;
+  if (roundsOnly(content)) return policies;
+  return `${content.counts.waves} waves and ${content.counts.mechanisms} mechanisms${rounds > 0 ? `, and ${policies}` : ""}`;
+}
+
+/** A run of multi-round scenarios only: no mechanism ran on a wave, so there is no scorecard to show. */
+function roundsOnly(content: ReportContent): boolean {
+  return content.counts.jobs === 0 && content.counts.simulations === 0 && (content.counts.rounds ?? 0) > 0;
+}
+
 /** index.html: a page a risk engineer can read offline, top to bottom. */
 export function renderHtml(content: ReportContent): string {
   const m = content.manifest;
@@ -146,15 +165,15 @@ export function renderHtml(content: ReportContent): string {
 <p class="sub">Auto-deleveraging mechanisms compared on the same waves: exact optima, the exact trilemma frontier and production heuristics, every allocation re-checked by the independent verifier.</p>
 ${failures ? `<h2>Failed jobs</h2>\n<ul>\n${failures}\n</ul>` : ""}
 ${notes ? `<p class="note">Reading the run folder:</p><ul>\n${notes}\n</ul>` : ""}
-${scorecardHtml(content.scorecard, content.focus)}
-<details><summary>Run facts: ${escapeHtml(m.jobs.done.toLocaleString("en-US"))} jobs, ${content.counts.waves} waves, ${content.counts.mechanisms} mechanisms</summary>
+${roundsOnly(content) ? "" : scorecardHtml(content.scorecard, content.focus)}
+<details><summary>Run facts: ${escapeHtml(m.jobs.done.toLocaleString("en-US"))} jobs, ${escapeHtml(coverage(content))}</summary>
 <table class="facts">
 ${facts}
 </table>
 ${inputs ? `<details><summary>Inputs (${(m.inputs ?? []).length} files with SHA-256)</summary><table class="facts">\n${inputs}\n</table></details>` : ""}
 </details>
 <nav><b>Contents</b><ol>
-<li><a href="#scorecard">Scorecard</a></li>
+${roundsOnly(content) ? "" : '<li><a href="#scorecard">Scorecard</a></li>'}
 ${contents}
 </ol></nav>
 ${sections}
@@ -212,18 +231,20 @@ export function renderMarkdown(content: ReportContent): string {
   const card = content.scorecard;
   const m = content.manifest;
   const lines: string[] = [`# ADL run report: ${m.experiment.name}`, ""];
-  lines.push(`${m.experiment.name} (${m.experiment.file}): ${m.jobs.done} jobs done, ${m.jobs.failed} failed, over ${content.counts.waves} waves and ${content.counts.mechanisms} mechanisms; ${duration(m)}. Every fact of the run is in index.html.`, "");
+  lines.push(`${m.experiment.name} (${m.experiment.file}): ${m.jobs.done} jobs done, ${m.jobs.failed} failed, over ${coverage(content)}; ${duration(m)}. Every fact of the run is in index.html.`, "");
   if (content.notes.length) {
     lines.push("Reading the run folder:");
     for (const note of content.notes) lines.push(`- ${note}`);
     lines.push("");
   }
-  lines.push(`## Scorecard${card.baseline ? `: against ${card.baseline}` : ""}`, "", card.display.what, "");
-  if (card.baselineNote) lines.push(`> ${card.baselineNote}`, "");
-  if (card.pareto.length) lines.push(`**Pareto-efficient:** ${card.pareto.join(", ")}.`, "");
-  lines.push(card.display.rows.length ? markdownTable(inlineDeltas(card.display)) : "_No rows._", "");
-  for (const r of card.readings) lines.push(`- **${r.mechanism}**: ${r.text}`);
-  lines.push("", "Data: [data/scorecard.csv](data/scorecard.csv)");
+  if (!roundsOnly(content)) {
+    lines.push(`## Scorecard${card.baseline ? `: against ${card.baseline}` : ""}`, "", card.display.what, "");
+    if (card.baselineNote) lines.push(`> ${card.baselineNote}`, "");
+    if (card.pareto.length) lines.push(`**Pareto-efficient:** ${card.pareto.join(", ")}.`, "");
+    lines.push(card.display.rows.length ? markdownTable(inlineDeltas(card.display)) : "_No rows._", "");
+    for (const r of card.readings) lines.push(`- **${r.mechanism}**: ${r.text}`);
+    lines.push("", "Data: [data/scorecard.csv](data/scorecard.csv)");
+  }
   const long: Section[] = [];
   for (const section of content.sections) {
     if (section.kind === "chart") {
@@ -231,7 +252,7 @@ export function renderMarkdown(content: ReportContent): string {
       lines.push("", `## ${c.title}`, "", c.what);
       if (c.note) lines.push("", `> ${c.note}`);
       if (c.spec) lines.push("", `![${c.title}](charts/${c.id}.png) Data: [data/${c.id}.csv](data/${c.id}.csv)`);
-    } else if (section.long) {
+    } else if (section.long || section.brief === "link") {
       long.push(section);
     } else if (section.table.id === "verification" && section.table.rows.length > 12) {
       // Many mechanisms: the verdicts in three lines, the table in index.html and the CSV.
@@ -245,13 +266,14 @@ export function renderMarkdown(content: ReportContent): string {
     } else {
       const t = section.table;
       lines.push("", `## ${t.title}`, "", t.what, "");
-      lines.push(t.rows.length ? markdownTable(t, t.id === "verification" ? MARKDOWN_STATUS : undefined) : "_No rows._");
+      const columns = Array.isArray(section.brief) ? section.brief : t.id === "verification" ? MARKDOWN_STATUS : undefined;
+      lines.push(t.rows.length ? markdownTable(t, columns) : "_No rows._");
       lines.push("", `Data: [data/${t.id}.csv](data/${t.id}.csv)`);
     }
   }
   if (long.length) {
     lines.push("", "## Long tables", "");
-    for (const s of long) if (s.kind === "table") lines.push(`- [${s.table.title}](data/${s.table.id}.csv) (${s.table.rows.length} rows; collapsible in index.html)`);
+    for (const s of long) if (s.kind === "table") lines.push(`- [${s.table.title}](data/${s.table.id}.csv) (${s.table.rows.length} rows; ${s.long ? "collapsible in" : "shown in"} index.html)`);
   }
   return `${lines.join("\n")}\n`;
 }

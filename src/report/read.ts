@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InstanceError, UsageError, describeReadError } from "../errors.js";
-import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
+import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
 import { parseRows } from "../run/store.js";
 
 /** Everything a report reads from one run folder. */
@@ -17,6 +17,8 @@ export interface RunFolder {
   readonly frontier: readonly FrontierRow[];
   readonly exposure: readonly ExposureRow[];
   readonly simulations: readonly SimulationRow[];
+  /** One row per multi-round scenario and policy (rounds.jsonl; absent, without a note, when the experiment has no rounds). */
+  readonly rounds: readonly RoundsRow[];
   /** What the reader noticed and skipped: missing files, torn last lines. */
   readonly notes: readonly string[];
 }
@@ -47,6 +49,7 @@ const REQUIRED: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = 
   "frontier-points.jsonl": { wave: "string", budgetShare: "number", frontier: "string", xLabel: "string", yLabel: "string", points: "array", placements: "array" },
   "exposure.jsonl": { wave: "string", mechanism: "string", account: "string", capacity: "number", points: "array" },
   "simulations.jsonl": { scenario: "string", mechanism: "string", seed: "number", overshootByHorizon: "array" },
+  "rounds.jsonl": { scenario: "string", source: "string", policy: "string", rounds: "number", loss: "number", bound: "number", severityVariation: "number", regret: "object", stability: "object", series: "array" },
 };
 
 function kindOf(value: unknown): FieldKind | "null" | "undefined" {
@@ -127,6 +130,7 @@ export function readRunFolder(dir: string): RunFolder {
     frontier: readFrontier(),
     exposure: read<ExposureRow>("exposure.jsonl"),
     simulations: read<SimulationRow>("simulations.jsonl"),
+    rounds: existsSync(join(dir, "rounds.jsonl")) ? read<RoundsRow>("rounds.jsonl") : [],
     notes,
   };
 }

@@ -24,17 +24,26 @@ import { toCsv } from "./format.js";
 import { readRunFolder, type RunFolder } from "./read.js";
 import { compileVega, inlineSvg, renderPng, renderSvg } from "./render.js";
 import { scorecard, type Scorecard } from "./scorecard.js";
+import { roundsSections } from "./rounds.js";
 import { brokenPromises, byText, frontierDistances, mechanismsOf, sortedJobs, verification, type Table } from "./tables.js";
 
 /** A planned section: a chart, or a table (collapsed on the page and left to its CSV in summary.md when `long`). */
-export type PlannedSection = { readonly kind: "chart"; readonly chart: ChartPlan } | { readonly kind: "table"; readonly table: Table; readonly long?: boolean };
+export type PlannedSection =
+  | { readonly kind: "chart"; readonly chart: ChartPlan }
+  | {
+      readonly kind: "table";
+      readonly table: Table;
+      readonly long?: boolean;
+      /** What summary.md keeps of the table: these columns only, or "link" (a line under "Long tables"; index.html shows it whole). */
+      readonly brief?: readonly string[] | "link";
+    };
 
 /**
  * Extra sections after the built-in ones (e.g. the rounds of repeated ADL): each builder reads the
  * run folder and returns its charts and tables, or nothing. Charts are rendered and their data
  * written like every other.
  */
-export const EXTRA_SECTIONS: ((run: RunFolder, context: ChartContext) => PlannedSection[])[] = [];
+export const EXTRA_SECTIONS: ((run: RunFolder, context: ChartContext) => PlannedSection[])[] = [roundsSections];
 
 /** Charts show about this many mechanisms by default; the rest are in the tables and CSVs. */
 export const FOCUS_LIMIT = 8;
@@ -100,7 +109,9 @@ export function planReport(run: RunFolder): { charts: ChartPlan[]; sections: Pla
   const trilemmaFocus = trilemmaTable(jobs, context.focus);
   const frontierPlans = frontierCharts(frontier, context);
   const chart = (plan: ChartPlan): PlannedSection => ({ kind: "chart", chart: plan });
-  const sections: PlannedSection[] = [
+  // An experiment of multi-round scenarios only: no wave sections that would each say "no rows".
+  const hasWaveSections = run.jobs.length > 0 || run.frontier.length > 0 || run.exposure.length > 0 || run.simulations.length > 0 || run.rounds.length === 0;
+  const waveSections: PlannedSection[] = [
     chart(trilemmaChart(trilemmaFocus, context)),
     { kind: "table", table: { ...trilemmaTable(jobs), id: "trilemma-all", title: "Trilemma of every mechanism on the same waves" }, long: names.length > 12 },
     ...frontierPlans.map(chart),
@@ -114,8 +125,8 @@ export function planReport(run: RunFolder): { charts: ChartPlan[]; sections: Pla
     { kind: "table", table: verification(jobs) },
     { kind: "table", table: mechanismStatistics(jobs), long: true },
     { kind: "table", table: brokenPromises(jobs), long: true },
-    ...EXTRA_SECTIONS.flatMap((build) => build(run, context)),
   ];
+  const sections: PlannedSection[] = [...(hasWaveSections ? waveSections : []), ...EXTRA_SECTIONS.flatMap((build) => build(run, context))];
   const charts = sections.flatMap((s) => (s.kind === "chart" ? [s.chart] : []));
   return { charts, sections, scorecard: card, focus: context.focus };
 }
@@ -141,7 +152,10 @@ export interface ReportFiles {
  * InstanceError for a missing folder, a missing manifest or a corrupt line (file and line named).
  */
 export async function writeReport(dir: string): Promise<ReportFiles> {
-  const run = readRunFolder(dir);
+  const read = readRunFolder(dir);
+  // An experiment of multi-round scenarios only has no wave files to miss: say nothing about them.
+  const roundsOnly = read.jobs.length === 0 && read.simulations.length === 0 && read.rounds.length > 0;
+  const run = roundsOnly ? { ...read, notes: read.notes.filter((note) => !/^(results|frontier|exposure|simulations)\.jsonl: (not present|no rows)$/.test(note)) } : read;
   const { charts, sections, scorecard: card, focus } = planReport(run);
   const folder = join(dir, "report");
   for (const sub of ["", "charts", "data"]) mkdirSync(join(folder, sub), { recursive: true });
@@ -188,6 +202,7 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
       frontier: run.frontier.length,
       exposure: run.exposure.length,
       simulations: run.simulations.length,
+      rounds: run.rounds.length,
     },
   };
   write("index.html", renderHtml(content));

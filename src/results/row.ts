@@ -10,6 +10,7 @@
  *   frontier.jsonl     the same rows with every mechanism placed against them (rewritten atomically at the end)
  *   exposure.jsonl     ExposureRow per representative account and mechanism (append-only)
  *   simulations.jsonl  one SimulationRow per simulator run (append-only), when the experiment has any
+ *   rounds.jsonl       one RoundsRow per multi-round scenario and policy (append-only), when the experiment has rounds
  *   report/            written by `adl report`
  *
  * Units: dollars in the settlement currency; fractions dimensionless in [0, 1]; seconds wall time.
@@ -181,4 +182,85 @@ export interface ExposureRow {
   readonly capacity: number;
   /** [budget, haircut] pairs, budget ascending. */
   readonly points: readonly (readonly [number, number])[];
+}
+
+/** One round of one policy in a multi-round scenario (dollars; theta and fractions dimensionless). */
+export interface RoundPoint {
+  /** 1-based. */
+  readonly round: number;
+  readonly label: string;
+  /** theta_t = B_t / D_t (a table: H_t / D_t, capped at 1). */
+  readonly theta: number;
+  readonly thetaNeeded: number;
+  readonly deficit: number;
+  /** B_t, the budget the policy chose; null for a table (it records only H_t). */
+  readonly budget: number | null;
+  /** H_t = sum of the haircuts. */
+  readonly haircut: number;
+  /** B_t^need. */
+  readonly needed: number;
+  readonly maxFraction: number;
+  readonly loss: number;
+  readonly cumulativeLoss: number;
+  /** Cumulative regret against the best per-round action; null for a table (no accounts to compare with). */
+  readonly cumulativeRegret: number | null;
+  /** The instance bound over the rounds so far. */
+  readonly cumulativeBound: number;
+  /** Share of adjacent capacity-sorted pairs whose residual order flips; null for a table. */
+  readonly monotonicityViolations: number | null;
+  /** Spearman of x/u with the previous round; null for the first round, when undefined, and for a table. */
+  readonly rankStability: number | null;
+  /** The verifier accepted this round's allocation outright; null for a table (no allocation). */
+  readonly verified: boolean | null;
+}
+
+/**
+ * One policy over one multi-round scenario of the experiment (src/run/rounds-jobs.ts): a policy run
+ * over a round sequence (src/rounds/run.ts; every allocation verified), or a recorded policy of a
+ * per-round table scored as the paper's Table 2 (src/rounds/table.ts). Dollars unless stated.
+ */
+export interface RoundsRow {
+  /** The job that produced the row (resume key). */
+  readonly job?: string;
+  /** The rounds block entry's name. */
+  readonly scenario: string;
+  readonly source: "scenario" | "table";
+  /** The round sequence's own name ("stress under queue:bitmex") or the table's file. */
+  readonly sequence: string;
+  readonly policy: string;
+  /** The rules as written ("ogd", "theta 0.5"; "pro-rata:wealth", "minmax"); "recorded" for a table's policies. */
+  readonly severity: string;
+  readonly allocation: string;
+  readonly rounds: number;
+  /** The loss's weights (scenario), or Table 2's lambda and fairness reference (table). */
+  readonly weights: Readonly<Record<string, number | string>>;
+  /** Cumulative loss sum_t l_t (a table: T + lambda F). */
+  readonly loss: number;
+  /** Tracking part sum_t |H_t - B_t^need| (weighted by under and over for a scenario). */
+  readonly tracking: number;
+  /** Fairness part (a scenario: weighted sum of max fractions; a table: F = sum_t B^need |m_t - m_t^ref|, unweighted). */
+  readonly fairness: number;
+  /** V_T = sum_t [B^need - H]_+. */
+  readonly undershoot: number;
+  readonly overshoot: number;
+  /** Static (best fixed severity, min-max split), dynamic (best per-round action) and allocation regret; null for a table. */
+  readonly regret: { readonly static: number | null; readonly dynamic: number | null; readonly allocation: number | null };
+  /** sum_t D_t |theta_t - theta_t^need|, the loss Proposition 1 bounds; null for a table. */
+  readonly severityRegret: number | null;
+  /** P_T over the capped needed severities. */
+  readonly severityVariation: number;
+  /** sqrt((1 + 2 P_T) sum_t D_t^2). */
+  readonly bound: number;
+  /** loss / bound; null when the bound is 0. */
+  readonly shareOfBound: number | null;
+  /** severityRegret <= bound; null for a table. */
+  readonly withinBound: boolean | null;
+  /** The OGD step, when the severity rule is ogd. */
+  readonly step: number | null;
+  readonly stability: { readonly monotonicityViolations: number | null; readonly rankStability: number | null; readonly rankPairs: number };
+  /** Rounds whose allocation the verifier accepted, and the promises the rule breaks by declaration; null for a table. */
+  readonly verified: { readonly rounds: number; readonly accepted: number; readonly declared: readonly string[] } | null;
+  /** Wall time of the job, seconds (machine-dependent: not in the results digest). */
+  readonly seconds: number;
+  readonly series: readonly RoundPoint[];
 }

@@ -17,14 +17,16 @@ import { WorkbenchError } from "../errors.js";
 import { getHeuristic } from "../heuristics/index.js";
 import { loadAccounts, loadPositions } from "../instance/load.js";
 import { compileSchema, parseValidated, readSpecText, type SchemaHints } from "../model/yaml-source.js";
-import { loadScenario, simulate, type WaveEvent } from "../simulate/index.js";
+import { loadScenario, mechanismKind, simulate, type WaveEvent } from "../simulate/index.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { DEFAULT_WEIGHTS, type LossWeights } from "./loss.js";
 import { roundWave, type Round, type RoundSequence } from "./round.js";
 import type { AllocationRule, PolicySpec, SeverityRule } from "./run.js";
 
-type RawSeverity = "cover-all" | "ogd" | "production" | "estimate" | "needed" | number | { fixed: number } | { ogd: { eta?: number; start?: number } };
-type RawAllocation = string | { "vector-md": { eta0?: number } };
+/** A severity rule as written in a rounds scenario or an experiment's rounds block. */
+export type RawSeverity = "cover-all" | "ogd" | "production" | "estimate" | "needed" | number | { fixed: number } | { ogd: { eta?: number; start?: number } };
+/** An allocation rule as written in a rounds scenario or an experiment's rounds block. */
+export type RawAllocation = string | { "vector-md": { eta0?: number } };
 
 interface RawRoundsScenario {
   name: string;
@@ -43,6 +45,8 @@ export interface RoundsScenario {
   readonly weights: LossWeights;
   readonly seed: number;
   readonly policies: readonly PolicySpec[];
+  /** Every file the rounds read (the scenario file itself, accounts, positions, production haircuts, the simulator scenario), absolute paths: a run's manifest hashes them. */
+  readonly inputs: readonly string[];
   /** Loads (or simulates) the rounds. */
   readonly load: () => Promise<RoundSequence>;
 }
@@ -71,17 +75,40 @@ export function defaultPolicies(withProduction: boolean): PolicySpec[] {
   return policies;
 }
 
-function severityRule(raw: RawSeverity): SeverityRule {
+/** A written severity rule as the runner's SeverityRule (the schema has checked its shape). */
+export function severityRule(raw: RawSeverity): SeverityRule {
   if (typeof raw === "number") return { kind: "fixed", theta: raw };
   if (typeof raw === "string") return raw === "cover-all" ? { kind: "cover-all" } : raw === "ogd" ? { kind: "ogd" } : { kind: raw };
   if ("fixed" in raw) return { kind: "fixed", theta: raw.fixed };
   return { kind: "ogd", ...(raw.ogd.eta !== undefined ? { eta: raw.ogd.eta } : {}), ...(raw.ogd.start !== undefined ? { start: raw.ogd.start } : {}) };
 }
 
-function allocationRule(raw: RawAllocation): AllocationRule {
+/** A written allocation rule as the runner's AllocationRule (a string that is not a rule keyword is a heuristic name). */
+export function allocationRule(raw: RawAllocation): AllocationRule {
   if (typeof raw !== "string") return { kind: "vector-md", ...(raw["vector-md"].eta0 !== undefined ? { eta0: raw["vector-md"].eta0 } : {}) };
   if (raw === "minmax" || raw === "minmax-lots" || raw === "vector-md" || raw === "production") return { kind: raw };
   return { kind: "heuristic", name: raw };
+}
+
+/** "ogd", "theta 0.5", "ogd(eta=0.01, start=0.5)": a severity rule as a policy name shows it. */
+export function severityLabel(rule: SeverityRule): string {
+  switch (rule.kind) {
+    case "fixed":
+      return `theta ${rule.theta}`;
+    case "ogd": {
+      const parts = [...(rule.eta !== undefined ? [`eta=${rule.eta}`] : []), ...(rule.start !== undefined ? [`start=${rule.start}`] : [])];
+      return parts.length > 0 ? `ogd(${parts.join(", ")})` : "ogd";
+    }
+    default:
+      return rule.kind;
+  }
+}
+
+/** "pro-rata:wealth", "minmax", "vector-md(eta0=0.3)": an allocation rule as a policy name shows it. */
+export function allocationLabel(rule: AllocationRule): string {
+  if (rule.kind === "heuristic") return rule.name;
+  if (rule.kind === "vector-md" && rule.eta0 !== undefined) return `vector-md(eta0=${rule.eta0})`;
+  return rule.kind;
 }
 
 /**
@@ -139,7 +166,13 @@ export function parseRoundsScenario(text: string, file: string): RoundsScenario 
     });
     return { name: raw.name, source: file, rounds };
   };
-  return { name: raw.name, file, weights, seed: raw.seed ?? 1, policies, load };
+  const inputs = new Set<string>([resolve(file)]);
+  if (raw.simulate !== undefined) {
+    inputs.add(here(raw.simulate.scenario));
+    if (mechanismKind(raw.simulate.mechanism) === "model") inputs.add(isAbsolute(raw.simulate.mechanism) ? raw.simulate.mechanism : resolve(dirname(here(raw.simulate.scenario)), raw.simulate.mechanism));
+  }
+  for (const r of raw.rounds ?? []) for (const path of [r.accounts, r.positions, r.productionHaircuts]) if (path !== undefined) inputs.add(here(path));
+  return { name: raw.name, file, weights, seed: raw.seed ?? 1, policies, inputs: [...inputs].sort(), load };
 }
 
 function productionOf(allocation: Allocation): NonNullable<Round["production"]> {

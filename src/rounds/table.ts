@@ -172,3 +172,67 @@ export function scoreRoundTable(table: RoundTable, options: TableScoreOptions = 
   });
   return { rounds: T, severityVariation: variation, bound, policies };
 }
+
+/** One round of one policy of a scored round table (dollars; theta and fractions dimensionless). */
+export interface TableRound {
+  /** min(1, H_t / D_t). */
+  readonly theta: number;
+  readonly thetaNeeded: number;
+  readonly deficit: number;
+  readonly haircut: number;
+  readonly needed: number;
+  readonly maxFraction: number;
+  /** |H_t - B_t^need|. */
+  readonly tracking: number;
+  /** B_t^need |m_t - m_t^ref| (unweighted). */
+  readonly fairness: number;
+  /** tracking + lambda fairness. */
+  readonly loss: number;
+  /** T_t + lambda F_t over the rounds so far: at the last round exactly scoreRoundTable's total. */
+  readonly cumulativeLoss: number;
+  /** sqrt((1 + 2 P_t) sum_{s<=t} D_s^2). */
+  readonly cumulativeBound: number;
+}
+
+/**
+ * The per-round terms of scoreRoundTable for one policy of the table, with running totals summed
+ * the same way (compensated T and F, then T + lambda F), so the last cumulative loss equals the
+ * policy's total bit for bit. Same errors as scoreRoundTable, and UsageError for a policy the table
+ * does not have. O(rounds^2) for the running bound (tables have tens of rounds).
+ */
+export function tableSeries(table: RoundTable, policyName: string, options: TableScoreOptions = {}): TableRound[] {
+  const lambda = options.lambda ?? 1;
+  const score = scoreRoundTable(table, options);
+  const reference = table.policies.find((p) => p.name === (options.reference ?? DEFAULT_REFERENCE))!;
+  const policy = table.policies.find((p) => p.name === policyName);
+  if (policy === undefined || score.policies.every((p) => p.name !== policyName)) {
+    throw new UsageError({ path: "policy" }, `a policy of ${table.file}: one of ${table.policies.map((p) => p.name).join(", ")}`, JSON.stringify(policyName));
+  }
+  const T = table.deficit.length;
+  const theta = table.neededSeverity ?? Float64Array.from({ length: T }, (_, t) => neededSeverity(table.needed[t]!, table.deficit[t]!));
+  const tracking = new CompensatedSum();
+  const fairness = new CompensatedSum();
+  const rounds: TableRound[] = [];
+  for (let t = 0; t < T; t++) {
+    const H = policy.haircut[t]!;
+    const need = table.needed[t]!;
+    const track = Math.abs(H - need);
+    const fair = need * Math.abs(policy.maxFraction[t]! - reference.maxFraction[t]!);
+    tracking.add(track);
+    fairness.add(fair);
+    rounds.push({
+      theta: neededSeverity(H, table.deficit[t]!),
+      thetaNeeded: theta[t]!,
+      deficit: table.deficit[t]!,
+      haircut: H,
+      needed: need,
+      maxFraction: policy.maxFraction[t]!,
+      tracking: track,
+      fairness: fair,
+      loss: track + lambda * fair,
+      cumulativeLoss: tracking.value + lambda * fairness.value,
+      cumulativeBound: instanceBound(severityVariation(theta.subarray(0, t + 1)), deficitNorm(table.deficit.subarray(0, t + 1))),
+    });
+  }
+  return rounds;
+}

@@ -18,6 +18,8 @@ import { readRows } from "./store.js";
 
 /** The files that hold results (the derived frontier.jsonl rather than its unplaced points). */
 export const RESULT_FILES = ["results.jsonl", "frontier.jsonl", "exposure.jsonl", "simulations.jsonl"] as const;
+/** Result files digested only when they have rows, so that a run without them keeps the digest it had before they existed. */
+export const OPTIONAL_RESULT_FILES = ["rounds.jsonl"] as const;
 
 /** Fields that measure the machine or the search, not the result (left out everywhere). */
 export const DIGEST_OMITS = ["seconds", "gap", "nodes"] as const;
@@ -60,8 +62,10 @@ export function resultsDigest(dir: string): string {
   const unproven = new Set<string>();
   for (const row of readRows<Row>(join(dir, "results.jsonl"))) if (row["status"] === "feasible") unproven.add(`${String(row["wave"])}|${String(row["mechanism"])}`);
   const hash = createHash("sha256");
-  for (const file of RESULT_FILES) {
-    const lines = readRows<Row>(join(dir, file))
+  for (const file of [...RESULT_FILES, ...OPTIONAL_RESULT_FILES]) {
+    const rows = readRows<Row>(join(dir, file));
+    if (rows.length === 0 && (OPTIONAL_RESULT_FILES as readonly string[]).includes(file)) continue;
+    const lines = rows
       .map((row) => JSON.stringify(digestView(row, unproven), (key, value: unknown) => (OMITTED.has(key) ? undefined : value)))
       .sort();
     hash.update(`${file}\n`);

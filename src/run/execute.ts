@@ -16,7 +16,8 @@ import { exactMechanism, heuristicMechanism, type Mechanism, type Outcome, type 
 import { constraintNames } from "../mechanism/verdict.js";
 import { fractionByCapacity, jobMetrics, lorenzPoints } from "../metrics/job.js";
 import { NoAllocationError } from "../metrics/transform.js";
-import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, SimulationRow } from "../results/row.js";
+import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, RoundsRow, SimulationRow } from "../results/row.js";
+import { roundsJob } from "./rounds-jobs.js";
 import { loadScenario, mechanismKind, simulate, simulationRow } from "../simulate/index.js";
 import { basename } from "node:path";
 import { certify } from "../certificate/certificate.js";
@@ -28,7 +29,8 @@ export type JobOutput =
   | { readonly kind: "mechanism"; readonly row: JobRow }
   | { readonly kind: "frontier"; readonly rows: FrontierRow[] }
   | { readonly kind: "exposure"; readonly rows: ExposureRow[] }
-  | { readonly kind: "simulation"; readonly rows: SimulationRow[] };
+  | { readonly kind: "simulation"; readonly rows: SimulationRow[] }
+  | { readonly kind: "rounds"; readonly rows: RoundsRow[] };
 
 
 /**
@@ -253,6 +255,8 @@ export async function executeJob(experiment: Experiment, job: Job): Promise<JobO
       return { kind: "exposure", rows: await exposureJob(experiment, job) };
     case "simulation":
       return { kind: "simulation", rows: [await simulationJob(experiment, job)] };
+    case "rounds":
+      return { kind: "rounds", rows: [await roundsJob(experiment, job)] };
   }
 }
 

@@ -19,7 +19,9 @@ export type Job =
   | (WaveRef & { readonly kind: "mechanism"; readonly id: string; readonly mechanism: number; readonly point: SweepPoint })
   | (WaveRef & { readonly kind: "frontier"; readonly id: string })
   | (WaveRef & { readonly kind: "exposure"; readonly id: string; readonly mechanism: number })
-  | { readonly kind: "simulation"; readonly id: string; readonly scenario: number; readonly mechanism: string };
+  | { readonly kind: "simulation"; readonly id: string; readonly scenario: number; readonly mechanism: string }
+  /** One policy over one multi-round scenario (experiment.rounds[rounds].policies[policy]); src/run/rounds-jobs.ts. */
+  | { readonly kind: "rounds"; readonly id: string; readonly rounds: number; readonly policy: number };
 
 /** A display name with the grid point: "pro-rata[alpha=0.5]". */
 export function mechanismLabel(mechanism: ExperimentMechanism, point: SweepPoint): string {
@@ -51,7 +53,8 @@ export function wavesOf(experiment: Experiment): WaveRef[] {
  * Every job of the experiment, in a fixed order: per wave, each mechanism at each grid point, then
  * the wave's frontier (for the first `frontier.waves` waves of each scenario), then exposure curves
  * (the first `exposure.waves` waves of the first scenario with waves, each mechanism at its first grid point);
- * then one simulator run per mechanism listed by each simulate scenario.
+ * then one simulator run per mechanism listed by each simulate scenario; then one job per policy of
+ * each multi-round scenario.
  */
 export function expandJobs(experiment: Experiment): Job[] {
   const jobs: Job[] = [];
@@ -77,6 +80,10 @@ export function expandJobs(experiment: Experiment): Job[] {
   experiment.scenarios.forEach((scenario, s) => {
     if (scenario.source.kind !== "simulate") return;
     for (const mechanism of scenario.source.mechanisms) jobs.push({ kind: "simulation", id: `${scenario.name}|simulate|${mechanism}`, scenario: s, mechanism });
+  });
+  // Multi-round scenarios: one job per policy (a table's policies are its columns).
+  experiment.rounds.forEach((spec, k) => {
+    spec.policies.forEach((policy, j) => jobs.push({ kind: "rounds", id: `${spec.name}|rounds|${typeof policy === "string" ? policy : policy.name}`, rounds: k, policy: j }));
   });
   return jobs;
 }

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
+import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
 import { resultsDigest } from "./digest.js";
 import { digestFields } from "./runner.js";
 import { placeFrontiers } from "./placements.js";
@@ -55,7 +55,7 @@ export interface MergeSummary {
 /** Every job id a run folder's rows name (the resume keys). */
 function jobsIn(dir: string): Set<string> {
   const jobs = new Set<string>();
-  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations]) {
+  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations, RUN_FILES.rounds]) {
     for (const row of readRows<{ job?: string }>(join(dir, name))) if (row.job) jobs.add(row.job);
   }
   return jobs;
@@ -169,6 +169,7 @@ function writeMerged(manifests: readonly { dir: string; manifest: RunManifest }[
   appendRows(join(target, RUN_FILES.frontierPoints), byKey(read<FrontierRow>(RUN_FILES.frontierPoints), (row) => `${row.wave}|${row.frontier}|${row.region ?? ""}`));
   appendRows(join(target, RUN_FILES.exposure), byKey(read<ExposureRow>(RUN_FILES.exposure), (row) => `${row.job ?? row.wave}|${row.mechanism}|${row.account}`));
   appendRows(join(target, RUN_FILES.simulations), byKey(read<SimulationRow>(RUN_FILES.simulations), (row) => `${row.scenario}|${row.mechanism}|${row.seed}`));
+  appendRows(join(target, RUN_FILES.rounds), byKey(read<RoundsRow>(RUN_FILES.rounds), (row) => row.job ?? `${row.scenario}|rounds|${row.policy}`));
   placeFrontiers(target);
   const total = manifests.reduce((sum, { manifest }) => sum + manifest.jobs.total, 0);
   const done = manifests.reduce((sum, { manifest }) => sum + manifest.jobs.done, 0);

@@ -18,7 +18,7 @@ import cliProgress from "cli-progress";
 import { Piscina } from "piscina";
 import { UsageError } from "../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
-import type { ExposureRow, FrontierRow, JobRow, RunManifest, SimulationRow } from "../results/row.js";
+import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
 import { executeJob, type JobOutput } from "./execute.js";
 import { DIGEST_OMITS, resultsDigest, unprovenJobs } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
@@ -34,6 +34,7 @@ export const RUN_FILES = {
   frontier: "frontier.jsonl",
   exposure: "exposure.jsonl",
   simulations: "simulations.jsonl",
+  rounds: "rounds.jsonl",
 } as const;
 
 /** Jobs per message to a worker thread. */
@@ -76,7 +77,9 @@ function fingerprint(experiment: Experiment): { experimentSha: string; inputs: {
 }
 
 function settingsOf(experiment: Experiment): Record<string, unknown> {
-  return { seed: experiment.seed, solver: experiment.solver, metrics: experiment.metrics, frontier: experiment.frontier, exposure: experiment.exposure, baseline: experiment.baseline, report: experiment.report };
+  // Rounds only when there are any, so that the manifests of experiments without them stay as they were.
+  const rounds = experiment.rounds.map((r) => ({ name: r.name, kind: r.kind, policies: r.policies.map((p) => (typeof p === "string" ? p : p.name)), ...(r.kind === "scenario" ? { weights: r.weights, seed: r.seed } : { lambda: r.lambda, reference: r.reference }) }));
+  return { seed: experiment.seed, solver: experiment.solver, metrics: experiment.metrics, frontier: experiment.frontier, exposure: experiment.exposure, baseline: experiment.baseline, report: experiment.report, ...(rounds.length > 0 ? { rounds } : {}) };
 }
 
 /** Done job ids from the rows already written (each job's rows are one append, so a row means done). */
@@ -86,6 +89,7 @@ function finishedJobs(dir: string): Set<string> {
   for (const row of readRows<FrontierRow>(join(dir, RUN_FILES.frontierPoints))) if (row.job) done.add(row.job);
   for (const row of readRows<ExposureRow>(join(dir, RUN_FILES.exposure))) if (row.job) done.add(row.job);
   for (const row of readRows<SimulationRow>(join(dir, RUN_FILES.simulations))) if (row.job) done.add(row.job);
+  for (const row of readRows<RoundsRow>(join(dir, RUN_FILES.rounds))) if (row.job) done.add(row.job);
   return done;
 }
 
@@ -164,6 +168,9 @@ function record(dir: string, job: Job, output: JobOutput): void {
     case "simulation":
       appendRows(join(dir, RUN_FILES.simulations), output.rows.map((row) => ({ ...row, job: job.id })));
       break;
+    case "rounds":
+      appendRows(join(dir, RUN_FILES.rounds), output.rows.map((row) => ({ job: job.id, ...row })));
+      break;
   }
 }
 
@@ -231,7 +238,7 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   } else if (readdirNonEmpty(dir)) {
     throw new UsageError({ path: "--out" }, "a new or empty folder (or an earlier run's folder, to resume it)", `${displayPath(dir)} exists and holds no run manifest`);
   }
-  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations]) repairTail(join(dir, name));
+  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations, RUN_FILES.rounds]) repairTail(join(dir, name));
   const done = finishedJobs(dir);
   const pending = jobs.filter((job) => !done.has(job.id));
   const skipped = jobs.length - pending.length;

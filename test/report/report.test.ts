@@ -180,6 +180,8 @@ describe("adl report on the fixture", () => {
     expect(html.indexOf('<section id="scorecard">')).toBeLessThan(html.indexOf("<svg "));
     // Long tables are collapsible.
     expect(html).toMatch(/<section id="table-broken-promises">[\s\S]*?<details><summary>Show the table/);
+    // No multi-round scenarios in this run: no Repeated ADL section.
+    expect(html).not.toContain("Repeated ADL");
   });
 
   it("writes summary.md with every PNG by relative path", () => {
