@@ -68,7 +68,7 @@ export function positive(flag: string) {
   };
 }
 
-/** A flag given more than once keeps its last value (as commander did) rather than becoming an array. */
+/** A flag given more than once keeps its last value (as the command line always did) rather than becoming an array. */
 export function last(flag: string) {
   return (value: unknown): string =>
     parsingFlag(() => {
