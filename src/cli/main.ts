@@ -83,6 +83,9 @@ export function buildCli(argv: readonly string[], context: CliContext, onCommand
     .fail((message, error, parser) => {
       // Our own typed errors (a flag's number parser, a handler) pass through to main's printer.
       if (error) throw error;
+      // yargs says only "Did you mean tour?" for `adl foo`; name what was not understood first.
+      const first = argv.find((word) => !word.startsWith("-"));
+      if (/^Did you mean/.test(message) && first !== undefined) message = `unknown command ${JSON.stringify(first)}. ${message}`;
       let help = "";
       parser.showHelp((text: string) => (help = text));
       throw new CommandLineError(message, help);
@@ -93,12 +96,26 @@ export function buildCli(argv: readonly string[], context: CliContext, onCommand
     describe: "display help for a command",
     builder: (inner: Argv) => inner.positional("command", { describe: "a command", type: "string" }),
     handler: async (parsed: { command?: string }) => {
-      const inner = buildCli(parsed.command ? [parsed.command, "--help"] : ["--help"], context);
-      await inner.parseAsync();
+      const words = parsed.command ? [parsed.command, "--help"] : ["--help"];
+      await parseInto(buildCli(words, context), words, context.out);
     },
   });
   cli.completion("completion", "print a bash/zsh completion script (e.g. adl completion >> ~/.bashrc)");
   return cli;
+}
+
+/**
+ * Parses `argv` and runs its command. What yargs prints itself (help, completion scripts) goes
+ * through `out` like everything else, not to the console: given a callback, yargs hands it over.
+ */
+export function parseInto(cli: Argv, argv: readonly string[], out: CliContext["out"]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const result = cli.parse([...argv], {}, (error, _parsed, output) => {
+      if (output) out(output.endsWith("\n") ? output : `${output}\n`);
+      if (error) reject(error);
+    });
+    Promise.resolve(result).then(() => resolve(), reject);
+  });
 }
 
 /** Runs the CLI; returns the exit code. Errors for people are printed without a stack. */
@@ -113,9 +130,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
   };
   try {
-    await buildCli(argv, context, (name) => {
+    const cli = buildCli(argv, context, (name) => {
       if (!NO_SOLVERS.has(name)) solversMayRun = true;
-    }).parseAsync();
+    });
+    await parseInto(cli, argv, context.out);
   } catch (error) {
     exitCode = reportError(error);
   } finally {
