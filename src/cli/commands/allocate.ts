@@ -18,6 +18,7 @@ function builder(yargs: Argv) {
     .option("json", { describe: "print the summary as one JSON object", type: "boolean" });
 }
 
+/** Exit 0 with the CSV written, 1 when the verifier rejects it (nothing written), 3 on an infeasible model wave. */
 export const allocateCommand: Command<typeof builder> = ({ out, setExit }) => ({
   command: "allocate <mechanism>",
   describe: DESCRIPTION,

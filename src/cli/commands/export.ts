@@ -13,6 +13,7 @@ function builder(yargs: Argv) {
     .option("out", stringOption("write to a file instead of stdout", "--out"));
 }
 
+/** Writes the LP/MPS text to stdout or --out; earlier lexicographic stages are solved and fixed first. */
 export const exportCommand: Command<typeof builder> = ({ out }) => ({
   command: "export <model>",
   describe: DESCRIPTION,

@@ -19,6 +19,7 @@ function builder(yargs: Argv) {
     .option("json", { describe: "print one JSON object on stdout", type: "boolean" });
 }
 
+/** Exactly one of --account and --all; prints the curve (or one summary row per account), --csv writes the points. */
 export const exposureCommand: Command<typeof builder> = ({ out }) => ({
   command: "exposure <model>",
   describe: DESCRIPTION,

@@ -20,6 +20,7 @@ function builder(yargs: Argv) {
     .option("markets", numberOption("markets for --positions (default 3)", positive("--markets")));
 }
 
+/** Streams the population (and positions) CSV; the same seed gives the same bytes. At most 1e8 accounts. */
 export const generateCommand: Command<typeof builder> = () => ({
   command: "generate <kind>",
   describe: DESCRIPTION,

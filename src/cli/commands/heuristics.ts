@@ -8,6 +8,7 @@ function builder(yargs: Argv) {
   return yargs.usage(usage("heuristics [options]", DESCRIPTION)).option("json", { describe: "print one JSON object on stdout", type: "boolean" });
 }
 
+/** The registry's names (what `all` runs) and its parameterized forms. */
 export const heuristicsCommand: Command<typeof builder> = ({ out }) => ({
   command: "heuristics",
   describe: DESCRIPTION,

@@ -13,6 +13,7 @@ function builder(yargs: Argv) {
     .option("out", stringOption("write to a file instead of stdout", "--out"));
 }
 
+/** Writes the mapped accounts (and positions) CSV; notes go to stderr. */
 export const mapCommand: Command<typeof builder> = ({ out, setExit }) => ({
   command: "map",
   describe: DESCRIPTION,

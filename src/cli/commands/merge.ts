@@ -15,6 +15,7 @@ function builder(yargs: Argv) {
     .option("report", { describe: "write the report (--no-report: do not)", type: "boolean", default: true });
 }
 
+/** Refuses shards of different runs (exit 2); writes the report unless --no-report. */
 export const mergeCommand: Command<typeof builder> = ({ out, setExit }) => ({
   command: "merge <dirs...>",
   describe: DESCRIPTION,

@@ -10,6 +10,7 @@ function builder(yargs: Argv) {
   return yargs.usage(usage("report <dir>", DESCRIPTION)).positional("dir", { describe: "run folder (from adl run or adl merge)", type: "string", demandOption: true });
 }
 
+/** Writes the report under the run folder's lock; exit 2 naming the file when it cannot. */
 export const reportCommand: Command<typeof builder> = ({ out, setExit }) => ({
   command: "report <dir>",
   describe: DESCRIPTION,

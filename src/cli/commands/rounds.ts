@@ -15,6 +15,7 @@ function builder(yargs: Argv) {
     .option("json", { describe: "print one JSON object", type: "boolean" });
 }
 
+/** Exactly one of TABLE or --scenario; the exit code is the rounds command's. */
 export const roundsCommand: Command<typeof builder> = ({ out, setExit }) => ({
   command: "rounds [table]",
   describe: DESCRIPTION,

@@ -13,6 +13,7 @@ function builder(yargs: Argv) {
     .option("json", { describe: "print one JSON object on stdout", type: "boolean" });
 }
 
+/** Runs the scenario's (or --mechanism's) mechanisms; the exit code is the simulator's. */
 export const simulateCommand: Command<typeof builder> = ({ out, setExit }) => ({
   command: "simulate <scenario>",
   describe: DESCRIPTION,

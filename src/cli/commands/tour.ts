@@ -11,6 +11,7 @@ function builder(yargs: Argv) {
     .option("share", { ...numberOption("budget as a share of the eligible capacity", nonNegative("--share")), default: 0.05 });
 }
 
+/** One line per bundled model at --share of the eligible capacity. */
 export const tourCommand: Command<typeof builder> = ({ out }) => ({
   command: "tour",
   describe: DESCRIPTION,
