@@ -12,7 +12,7 @@
  */
 import type { Allocation, Wave } from "../domain.js";
 import { InstanceError, didYouMean } from "../errors.js";
-import { DEFAULT_TABLE_LIMIT_BYTES, inputLimit, readBoundedBytes } from "../instance/bounded-read.js";
+import { DEFAULT_TABLE_LIMIT_BYTES, inputLimit, readBoundedBytes } from "../io/bounded-read.js";
 import { parse as parseCsv } from "csv-parse/sync";
 import { exactMechanism } from "../mechanism/mechanism.js";
 import type { SolveRequest, SolveResult } from "../solve/solve.js";

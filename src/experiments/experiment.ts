@@ -20,6 +20,7 @@ import type { LossWeights } from "../rounds/loss.js";
 import type { PolicySpec } from "../rounds/run.js";
 import { allocationLabel, allocationRule, loadRoundsScenario, severityLabel, severityRule, type RawAllocation, type RawSeverity } from "../rounds/scenario.js";
 import { DEFAULT_REFERENCE, readRoundTable } from "../rounds/table.js";
+import { SCORECARD_AXES, type ScorecardAxis } from "../results/row.js";
 
 /** Parameters a mechanism may sweep; each changes the model, the accounts or the heuristic name. */
 export const SWEEP_PARAMETERS = ["alpha", "maxAccounts", "margin", "riskWeightExponent", "lotScale", "k"] as const;
@@ -27,9 +28,8 @@ export type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
 /** One point of a mechanism's grid: a value for each swept parameter. */
 export type SweepPoint = Readonly<Partial<Record<SweepParameter, number>>>;
 
-/** Axes the scorecard may judge Pareto efficiency on (each is "lower is better" except ltvRetained). */
-export const SCORECARD_AXES = ["shortfall", "overshoot", "maxFraction", "gini", "touched", "ltvRetained", "principalTaken", "brittleness", "gameability"] as const;
-export type ScorecardAxis = (typeof SCORECARD_AXES)[number];
+// The scorecard's axes are part of the run-folder contract (the report reads them from the manifest).
+export { SCORECARD_AXES, type ScorecardAxis };
 
 export type BudgetLevel = { readonly kind: "share" | "deficit" | "budget"; readonly value: number };
 

@@ -15,21 +15,10 @@
  * is not a dimension either: two models with the same constraints share one frontier.
  */
 import type { Model } from "../domain.js";
+import type { ConstraintSet } from "../results/row.js";
 
-/** The constraints of a feasible region, in a canonical form (equal regions are equal objects). */
-export interface ConstraintSet {
-  /** Eligibility expression as written; null = every account may pay. */
-  readonly eligibility: string | null;
-  /** alpha < 1; null = no cap beyond capacity (alpha = 1 is the same region). */
-  readonly alpha: number | null;
-  /** "lot_value×lots", "positions", with "×s" for a lot-scale sweep s != 1; null = no lots. */
-  readonly lots: string | null;
-  /** Seniority layers, junior first, when there are at least two; null otherwise (one layer is caps). */
-  readonly ladder: readonly string[] | null;
-  readonly coverage: "atLeast" | "exact";
-  /** The swept margin when it changes the budget (deficit budgets); null otherwise. */
-  readonly margin: number | null;
-}
+// The region type is part of the run-folder contract (src/results/row.ts): frontier rows carry it.
+export type { ConstraintSet };
 
 /** The sweep values that change a region: lot scale and margin (alpha is read from the swept model). */
 export interface RegionSweep {

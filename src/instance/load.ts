@@ -25,7 +25,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { extname } from "node:path";
 import type { AccountTable, PositionTable } from "../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../errors.js";
-import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "./bounded-read.js";
+import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
 
 /** Options of every table reader. */
@@ -159,7 +159,7 @@ function listed(names: readonly string[]): string {
 // Reading files: regular files only, with a size limit
 // ---------------------------------------------------------------------------------------------
 
-/** The byte limit: options, else ADL_MAX_INPUT_BYTES, else DEFAULT_TABLE_LIMIT_BYTES (src/instance/bounded-read.ts). */
+/** The byte limit: options, else ADL_MAX_INPUT_BYTES, else DEFAULT_TABLE_LIMIT_BYTES (src/io/bounded-read.ts). */
 function tableLimit(explicit: number | undefined): number {
   return explicit ?? inputLimit(DEFAULT_TABLE_LIMIT_BYTES);
 }

@@ -18,7 +18,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "y
 import type { Expression } from "../domain.js";
 import { InstanceError, didYouMean, type Place } from "../errors.js";
 import { analyzeExpression, compileExpression } from "../model/expression.js";
-import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "./bounded-read.js";
+import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../io/bounded-read.js";
 
 /** One `target: source` entry with where it was written. */
 export interface MappedColumn {

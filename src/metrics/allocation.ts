@@ -1,29 +1,9 @@
 import type { Allocation, Wave } from "../domain.js";
 import { touchTolerance } from "../numeric/tolerance.js";
+import type { AllocationMetrics } from "../results/row.js";
 
-/** The solvency and fairness numbers of one allocation of one wave (DESIGN §5). */
-export interface AllocationMetrics {
-  /** sum h, dollars. */
-  readonly total: number;
-  /** sum h / B (1 when B = 0). */
-  readonly coverage: number;
-  /** max(0, B - sum h): what the allocation leaves uncovered. */
-  readonly shortfall: number;
-  /** sum h - B, dollars, and relative to B. */
-  readonly overshoot: number;
-  readonly overshootShare: number;
-  readonly touched: number;
-  /** touched / eligible accounts with capacity > 0. */
-  readonly touchedShare: number;
-  /** max_i h_i / c_i. */
-  readonly maxFraction: number;
-  /** Gini coefficient of h_i / c_i over eligible accounts with capacity > 0 (0 = all equal). */
-  readonly giniOfFractions: number;
-  /** Herfindahl–Hirschman index of haircut shares h_i / sum h (1 = one account pays all). */
-  readonly hhi: number;
-  /** Share of sum h paid by the top 1% of eligible accounts (at least one account), by haircut. */
-  readonly top1Share: number;
-}
+// The metrics row type is part of the run-folder contract (src/results/row.ts): the report reads it.
+export type { AllocationMetrics };
 
 /**
  * Computes every allocation metric in O(n log n) (the sort is for the Gini and the top 1%).

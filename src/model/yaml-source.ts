@@ -9,7 +9,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import { precompiledValidator } from "./precompiled-schema.js";
 import { ModelError, didYouMean, type Place } from "../errors.js";
-import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../instance/bounded-read.js";
+import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../io/bounded-read.js";
 
 export type Segment = string | number;
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InstanceError, UsageError, describeReadError } from "../errors.js";
 import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
-import { parseRows } from "../run/store.js";
+import { RUN_FILES, parseRows } from "../results/folder.js";
 
 /** Everything a report reads from one run folder. */
 export interface RunFolder {
@@ -27,7 +27,7 @@ type FieldKind = "string" | "number" | "array" | "object" | "boolean";
 
 /** The fields each row kind must carry for the report to read it (a subset of the contract). */
 const REQUIRED: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = {
-  "results.jsonl": {
+  [RUN_FILES.results]: {
     wave: "string",
     n: "number",
     budget: "number",
@@ -45,11 +45,11 @@ const REQUIRED: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = 
     lorenz: "array",
     fractionByCapacity: "array",
   },
-  "frontier.jsonl": { wave: "string", budgetShare: "number", frontier: "string", xLabel: "string", yLabel: "string", points: "array", placements: "array" },
-  "frontier-points.jsonl": { wave: "string", budgetShare: "number", frontier: "string", xLabel: "string", yLabel: "string", points: "array", placements: "array" },
-  "exposure.jsonl": { wave: "string", mechanism: "string", account: "string", capacity: "number", points: "array" },
-  "simulations.jsonl": { scenario: "string", mechanism: "string", seed: "number", overshootByHorizon: "array" },
-  "rounds.jsonl": { scenario: "string", source: "string", policy: "string", rounds: "number", loss: "number", bound: "number", severityVariation: "number", regret: "object", stability: "object", series: "array" },
+  [RUN_FILES.frontier]: { wave: "string", budgetShare: "number", frontier: "string", xLabel: "string", yLabel: "string", points: "array", placements: "array" },
+  [RUN_FILES.frontierPoints]: { wave: "string", budgetShare: "number", frontier: "string", xLabel: "string", yLabel: "string", points: "array", placements: "array" },
+  [RUN_FILES.exposure]: { wave: "string", mechanism: "string", account: "string", capacity: "number", points: "array" },
+  [RUN_FILES.simulations]: { scenario: "string", mechanism: "string", seed: "number", overshootByHorizon: "array" },
+  [RUN_FILES.rounds]: { scenario: "string", source: "string", policy: "string", rounds: "number", loss: "number", bound: "number", severityVariation: "number", regret: "object", stability: "object", series: "array" },
 };
 
 function kindOf(value: unknown): FieldKind | "null" | "undefined" {
@@ -69,7 +69,7 @@ function checkRow(value: unknown, fields: Readonly<Record<string, FieldKind>>, f
 }
 
 /**
- * Parses JSON Lines text as the run store does (src/run/store.ts parseRows: blank lines skipped, a
+ * Parses JSON Lines text as the run-folder contract says (src/results/folder.ts parseRows: blank lines skipped, a
  * torn last line ignored, any other bad line an InstanceError naming file and line) and checks each
  * row has the fields the report reads.
  */
@@ -94,7 +94,7 @@ function readText(file: string): string {
  */
 export function readRunFolder(dir: string): RunFolder {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError({ path: "DIR" }, "a run folder (written by adl run)", `${JSON.stringify(dir)}: ${existsSync(dir) ? "not a folder" : "no such folder"}`);
-  const manifestFile = join(dir, "manifest.json");
+  const manifestFile = join(dir, RUN_FILES.manifest);
   if (!existsSync(manifestFile)) throw new InstanceError({ file: manifestFile }, "the run's manifest.json (adl run writes it when it starts)", "no such file");
   let manifest: unknown;
   try {
@@ -119,18 +119,18 @@ export function readRunFolder(dir: string): RunFolder {
   };
   // frontier.jsonl is written when the run ends; an interrupted run has only the curves, unplaced.
   const readFrontier = (): FrontierRow[] => {
-    if (existsSync(join(dir, "frontier.jsonl")) || !existsSync(join(dir, "frontier-points.jsonl"))) return read<FrontierRow>("frontier.jsonl");
+    if (existsSync(join(dir, RUN_FILES.frontier)) || !existsSync(join(dir, RUN_FILES.frontierPoints))) return read<FrontierRow>(RUN_FILES.frontier);
     notes.push("frontier.jsonl: not present (the run did not finish); frontier curves read from frontier-points.jsonl, without mechanism placements");
-    return read<FrontierRow>("frontier-points.jsonl");
+    return read<FrontierRow>(RUN_FILES.frontierPoints);
   };
   return {
     dir,
     manifest: manifest as RunManifest,
-    jobs: read<JobRow>("results.jsonl"),
+    jobs: read<JobRow>(RUN_FILES.results),
     frontier: readFrontier(),
-    exposure: read<ExposureRow>("exposure.jsonl"),
-    simulations: read<SimulationRow>("simulations.jsonl"),
-    rounds: existsSync(join(dir, "rounds.jsonl")) ? read<RoundsRow>("rounds.jsonl") : [],
+    exposure: read<ExposureRow>(RUN_FILES.exposure),
+    simulations: read<SimulationRow>(RUN_FILES.simulations),
+    rounds: existsSync(join(dir, RUN_FILES.rounds)) ? read<RoundsRow>(RUN_FILES.rounds) : [],
     notes,
   };
 }

@@ -10,7 +10,7 @@
  * - Pareto efficiency: solvency axes over W, the others over the waves every mechanism answered (so
  *   that every mechanism is judged on the same waves); if there are none, the report says so.
  */
-import type { ScorecardAxis } from "../experiments/experiment.js";
+import type { ScorecardAxis } from "../results/row.js";
 import type { JobRow } from "../results/row.js";
 import { answeredByAll, commonWaves, METRICS, outcomes, summarize, type MetricName, type Outcome } from "./compare.js";
 import { formatNumber } from "./format.js";

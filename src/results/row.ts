@@ -13,10 +13,55 @@
  *   rounds.jsonl       one RoundsRow per multi-round scenario and policy (append-only), when the experiment has rounds
  *   report/            written by `adl report`
  *
+ * The file names and the JSON-lines parse are in src/results/folder.ts.
+ *
  * Units: dollars in the settlement currency; fractions dimensionless in [0, 1]; seconds wall time.
  */
-import type { ConstraintSet } from "../frontier/region.js";
-import type { AllocationMetrics } from "../metrics/allocation.js";
+// The ground floor of the tools: this file imports nothing, so every folder may depend on it.
+
+/** The solvency and fairness numbers of one allocation of one wave (DESIGN §5). */
+export interface AllocationMetrics {
+  /** sum h, dollars. */
+  readonly total: number;
+  /** sum h / B (1 when B = 0). */
+  readonly coverage: number;
+  /** max(0, B - sum h): what the allocation leaves uncovered. */
+  readonly shortfall: number;
+  /** sum h - B, dollars, and relative to B. */
+  readonly overshoot: number;
+  readonly overshootShare: number;
+  readonly touched: number;
+  /** touched / eligible accounts with capacity > 0. */
+  readonly touchedShare: number;
+  /** max_i h_i / c_i. */
+  readonly maxFraction: number;
+  /** Gini coefficient of h_i / c_i over eligible accounts with capacity > 0 (0 = all equal). */
+  readonly giniOfFractions: number;
+  /** Herfindahl–Hirschman index of haircut shares h_i / sum h (1 = one account pays all). */
+  readonly hhi: number;
+  /** Share of sum h paid by the top 1% of eligible accounts (at least one account), by haircut. */
+  readonly top1Share: number;
+}
+
+/** The constraints of a feasible region (src/frontier/region.ts), in a canonical form (equal regions are equal objects). */
+export interface ConstraintSet {
+  /** Eligibility expression as written; null = every account may pay. */
+  readonly eligibility: string | null;
+  /** alpha < 1; null = no cap beyond capacity (alpha = 1 is the same region). */
+  readonly alpha: number | null;
+  /** "lot_value×lots", "positions", with "×s" for a lot-scale sweep s != 1; null = no lots. */
+  readonly lots: string | null;
+  /** Seniority layers, junior first, when there are at least two; null otherwise (one layer is caps). */
+  readonly ladder: readonly string[] | null;
+  readonly coverage: "atLeast" | "exact";
+  /** The swept margin when it changes the budget (deficit budgets); null otherwise. */
+  readonly margin: number | null;
+}
+
+/** Axes the scorecard may judge Pareto efficiency on (each is "lower is better" except ltvRetained). */
+export const SCORECARD_AXES = ["shortfall", "overshoot", "maxFraction", "gini", "touched", "ltvRetained", "principalTaken", "brittleness", "gameability"] as const;
+export type ScorecardAxis = (typeof SCORECARD_AXES)[number];
+
 
 /** One wave of an experiment: a scenario instance at one budget level. */
 export interface WaveKey {

@@ -14,12 +14,8 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { OPTIONAL_RESULT_FILES, RESULT_FILES, RUN_FILES } from "../results/folder.js";
 import { readRows } from "./store.js";
-
-/** The files that hold results (the derived frontier.jsonl rather than its unplaced points). */
-export const RESULT_FILES = ["results.jsonl", "frontier.jsonl", "exposure.jsonl", "simulations.jsonl"] as const;
-/** Result files digested only when they have rows, so that a run without them keeps the digest it had before they existed. */
-export const OPTIONAL_RESULT_FILES = ["rounds.jsonl"] as const;
 
 /** Fields that measure the machine or the search, not the result (left out everywhere). */
 export const DIGEST_OMITS = ["seconds", "gap", "nodes"] as const;
@@ -60,7 +56,7 @@ function digestView(row: Row, unproven: ReadonlySet<string>): Row {
 /** The digest of the rows of a run folder's result files (see the module comment). O(rows log rows). */
 export function resultsDigest(dir: string): string {
   const unproven = new Set<string>();
-  for (const row of readRows<Row>(join(dir, "results.jsonl"))) if (row["status"] === "feasible") unproven.add(`${String(row["wave"])}|${String(row["mechanism"])}`);
+  for (const row of readRows<Row>(join(dir, RUN_FILES.results))) if (row["status"] === "feasible") unproven.add(`${String(row["wave"])}|${String(row["mechanism"])}`);
   const hash = createHash("sha256");
   for (const file of [...RESULT_FILES, ...OPTIONAL_RESULT_FILES]) {
     const rows = readRows<Row>(join(dir, file));
@@ -77,10 +73,10 @@ export function resultsDigest(dir: string): string {
 /** Result rows the solver did not prove (stopped at a limit): their numbers are not in the digest. */
 export function unprovenJobs(dir: string): string[] {
   const jobs = new Set<string>();
-  for (const row of readRows<{ job?: string; status?: string; points?: { status?: string }[] }>(join(dir, "results.jsonl"))) {
+  for (const row of readRows<{ job?: string; status?: string; points?: { status?: string }[] }>(join(dir, RUN_FILES.results))) {
     if (row.status === "feasible" && row.job) jobs.add(row.job);
   }
-  for (const row of readRows<{ job?: string; wave?: string; points?: { status?: string }[] }>(join(dir, "frontier.jsonl"))) {
+  for (const row of readRows<{ job?: string; wave?: string; points?: { status?: string }[] }>(join(dir, RUN_FILES.frontier))) {
     if (row.points?.some((p) => p.status === "feasible")) jobs.add(row.job ?? `${row.wave}|frontier`);
   }
   return [...jobs].sort();

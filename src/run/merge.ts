@@ -13,7 +13,7 @@ import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, Simulati
 import { resultsDigest } from "./digest.js";
 import { digestFields } from "./runner.js";
 import { placeFrontiers } from "./placements.js";
-import { RUN_FILES } from "./runner.js";
+import { APPENDED_FILES, RUN_FILES } from "../results/folder.js";
 import { RunFolderError, acquireRunLock, appendRows, readRows, writeAtomic, writeFailure } from "./store.js";
 
 function readManifest(dir: string): RunManifest {
@@ -55,7 +55,7 @@ export interface MergeSummary {
 /** Every job id a run folder's rows name (the resume keys). */
 function jobsIn(dir: string): Set<string> {
   const jobs = new Set<string>();
-  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations, RUN_FILES.rounds]) {
+  for (const name of APPENDED_FILES) {
     for (const row of readRows<{ job?: string }>(join(dir, name))) if (row.job) jobs.add(row.job);
   }
   return jobs;

@@ -10,6 +10,7 @@
  * and its distance is never negative.
  */
 import { join } from "node:path";
+import { RUN_FILES } from "../results/folder.js";
 import { placeOnFrontier, type MechanismPoint, type XSense } from "../frontier/index.js";
 import { regionKey, regionWeight, satisfies, type FrontierKind } from "../frontier/region.js";
 import type { FrontierRow, JobRow } from "../results/row.js";
@@ -40,13 +41,13 @@ export function regionFor(job: JobRow, candidates: readonly FrontierRow[]): Fron
 
 /** Places every verified mechanism job of each wave on its frontier rows and writes frontier.jsonl; returns the number of rows. */
 export function placeFrontiers(dir: string): number {
-  const rows = readRows<FrontierRow>(join(dir, "frontier-points.jsonl"));
+  const rows = readRows<FrontierRow>(join(dir, RUN_FILES.frontierPoints));
   if (rows.length === 0) {
-    writeAtomic(join(dir, "frontier.jsonl"), "");
+    writeAtomic(join(dir, RUN_FILES.frontier), "");
     return 0;
   }
   const byWave = new Map<string, JobRow[]>();
-  for (const row of readRows<JobRow>(join(dir, "results.jsonl"))) {
+  for (const row of readRows<JobRow>(join(dir, RUN_FILES.results))) {
     // Only allocations the verifier accepted (or whose violations the heuristic declares) are placed.
     if (!row.metrics || row.unexpected.length > 0) continue;
     const list = byWave.get(row.wave) ?? [];
@@ -76,6 +77,6 @@ export function placeFrontiers(dir: string): number {
       return { ...row, placements: placeOnFrontier(row.points, assigned.get(row) ?? [], { xSense: axes.xSense }) };
     })
     .sort((a, b) => (a.wave < b.wave ? -1 : a.wave > b.wave ? 1 : a.frontier < b.frontier ? -1 : a.frontier > b.frontier ? 1 : (a.region ?? "") < (b.region ?? "") ? -1 : 1));
-  writeAtomic(join(dir, "frontier.jsonl"), placed.map((row) => JSON.stringify(row)).join("\n") + "\n");
+  writeAtomic(join(dir, RUN_FILES.frontier), placed.map((row) => JSON.stringify(row)).join("\n") + "\n");
   return placed.length;
 }

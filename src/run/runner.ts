@@ -19,6 +19,7 @@ import { Piscina } from "piscina";
 import { UsageError } from "../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
 import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
+import { APPENDED_FILES, RUN_FILES } from "../results/folder.js";
 import { executeJob, type JobOutput } from "./execute.js";
 import { DIGEST_OMITS, resultsDigest, unprovenJobs } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
@@ -27,15 +28,8 @@ import type { Task, TaskResult } from "./job-worker.js";
 import { LOCK_FILE, acquireRunLock, appendRows, readRows, removeStaleTemporaries, repairTail, writeAtomic, writeFailure } from "./store.js";
 import { packageVersion } from "../solvers/version.js";
 
-export const RUN_FILES = {
-  manifest: "manifest.json",
-  results: "results.jsonl",
-  frontierPoints: "frontier-points.jsonl",
-  frontier: "frontier.jsonl",
-  exposure: "exposure.jsonl",
-  simulations: "simulations.jsonl",
-  rounds: "rounds.jsonl",
-} as const;
+/** The run folder's file names live in the results contract; re-exported for the runner's callers. */
+export { RUN_FILES };
 
 /** Jobs per message to a worker thread. */
 const BATCH_JOBS = 16;
@@ -238,7 +232,7 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   } else if (readdirNonEmpty(dir)) {
     throw new UsageError({ path: "--out" }, "a new or empty folder (or an earlier run's folder, to resume it)", `${displayPath(dir)} exists and holds no run manifest`);
   }
-  for (const name of [RUN_FILES.results, RUN_FILES.frontierPoints, RUN_FILES.exposure, RUN_FILES.simulations, RUN_FILES.rounds]) repairTail(join(dir, name));
+  for (const name of APPENDED_FILES) repairTail(join(dir, name));
   const done = finishedJobs(dir);
   const pending = jobs.filter((job) => !done.has(job.id));
   const skipped = jobs.length - pending.length;

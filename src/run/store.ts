@@ -14,7 +14,8 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { InstanceError, WorkbenchError, type Place } from "../errors.js";
+import { WorkbenchError, type Place } from "../errors.js";
+import { parseRows } from "../results/folder.js";
 
 /** A run folder that cannot be written, or that another process is using. Exit 2, like bad input. */
 export class RunFolderError extends WorkbenchError {
@@ -166,32 +167,7 @@ export function removeStaleTemporaries(dir: string, files: readonly string[]): s
   return stale;
 }
 
-/**
- * Parses JSON-lines text as the runner writes it: blank lines are skipped; a last line without its
- * newline is torn (the writer was killed mid-append) and ignored, its 1-based number returned; a line
- * that does not parse anywhere else is an InstanceError naming the file and line, since that is not
- * what a crash leaves. O(size of the text).
- */
-export function parseRows(text: string, file: string): { rows: { value: unknown; line: number }[]; tornLine: number | null } {
-  const lines = text.split("\n");
-  // The last element is "" after a final newline, or the torn tail.
-  const tail = lines.pop()!;
-  const tornLine = tail.trim() === "" ? null : lines.length + 1;
-  const rows: { value: unknown; line: number }[] = [];
-  lines.forEach((text, k) => {
-    const source = text.trim();
-    if (source === "") return;
-    try {
-      rows.push({ value: JSON.parse(source), line: k + 1 });
-    } catch (error) {
-      const found = source.length > 60 ? `${source.slice(0, 59)}…` : source;
-      throw new InstanceError({ file, line: k + 1 }, "one complete JSON object per line", `${JSON.stringify(found)} (${(error as Error).message})`);
-    }
-  });
-  return { rows, tornLine };
-}
-
-/** Every complete row of a JSON-lines file (none when it does not exist); see parseRows. */
+/** Every complete row of a JSON-lines file (none when it does not exist); see parseRows (src/results/folder.ts). */
 export function readRows<T>(file: string): T[] {
   if (!existsSync(file)) return [];
   return parseRows(readFileSync(file, "utf8"), file).rows.map((row) => row.value as T);

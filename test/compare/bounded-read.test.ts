@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InstanceError, ModelError, UsageError } from "../../src/errors.js";
-import { checkRegularFile, describeBytes, inputLimit, readBoundedBytes, readBoundedText, INPUT_LIMIT_ENV } from "../../src/instance/bounded-read.js";
+import { checkRegularFile, describeBytes, inputLimit, readBoundedBytes, readBoundedText, INPUT_LIMIT_ENV } from "../../src/io/bounded-read.js";
 import { loadMapping } from "../../src/instance/mapping.js";
 import { loadModel } from "../../src/model/parse.js";
 import { readSpecText } from "../../src/model/yaml-source.js";

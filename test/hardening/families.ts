@@ -561,7 +561,7 @@ export function cliFamily(dir: string): Family<CliCase> {
         throw new PropertyFailure(`exit code ${code}: ${stderr.slice(0, 1000)}\ninput: ${input}`);
       }
       if (code === 2) {
-        // Commander's own usage errors ("error: unknown option '--x'") name the option; ours say expected … found ….
+        // The parser's own usage errors ("error: Unknown argument: x") name the flag; ours say expected … found ….
         if (!/^error: /m.test(stderr) && !/^adl: .*expected [\s\S]*; found /m.test(stderr)) throw new PropertyFailure(`exit 2 without a clear message: ${JSON.stringify(stderr)}\ninput: ${input}`);
         return "rejected";
       }
