@@ -115,8 +115,9 @@ export async function solveWave(wave: Wave, request: SolveRequest = {}): Promise
  */
 async function withPartial(wave: Wave, result: SolveResult, request: SolveRequest): Promise<SolveResult> {
   const reach = result.certificate.coverable;
-  if (!(reach > 0) || !Number.isFinite(reach)) return result;
-  for (const budget of [reach, reach * (1 - 4e-16), reach * (1 - 1e-13)]) {
+  // A reach of 0 (maxAccounts 0, nothing eligible) still answers: the all-zero allocation, verified.
+  if (!(reach >= 0) || !Number.isFinite(reach)) return result;
+  for (const budget of reach > 0 ? [reach, reach * (1 - 4e-16), reach * (1 - 1e-13)] : [0]) {
     const relaxed: Wave = { ...wave, budget };
     const inner = await solveOnce(relaxed, { ...request, partial: false, ...(request.path === "dedicated" ? { path: "auto" as const } : {}) });
     if (inner.status === "infeasible") continue;
