@@ -7,7 +7,7 @@ import { backendNames, type BackendName, type SolverBackend, type SolverSolution
 import { solveRobustly, type Attempt } from "../solvers/robust.js";
 import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
-import { stageNames } from "../verify/objectives.js";
+import { phiEvaluator, stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
@@ -339,7 +339,7 @@ async function solveLexicographic(
   const allocation = repair.allocation;
   const verified = verifyAllocation(wave, allocation);
   // Stages lowered with a tangent approximation: their optimum is a lower bound on the true one.
-  const stages = run.reports.map(inOriginalUnits).map((report) => {
+  let stages: StageReport[] = run.reports.map(inOriginalUnits).map((report) => {
     const stage = lowered.stages.find((s) => s.name === report.name);
     const index = names.indexOf(report.name);
     if (stage?.approximation && index >= 0) {
@@ -354,10 +354,13 @@ async function solveLexicographic(
   } else if (status === "optimal") {
     const approximated = new Set(lowered.stages.filter((stage) => stage.approximation).map((stage) => stage.name));
     const witness = warm ? { heuristic: warm.heuristic, allocation: unscaleAllocation(warm.allocation, units.factor) } : undefined;
-    const disproof = disprove(wave, verified.objectives, witness, approximated);
+    const bounds = names.map((name) => stages.find((report) => report.name === name)?.lowerBound);
+    const disproof = disprove(wave, verified.objectives, witness, approximated, bounds) ?? unresolved(wave, units.factor, verified.objectives, names);
     if (disproof) {
       status = "feasible";
       message = disproof;
+      // A refuted stage's "lower bound" is no bound: not reported as one.
+      stages = stages.map(({ lowerBound: _lowerBound, errorBound: _errorBound, ...report }) => report);
     }
   }
   const answer: SolveResult = {
@@ -459,6 +462,7 @@ function disprove(
   objective: readonly number[],
   warm: { heuristic: string; allocation: Allocation } | undefined,
   approximated: ReadonlySet<string>,
+  bounds: readonly (number | undefined)[] = [],
 ): string | undefined {
   const witnesses: { name: string; allocation: Allocation }[] = [];
   const dedicated = solveDedicated(wave);
@@ -469,10 +473,19 @@ function disprove(
     const verdict = verifyAllocation(wave, witness.allocation);
     if (!verdict.ok) continue;
     for (let s = 0; s < objective.length; s++) {
-      // A tangent-approximated stage was solved as asked; its true value may well be beaten.
-      if (approximated.has(names[s]!)) break;
       const theirs = verdict.objectives[s]!;
       const ours = objective[s]!;
+      if (approximated.has(names[s]!)) {
+        // A tangent-approximated stage's true value may well be beaten (by up to its error bound), but
+        // its solved value is a lower bound on every allocation's: a verified one below it refutes the
+        // solve (seen: HiGHS's "bound" 0.178 beside a 1e15 account, the exact optimum 0.0075).
+        const bound = bounds[s];
+        const slack = 1e-7 * Math.max(1, Math.abs(bound ?? 0)) + wave.model.stageTolerance * Math.max(1, Math.abs(bound ?? 0));
+        if (bound !== undefined && theirs < bound - slack) {
+          return `the solver's claim of optimality is refuted: ${witness.name} gives a verified allocation with ${names[s]} = ${theirs}, below the solved lower bound ${bound}; reported as feasible`;
+        }
+        break;
+      }
       // Stages in dollars (a layer's total, overshoot) are also judged at the verifier's absolute
       // tolerance: on a wave of 1e12 dollars, sum h - B carries rounding of ~1e-4 (seen: an overshoot
       // of 1e-6 "refuted" by a heuristic's 0 at B = the capacity sum).
@@ -485,4 +498,34 @@ function disprove(
     }
   }
   return undefined;
+}
+
+/** Below this many solver units an amount is within 10 times HiGHS's and GLPK's feasibility tolerance (1e-7): the solver cannot see it. */
+const SOLVER_RESOLUTION = 1e-6;
+
+/**
+ * A convex stage's proof covers only the accounts the solver can resolve: an account whose most
+ * takeable amount is below SOLVER_RESOLUTION in solver units (units.ts; beside a 1e15 account, one of
+ * a few dollars) may be charged its full haircut at no visible cost in the solver's rows, while its
+ * cost in the objective, w_i phi(h_i / c_i), is anything but small. When those accounts could add more
+ * than the stage's tolerance, the solver's "optimal" proves nothing about them: the reason, else undefined. O(n).
+ */
+function unresolved(wave: Wave, factor: number, objective: readonly number[], names: readonly string[]): string | undefined {
+  const index = names.indexOf("convex");
+  const convex = wave.objectives.find((o) => o.kind === "convex");
+  if (index < 0 || !convex || convex.kind !== "convex") return undefined;
+  const phi = phiEvaluator(convex.phi);
+  let hidden = 0;
+  let accounts = 0;
+  for (let i = 0; i < wave.ids.length; i++) {
+    const upper = wave.upper[i]!;
+    const c = wave.capacity[i]!;
+    if (!(upper > 0) || !(c > 0) || upper * factor >= SOLVER_RESOLUTION) continue;
+    hidden += convex.weight[i]! * phi(Math.min(1, upper / c));
+    accounts++;
+  }
+  const value = objective[index]!;
+  const tolerance = 1e-7 * Math.max(1, Math.abs(value)) + wave.model.stageTolerance * Math.max(1, Math.abs(value));
+  if (hidden <= tolerance) return undefined;
+  return `${accounts} account${accounts === 1 ? "" : "s"} below the solver's resolution in its money units (the largest amount is ~2^20 units; these are under ${SOLVER_RESOLUTION}) could change the convex stage by up to ${hidden}: its optimality is not proven; reported as feasible`;
 }
