@@ -14,7 +14,7 @@ import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance
 import { getHeuristic } from "../heuristics/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
 import { repairAllocation } from "./repair.js";
-import { scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
+import { JSLP_TARGET_EXPONENT, scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 import { workbenchVersion } from "./version.js";
 
 export type SolvePath = "auto" | "dedicated" | "mip";
@@ -212,7 +212,7 @@ async function solveOnce(wave: Wave, request: SolveRequest): Promise<SolveResult
   const reachable = solverBudget !== wave.budget ? { ...wave, budget: solverBudget } : wave;
   // The solver works in money units where the wave's largest amount is about 2^20 (see units.ts);
   // the allocation is mapped back and verified on the original wave.
-  const factor = unitFactor(reachable);
+  const factor = unitFactor(reachable, request.backend === "jslp" ? JSLP_TARGET_EXPONENT : undefined);
   const scaled = scaleUnits(reachable, factor);
   return solveLexicographic(wave, { wave: scaled, factor }, lowerWave(scaled, request.lower), certificate, names, request, started);
 }

@@ -13,6 +13,13 @@ import { seniorStageLayers } from "../verify/objectives.js";
 
 /** The solver sees the wave's largest amount near 2^TARGET_EXPONENT dollars-in-solver-units. */
 const TARGET_EXPONENT = 20;
+/**
+ * javascript-lp-solver decides pivots and integrality at an absolute 1e-9 in a dense tableau: with
+ * amounts near 2^20 (big-M rows of 1e6 beside 0/1 indicators) it called feasible min-max waves with
+ * maxAccounts infeasible (capacities 5, 9, 7, 1, B = 4.971, one account), and solved them right in
+ * dollars. When it is the first backend, amounts near 1 suit it best.
+ */
+export const JSLP_TARGET_EXPONENT = 0;
 /** No minmax scale of an account that can be haircut exceeds 2^MAX_SCALE_EXPONENT in solver units. */
 const MAX_SCALE_EXPONENT = 40;
 /** Exponents beyond this would overflow (or lose to subnormals) a scaled amount: no scaling then. */
@@ -24,14 +31,14 @@ const MAX_EXPONENT = 900;
  * house account excluded by eligibility must not shrink a 20,000 budget below the solver's tolerance.
  * Lowered when a minmax scale would otherwise pass 2^40 (see below). O(n * objectives).
  */
-export function unitFactor(wave: Wave): number {
+export function unitFactor(wave: Wave, targetExponent = TARGET_EXPONENT): number {
   let largest = Number.isFinite(wave.budget) ? wave.budget : 0;
   for (let i = 0; i < wave.upper.length; i++) {
     const c = wave.upper[i]!;
     if (c > largest && Number.isFinite(c)) largest = c;
   }
   if (!(largest > 0)) return 1;
-  let exponent = TARGET_EXPONENT - Math.round(Math.log2(largest));
+  let exponent = targetExponent - Math.round(Math.log2(largest));
   // A minmax scale is a row coefficient (h_i - s_i t <= 0): an account whose scale dwarfs what can
   // be taken from it (a 3.8e9 capacity limited to one lot of 0.5) would put s_i past HiGHS's largest
   // matrix value (1e15) after scaling, and passModel refuses the model. Such an account's ratio is

@@ -102,7 +102,7 @@ describe("random tiny waves the workbench gets wrong today", () => {
   }, 120_000);
 
   // known bug, issue 10: jslp-optimal (javascript-lp-solver's "optimal" is taken as proof)
-  it.fails("javascript-lp-solver on min-max with maxAccounts: optimal only when it is", async () => {
+  it("javascript-lp-solver on min-max with maxAccounts: optimal only when it is", async () => {
     const waves = fc.record({ capacity: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 4, maxLength: 6 }), K: fc.integer({ min: 1, max: 3 }), share: fc.double({ min: 0.1, max: 0.6, noNaN: true }) }).map(({ capacity, K, share }) =>
       makeWave({ capacity, budget: Number((share * capacity.reduce((a, b) => a + b, 0)).toPrecision(4)), objectives: [{ kind: "minmax" }], maxAccounts: K }),
     );

@@ -223,3 +223,16 @@ describe("convex beside an eligible 1e15 account: accounts below the solver's re
     for (const i of [1, 2, 3, 4]) expect(result.allocation!.haircut[i]!).toBeLessThan(1e-12);
   }, 60_000);
 });
+
+describe("javascript-lp-solver as the only route", () => {
+  // In units where the largest amount is 2^20 jslp called this feasible wave infeasible (its 1e-9
+  // absolute pivot and integrality tolerance beside big-M rows of 1e6); it now works in amounts near 1.
+  it("min-max with maxAccounts 1 (capacities 5, 9, 7, 1; B = 4.971): the optimum, as feasible (jslp has no dual bound)", async () => {
+    const wave = makeWave({ capacity: [5, 9, 7, 1], budget: 4.971, objectives: [{ kind: "minmax" }], maxAccounts: 1 });
+    const result = await solveWave(wave, { path: "mip", backend: "jslp", fallbacks: [] });
+    expect(result.status).toBe("feasible");
+    expect(result.verified?.ok).toBe(true);
+    // One account alone: a1 (9) at 4.971 / 9 = 0.55233...
+    expect(result.objective[0]).toBeCloseTo(4.971 / 9, 9);
+  });
+});
