@@ -146,7 +146,7 @@ function withMoneyUnit(wave: Wave, result: SolveResult, unit: number): SolveResu
   const rounded = roundToMoneyUnit(target.wave, target.allocation, unit);
   const say = (text: string): SolveResult => ({ ...result, message: result.message ? `${result.message}; ${text}` : text });
   if (!rounded.allocation) return say(`money unit ${unit}: ${rounded.reason}; the haircuts are not rounded`);
-  const verdict = verifyAllocation(target.wave, rounded.allocation);
+  const verdict = decideSeniority(target.wave, verifyAllocation(target.wave, rounded.allocation), result.stages, result.solver.name);
   if (!verdict.ok) return say(`money unit ${unit}: the rounded allocation fails the verifier (${verdict.violations[0]?.message ?? ""}); the haircuts are not rounded`);
   const objectiveBefore = result.allocation ? result.objective : result.partial!.objective;
   const rounding = { unit, note: rounded.note, objectiveBefore };
@@ -337,7 +337,7 @@ async function solveLexicographic(
   // 1e-6 solver units of dust): repair, then verify.
   const repair = repairAllocation(wave, unscaleAllocation(lowered.recover(run.values), units.factor), { absolute: 1e-6 / units.factor, relative: 0 });
   const allocation = repair.allocation;
-  const verified = verifyAllocation(wave, allocation);
+  const verified = decideSeniority(wave, verifyAllocation(wave, allocation), run.reports.map(inOriginalUnits), `${run.last?.backend ?? "the backend"}`);
   // Stages lowered with a tangent approximation: their optimum is a lower bound on the true one.
   let stages: StageReport[] = run.reports.map(inOriginalUnits).map((report) => {
     const stage = lowered.stages.find((s) => s.name === report.name);
@@ -389,6 +389,36 @@ async function solveLexicographic(
     return { ...retry, solver: { ...retry.solver, attempts }, message: `${solverInfo.name}'s answer was not kept (${message ?? status}); solved again by ${retry.solver.name}` };
   }
   return { ...answer, solver: { ...solverInfo, attempts } };
+}
+
+/**
+ * The verifier cannot decide lexicographic seniority with lots or a binding maxAccounts (no closed
+ * form; verify.ts); this solve can, the way `adl validate` does: its seniority stages ran first, and
+ * when each was proven optimal (a dual bound or a proving backend's agreement: status "optimal")
+ * their values are the least possible senior totals. An allocation within the verifier's seniority
+ * allowance of them is decided (kept); otherwise the verdict stays undecided. The verifier itself
+ * imports no solver (test/verify/independence.test.ts): the decision is made here and noted. O(stages).
+ */
+function decideSeniority(wave: Wave, verdict: Verdict, reports: readonly StageReport[], backend: string): Verdict {
+  if (!verdict.ok || !verdict.undecided.includes("seniority")) return verdict;
+  const names = stageNames(wave);
+  const senior = names.filter((name) => name.startsWith("layer:"));
+  const tol = tolerance(wave);
+  for (const [s, name] of senior.entries()) {
+    const report = reports.find((r) => r.name === name);
+    if (!report || report.status !== "optimal") return verdict;
+    const taken = verdict.objectives[s]!;
+    const least = report.value;
+    const allowed = tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(Math.abs(least), Math.abs(wave.budget));
+    // A gap the backend accepted leaves the true minimum up to gap * |value| lower: proven only within the allowance.
+    if ((report.gap ?? 0) * Math.max(1, Math.abs(least)) > allowed) return verdict;
+    if (taken - least > allowed) return verdict;
+  }
+  return {
+    ...verdict,
+    undecided: verdict.undecided.filter((c) => c !== "seniority"),
+    notes: [...verdict.notes, `seniority: decided by this solve's seniority stages (${senior.join(", ")}), each proven optimal by ${backend}; the allocation's senior totals are at those minima`],
+  };
 }
 
 interface FixingRow {

@@ -14,7 +14,8 @@ import { CompensatedSum } from "../../src/numeric/sum.js";
 import { toAnswer } from "../../src/solve/answer.js";
 import { loadWaveFromFiles } from "../../src/solve/inputs.js";
 import { solveWave } from "../../src/solve/solve.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import type { SolverBackend } from "../../src/solvers/backend.js";
+import { closeBackends, getBackend } from "../../src/solvers/robust.js";
 import { verifyAllocation } from "../../src/verify/verify.js";
 import { makeWave, type WaveSpec } from "../exact/make-wave.js";
 
@@ -226,7 +227,7 @@ describe("convex beside an eligible 1e15 account: accounts below the solver's re
 
 describe("javascript-lp-solver as the only route", () => {
   // In units where the largest amount is 2^20 jslp called this feasible wave infeasible (its 1e-9
-  // absolute pivot and integrality tolerance beside big-M rows of 1e6); it now works in amounts near 1.
+  // absolute pivot and integrality tolerance beside big-M rows of 1e6); it now works in amounts near 2^10.
   it("min-max with maxAccounts 1 (capacities 5, 9, 7, 1; B = 4.971): the optimum, as feasible (jslp has no dual bound)", async () => {
     const wave = makeWave({ capacity: [5, 9, 7, 1], budget: 4.971, objectives: [{ kind: "minmax" }], maxAccounts: 1 });
     const result = await solveWave(wave, { path: "mip", backend: "jslp", fallbacks: [] });
@@ -235,4 +236,40 @@ describe("javascript-lp-solver as the only route", () => {
     // One account alone: a1 (9) at 4.971 / 9 = 0.55233...
     expect(result.objective[0]).toBeCloseTo(4.971 / 9, 9);
   });
+});
+
+describe("seniority the verifier cannot decide (lots, a binding maxAccounts) is decided by the solve's proven stages", () => {
+  // Lots of 2 and 1 against gains of 1.5 and 0.5, B = 2: the least principal is 0.5 (one lot of a0); the
+  // verifier's closed-form bound is 0, so on its own it leaves seniority undecided (test/verify/verify.test.ts).
+  const lotted = (): Wave => makeWave({ capacity: [10, 5], budget: 2, objectives: [{ kind: "sparsity" }], layers: { names: ["gains", "principal"], capacity: [[1.5, 0.5], [8.5, 4.5]] }, lots: { lotValue: [2, 1], maxLots: [5, 5] } });
+  // One account must give all 5: a0 (gains 1.5) leaves 3.5 principal; the bound uses a2's gains of 2 (a2 cannot cover 5), so 3.
+  const binding = (): Wave => makeWave({ capacity: [6, 6, 2], budget: 5, maxAccounts: 1, objectives: [{ kind: "minmax" }], layers: { names: ["gains", "principal"], capacity: [[1.5, 1, 2], [4.5, 5, 0]] } });
+
+  it.each([["lots", lotted], ["maxAccounts 1", binding]] as const)("%s: optimal, verified, and nothing left undecided", async (_, make) => {
+    const wave = make();
+    const result = await solveWave(wave, { backend: "highs" });
+    expect(result.status).toBe("optimal");
+    expect(result.verified?.ok).toBe(true);
+    expect(result.verified?.undecided).toEqual([]);
+    expect(result.verified?.notes.join(" ")).toMatch(/seniority: decided by this solve's seniority stages/);
+    expect(toAnswer(wave, result).verified.undecided).toBeUndefined();
+  }, 60_000);
+
+  it("when the backend proves nothing (a limit hit, incumbent kept): status feasible and seniority stays undecided in the answer", async () => {
+    const highs = await getBackend("highs", { inProcess: true });
+    const atLimit: SolverBackend = {
+      ...highs,
+      name: "highs",
+      solve: async (problem, options) => {
+        const solution = await highs.solve(problem, options);
+        return solution.status === "optimal" ? { ...solution, status: "feasible" } : solution;
+      },
+    };
+    const wave = lotted();
+    const result = await solveWave(wave, { backend: "highs", fallbacks: [], backends: { highs: atLimit } });
+    expect(result.status).toBe("feasible");
+    expect(result.verified?.ok).toBe(true);
+    const answer = toAnswer(wave, result);
+    expect(answer.verified.undecided).toEqual(["seniority"]);
+  }, 60_000);
 });
