@@ -258,11 +258,14 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
   const alpha = wave.model.alpha;
   const quick = new BoundedSum();
   const coverage = new BoundedSum();
+  // The exact decision, for the rows the float bound cannot call (lots worth exactly a cap: a tie),
+  // one reused accumulator and one decimal reading per distinct lot value.
+  const exact = new ExactSum(new Map());
   /** sign(account i's lot amount - a * b): the float sum with its error bound, the exact sum when too close. */
   const side = (i: number, a: number, b: number): number => {
     const decided = quick.compare(a * b);
     if (!Number.isNaN(decided) && Number.isFinite(a * b)) return decided;
-    const exact = new ExactSum();
+    exact.reset();
     for (let t = start[i]!; t < start[i + 1]!; t++) {
       const p = order[t]!;
       if (Number.isFinite(positions.lotValue[p]!)) exact.addProduct(lots[p]!, positions.lotValue[p]!);
@@ -279,7 +282,6 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
       quick.addProduct(q, v);
       coverage.addProduct(q, v);
     }
-    const account = { compare: (c: number) => side(i, 1, c), compareProduct: (a: number, b: number) => side(i, a, b) };
     const lotAmount = quick.value;
     const id = wave.ids[i]!;
     const h = allocation.haircut[i]!;
@@ -289,13 +291,13 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
     if (start[i + 1] === start[i]) continue;
     const c = wave.capacity[i]!;
     if (wave.eligible[i] === 0) {
-      if (account.compare(0) !== 0) report.add({ constraint: "eligibility", account: id, amount: Math.abs(lotAmount), message: `account ${quote(id)} is not eligible but closes lots worth ${fmt(lotAmount)}` });
+      if (side(i, 1, 0) !== 0) report.add({ constraint: "eligibility", account: id, amount: Math.abs(lotAmount), message: `account ${quote(id)} is not eligible but closes lots worth ${fmt(lotAmount)}` });
       continue;
     }
-    if (Number.isFinite(c) && account.compare(c) > 0) {
+    if (Number.isFinite(c) && side(i, 1, c) > 0) {
       report.add({ constraint: "capacity", account: id, amount: lotAmount - c, message: `account ${quote(id)}: its lots are worth ${fmt(lotAmount)} > capacity ${fmt(c)} (decided exactly)` });
     }
-    if (alpha !== undefined && Number.isFinite(c) && account.compareProduct(alpha, c) > 0) {
+    if (alpha !== undefined && Number.isFinite(c) && side(i, alpha, c) > 0) {
       report.add({ constraint: "alpha", account: id, amount: lotAmount - alpha * c, message: `account ${quote(id)}: its lots are worth ${fmt(lotAmount)} > alpha * capacity = ${fmt(alpha * c)} (decided exactly)` });
     }
   }
@@ -303,7 +305,7 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
   const sum = coverage.value;
   let covered = coverage.compare(B);
   if (Number.isNaN(covered)) {
-    const exact = new ExactSum();
+    exact.reset();
     for (let p = 0; p < P; p++) {
       const i = positions.account[p]!;
       if (i >= 0 && i < n && Number.isFinite(positions.lotValue[p]!)) exact.addProduct(lots[p]!, positions.lotValue[p]!);
