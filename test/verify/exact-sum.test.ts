@@ -18,7 +18,7 @@ function decimalOf(x: number): Rational {
   return exponent >= 0 ? Rational.of(mantissa * 10n ** BigInt(exponent)) : Rational.of(mantissa, 10n ** BigInt(-exponent));
 }
 
-const lotValues = [0.1, 0.3, 0.7, 1.1, 2.5, 0.05, 0.30000000000000004, 123456.789, 1e-7, 3.3333333333333335, 9007199254740993, 1e20, 87.8299];
+const lotValues = [0.1, 0.3, 0.7, 1.1, 2.5, 0.05, 0.30000000000000004, 123456.789, 1e-7, 3.3333333333333335, Number("9007199254740993"), 1e20, 87.8299];
 
 describe("ExactSum against decimal rationals", () => {
   it("sums of lots compared with a capacity at, just above and just below their decimal value", () => {
@@ -57,7 +57,7 @@ describe("ExactSum against decimal rationals", () => {
     expect(sum.compare(0.3)).toBe(1);
     sum.reset();
     // 9007199254740993 is read as the double 9007199254740992; two of them are 18014398509481984 exactly.
-    sum.addProduct(2, 9007199254740993);
+    sum.addProduct(2, Number("9007199254740993"));
     expect(sum.compare(18014398509481984)).toBe(0);
     sum.addProduct(1, 0.1);
     expect(sum.compare(18014398509481984)).toBe(1);
