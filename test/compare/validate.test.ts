@@ -78,10 +78,12 @@ describe("readAllocationCsv reads what the file says", () => {
     expect((await validateAllocation(wave, allocation, 0.01)).outcome).toBe("pass");
   });
 
-  it("reads a formula-neutralized id ('=…) as the account it names; the exact id wins when both exist", () => {
+  it("reads a formula-neutralized id ('=…) as the account it names; with both spellings as accounts, as src/csv.ts writes them (''=both, '=both)", () => {
     const wave = makeWave({ capacity: [10, 10, 10], budget: 5, objectives: [{ kind: "minmax" }], ids: ["=HYPERLINK(\"x\")", "'=both", "=both"] });
-    const allocation = readAllocationCsv(file("formula.csv", `id,haircut\n"'=HYPERLINK(""x"")",2\n'=both,1\n=both,2\n`), wave);
-    expect(Array.from(allocation.haircut)).toEqual([2, 1, 2]);
+    const allocation = readAllocationCsv(file("formula.csv", `id,haircut\n"'=HYPERLINK(""x"")",2\n''=both,1\n'=both,3\n`), wave);
+    expect(Array.from(allocation.haircut)).toEqual([2, 1, 3]);
+    // Not neutralized at all (written by hand): read as written.
+    expect(Array.from(readAllocationCsv(file("formula-raw.csv", `id,haircut\n=both,2\n`), wave).haircut)).toEqual([0, 0, 2]);
     expect(errorOf(() => readAllocationCsv(file("formula-unknown.csv", "id,haircut\n'=nobody,1\n"), wave)).message).toMatch(/found "'=nobody"/);
   });
 
