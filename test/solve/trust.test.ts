@@ -273,3 +273,17 @@ describe("seniority the verifier cannot decide (lots, a binding maxAccounts) is 
     expect(answer.verified.undecided).toEqual(["seniority"]);
   }, 60_000);
 });
+
+describe("a later stage does not keep principal that its own gains could give (found by npm run fuzz)", () => {
+  // The principal stage is fixed at 3.5 + 3.5e-9 (the model's stage tolerance); the min-max stage after
+  // it is indifferent to the split and HiGHS took the slack: 3.5000000035 of principal while 3.5e-9 of the
+  // account's own gains was left, which the verifier (rightly) rejects. The repair splits it junior-first again.
+  it("one account, alpha 0.75, exact coverage, [minmax, sparsity] over [gains, principal]: optimal, principal 3.5", async () => {
+    const wave = makeWave({ capacity: [14], budget: 10.5, alpha: 0.75, coverage: "exact", objectives: [{ kind: "minmax" }, { kind: "sparsity" }], layers: { names: ["gains", "principal"], capacity: [[7], [7]] } });
+    const result = await solveWave(wave, { path: "mip", backend: "highs", fallbacks: [] });
+    expect(result.status).toBe("optimal");
+    expect(result.verified?.ok).toBe(true);
+    expect(result.allocation!.layers![0]![0]).toBe(7);
+    expect(result.allocation!.layers![1]![0]).toBeCloseTo(3.5, 12);
+  }, 60_000);
+});
