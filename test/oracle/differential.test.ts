@@ -5,8 +5,8 @@
  * fixed adversarial waves (one account, B = 0, B at the capacity sum, ties, a 1e15 house account,
  * capacities 1e-6 .. 1e15 in one wave, over capacity).
  *
- * Tests marked `it.fails` assert the right answer on a bug known today (issue 10, being fixed in
- * other branches); test/oracle/KNOWN.md has each reproducer. Flip them to `it` after the fix.
+ * Tests once marked `it.fails` (issue 10) are ordinary tests now; test/oracle/KNOWN.md has the
+ * record of each reproducer and its fix.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -80,8 +80,8 @@ describe("random tiny waves, feasible, no dominating account: the exact optimum 
   }, 120_000);
 });
 
-describe("random tiny waves the workbench gets wrong today", () => {
-  // known bug, issue 10: infeasible-empty (an infeasible wave answers allocation: [], not the best partial allocation)
+describe("random tiny waves the workbench got wrong (issue 10)", () => {
+  // was known bug, issue 10: infeasible-empty (last: maxAccounts 0 with exact coverage got no partial allocation)
   it("infeasible waves: the most the promises allow, every other promise kept (dedicated, highs)", async () => {
     await fc.assert(
       fc.asyncProperty(sample((wave) => !dominated(wave) && !oracleOptimum(wave).feasible && !marginal(wave, oracleOptimum(wave))), async (wave) => {
@@ -91,7 +91,7 @@ describe("random tiny waves the workbench gets wrong today", () => {
     );
   }, 120_000);
 
-  // known bug, issue 10: tolerance-largest-account (the allowance 1e-9 * max c_i lets a house account loosen every row)
+  // was known bug, issue 10: tolerance-largest-account (last: a minmax scale past HiGHS's largest matrix value)
   it("waves with a house account or capacities from 1e-6 to 1e15 (dedicated, highs)", async () => {
     await fc.assert(
       fc.asyncProperty(sample((wave) => dominated(wave)), async (wave) => {
@@ -101,7 +101,7 @@ describe("random tiny waves the workbench gets wrong today", () => {
     );
   }, 120_000);
 
-  // known bug, issue 10: jslp-optimal (javascript-lp-solver's "optimal" is taken as proof)
+  // was known bug, issue 10: jslp-optimal (last: jslp's false infeasible in 2^20 units; it now works near 2^10)
   it("javascript-lp-solver on min-max with maxAccounts: optimal only when it is", async () => {
     const waves = fc.record({ capacity: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 4, maxLength: 6 }), K: fc.integer({ min: 1, max: 3 }), share: fc.double({ min: 0.1, max: 0.6, noNaN: true }) }).map(({ capacity, K, share }) =>
       makeWave({ capacity, budget: Number((share * capacity.reduce((a, b) => a + b, 0)).toPrecision(4)), objectives: [{ kind: "minmax" }], maxAccounts: K }),
