@@ -61,7 +61,7 @@ export interface AllocationFile extends Allocation {
  *   so a seniority breach reported is real. With no layer column at all this is the junior-first split.
  *
  * Ids are compared exactly, except that an id written with the formula-neutralizing apostrophe
- * (`'=HYPERLINK(…)`, as src/csv.ts and spreadsheets write it) is read as the id without it.
+ * (`'=HYPERLINK(…)`, as src/csv.ts and spreadsheets write it; `''x` for an id `'x`) is read as the id without it.
  *
  * Errors (InstanceError, exit 2; file, data row (1-based, header excluded), column, expected,
  * found): a repeated or unknown column, a missing id column, an id not in the accounts file or
@@ -112,9 +112,10 @@ export function readAllocationCsv(path: string, wave: Wave): AllocationFile {
       return value === 0 ? 0 : value;
     };
     const written = record[c.id]!;
-    // An apostrophe before = + - @ (tab, CR) is the formula neutralization this tool's CSVs and
-    // spreadsheets write (src/csv.ts); the exact id wins when both spellings are accounts.
-    const id = !index.has(written) && /^'[=+\-@\t\r]/.test(written) && index.has(written.slice(1)) ? written.slice(1) : written;
+    // An apostrophe before = + - @ (tab, CR) or before another apostrophe is the formula
+    // neutralization this tool's CSVs and spreadsheets write (src/csv.ts, which also doubles a leading
+    // apostrophe, so `'=x` is the id =x and `''=x` the id '=x); a cell whose unprefixed id is no account is read as written.
+    const id = /^'[=+\-@\t\r']/.test(written) && index.has(written.slice(1)) ? written.slice(1) : written;
     const i = index.get(id);
     if (i === undefined) {
       const near = index.has(id.trim()) ? id.trim() : undefined;

@@ -26,6 +26,8 @@
  */
 import type { Allocation, Wave } from "../domain.js";
 import { ModelError } from "../errors.js";
+import { positionsByAccount } from "../exact/lot-capacity.js";
+import { ExactSum } from "../numeric/exact.js";
 import { juniorFirstSplit } from "../verify/objectives.js";
 import { dollarCap } from "./bounds.js";
 import type { Heuristic, HeuristicContext, IgnorableConstraint } from "./heuristic.js";
@@ -82,11 +84,19 @@ export function contractProRata(): Heuristic {
         }
       }
 
-      // Within each account's dollar cap: give back whole lots, largest lot value first.
+      // Within each account's dollar cap: give back whole lots, largest lot value first. The cap is
+      // decided exactly, as the verifier decides it (6 lots of 87.8299 are worth more than the double 6 * 87.8299).
       const haircut = new Float64Array(n);
       for (let p = 0; p < P; p++) haircut[account[p]!] = haircut[account[p]!]! + lots[p]! * lotValue[p]!;
+      const { start, order } = positionsByAccount(positions, n);
+      const exact = new ExactSum(new Map());
+      const overCap = (i: number): boolean => {
+        exact.reset();
+        for (let k = start[i]!; k < start[i + 1]!; k++) exact.addProduct(lots[order[k]!]!, lotValue[order[k]!]!);
+        return exact.compare(Math.max(0, cap[i]!)) > 0;
+      };
       const over: number[] = [];
-      for (let i = 0; i < n; i++) if (haircut[i]! > cap[i]!) over.push(i);
+      for (let i = 0; i < n; i++) if (start[i + 1]! > start[i]! && overCap(i)) over.push(i);
       if (over.length > 0) {
         const overSet = new Set(over);
         const mine = new Map<number, number[]>();
@@ -94,10 +104,15 @@ export function contractProRata(): Heuristic {
         for (const i of over) {
           const list = (mine.get(i) ?? []).sort((a, b) => lotValue[b]! - lotValue[a]! || a - b);
           for (const p of list) {
-            if (!(haircut[i]! > cap[i]!)) break;
-            const drop = Math.min(lots[p]!, Math.ceil((haircut[i]! - cap[i]!) / lotValue[p]!));
+            // The float estimate of the lots to give back, then one at a time while still over, exactly.
+            const drop = Math.min(lots[p]!, Math.max(0, Math.ceil((haircut[i]! - cap[i]!) / lotValue[p]!)));
             lots[p] = lots[p]! - drop;
             haircut[i] = haircut[i]! - drop * lotValue[p]!;
+            while (lots[p]! > 0 && overCap(i)) {
+              lots[p] = lots[p]! - 1;
+              haircut[i] = haircut[i]! - lotValue[p]!;
+            }
+            if (!overCap(i)) break;
           }
         }
       }

@@ -123,22 +123,39 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
     covered.add(sum);
   }
 
+  /**
+   * Whether account i's lots plus `extra` more lots of position p stay within its cap, exactly (the
+   * verifier's rule: 0.7 + 0.1 is 0.7999999999999999 in floating point but 0.8 in the decimals).
+   */
+  const fitsWith = (i: number, p: number, extra: number): boolean => {
+    if (!(limit(i) > 0)) return false;
+    capSum.reset();
+    for (let k = start[i]!; k < start[i + 1]!; k++) capSum.addProduct(lots[order[k]!]!, lotValue[order[k]!]!);
+    capSum.addProduct(extra, lotValue[p]!);
+    return capSum.compare(limit(i)) <= 0;
+  };
+
   /** Whether position p can take one more lot (lots held, and its account's cap). */
   const hasRoom = (p: number): boolean => {
     const i = account[p]!;
     if (!(lots[p]! < maxLots[p]!)) return false;
     // One position: decided exactly, as the verifier and the certificate decide the cap.
     if (start[i + 1]! - start[i]! === 1) return limit(i) > 0 && compareProduct(lots[p]! + 1, lotValue[p]!, 1, limit(i)) <= 0;
-    return amount[i]! + lotValue[p]! <= limit(i);
+    return fitsWith(i, p, 1);
   };
 
   /** Adds up to k lots to position p within its room. */
   const add = (p: number, k: number): void => {
     const i = account[p]!;
     const v = lotValue[p]!;
-    const room = start[i + 1]! - start[i]! === 1
-      ? Math.min(maxLots[p]!, lotsWithin(limit(i), v)) - lots[p]!
-      : Math.min(maxLots[p]! - lots[p]!, lotsWithin(limit(i) - amount[i]!, v));
+    let room: number;
+    if (start[i + 1]! - start[i]! === 1) room = Math.min(maxLots[p]!, lotsWithin(limit(i), v)) - lots[p]!;
+    else {
+      // The float estimate, then settled exactly by single steps (it is off by at most a lot or two).
+      room = Math.max(0, Math.min(maxLots[p]! - lots[p]!, lotsWithin(limit(i) - amount[i]!, v)));
+      while (room > 0 && !fitsWith(i, p, room)) room--;
+      while (room < maxLots[p]! - lots[p]! && fitsWith(i, p, room + 1)) room++;
+    }
     const added = Math.min(k, room);
     if (added > 0) {
       lots[p]! += added;

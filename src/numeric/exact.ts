@@ -42,6 +42,41 @@ export function decimal(x: number): Decimal {
   return { mantissa: BigInt(whole), exponent };
 }
 
+/** A decimal whose mantissa is a double: exact when it is a safe integer, NaN otherwise. */
+interface SmallDecimal {
+  readonly mantissa: number;
+  readonly exponent: number;
+}
+
+/** x as its shortest round-trip decimal with a double mantissa (NaN past 2^53 or for a non-finite x). O(digits). */
+function smallDecimal(x: number): SmallDecimal {
+  if (!Number.isFinite(x)) return { mantissa: NaN, exponent: 0 };
+  if (x === 0) return { mantissa: 0, exponent: 0 };
+  const text = String(x);
+  const e = text.indexOf("e");
+  const digits = e < 0 ? text : text.slice(0, e);
+  let exponent = e < 0 ? 0 : Number(text.slice(e + 1));
+  const point = digits.indexOf(".");
+  let whole = digits;
+  if (point >= 0) {
+    exponent -= digits.length - point - 1;
+    whole = digits.slice(0, point) + digits.slice(point + 1);
+  }
+  // An integer string below 2^53 converts exactly (correct rounding of a representable value).
+  const mantissa = Number(whole);
+  return { mantissa: Math.abs(mantissa) <= Number.MAX_SAFE_INTEGER ? mantissa : NaN, exponent };
+}
+
+/** count * mantissa * 10^(exponent - lowest) when that is a safe integer computed exactly, NaN otherwise. */
+function scaledMantissa(count: number, d: SmallDecimal, lowest: number): number {
+  const shift = d.exponent - lowest;
+  if (Number.isNaN(d.mantissa) || shift > 22) return NaN;
+  const x = count * d.mantissa;
+  if (!(Math.abs(x) <= Number.MAX_SAFE_INTEGER)) return NaN;
+  const y = x * 10 ** shift;
+  return Math.abs(y) <= Number.MAX_SAFE_INTEGER ? y : NaN;
+}
+
 /** The exact product of decimals. O(1) BigInt operations. */
 export function times(...factors: Decimal[]): Decimal {
   let mantissa = 1n;
@@ -107,6 +142,14 @@ export class ExactSum {
   private compensation = 0;
   private absolute = 0;
 
+  /**
+   * `decimals`: a cache of decimal readings shared across sums (a verifier's lot values repeat over
+   * 10^5 accounts; reading each as a decimal is a number-to-string conversion).
+   */
+  constructor(private readonly decimals?: Map<number, Decimal>) {}
+
+  private readonly smalls = new Map<number, SmallDecimal>();
+
   /** Adds count * value (count a safe integer, value a finite double). */
   addProduct(count: number, value: number): void {
     if (count === 0 || value === 0) return;
@@ -141,7 +184,41 @@ export class ExactSum {
       if (s - c > bound) return 1;
       if (c - s > bound) return -1;
     }
-    return compareDecimal(this.exact(), times(decimal(a), decimal(b)));
+    const integral = b === 1 ? this.integerCompare(a) : a === 1 ? this.integerCompare(b) : NaN;
+    if (!Number.isNaN(integral)) return integral;
+    return compareDecimal(this.exact(), b === 1 ? this.read(a) : times(this.read(a), this.read(b)));
+  }
+
+  /**
+   * sign(sum - c) on the decimal mantissas scaled to one exponent, in float64 integer arithmetic:
+   * exact while every product and partial sum is a safe integer (a product or sum of integers whose
+   * true value is below 2^53 is computed without rounding, and one above it cannot come out below),
+   * NaN as soon as one is not (then BigInt decides). The common tie (lots worth exactly a cap of a
+   * few decimals) costs no BigInt. O(terms).
+   */
+  private integerCompare(c: number): number {
+    // The right-hand side (a capacity) rarely repeats: read, not cached.
+    const rhs = smallDecimal(c);
+    let lowest = rhs.exponent;
+    for (let t = 0; t < this.values.length; t++) lowest = Math.min(lowest, this.readSmall(this.values[t]!).exponent);
+    let sum = 0;
+    for (let t = 0; t < this.values.length; t++) {
+      sum += scaledMantissa(this.counts[t]!, this.readSmall(this.values[t]!), lowest);
+      if (!(Math.abs(sum) <= Number.MAX_SAFE_INTEGER)) return NaN;
+    }
+    const target = scaledMantissa(1, rhs, lowest);
+    if (Number.isNaN(target)) return NaN;
+    return sum > target ? 1 : sum < target ? -1 : 0;
+  }
+
+  /** x's decimal with the mantissa as a double (NaN past 2^53), cached for the lot values. */
+  private readSmall(x: number): SmallDecimal {
+    let d = this.smalls.get(x);
+    if (d === undefined) {
+      d = smallDecimal(x);
+      this.smalls.set(x, d);
+    }
+    return d;
   }
 
   /** Empties the sum (to reuse one accumulator across accounts). */
@@ -157,7 +234,7 @@ export class ExactSum {
   exact(): Decimal {
     const byExponent = new Map<number, bigint>();
     for (let t = 0; t < this.counts.length; t++) {
-      const v = decimal(this.values[t]!);
+      const v = this.read(this.values[t]!);
       byExponent.set(v.exponent, (byExponent.get(v.exponent) ?? 0n) + BigInt(this.counts[t]!) * v.mantissa);
     }
     if (byExponent.size === 0) return { mantissa: 0n, exponent: 0 };
@@ -165,6 +242,17 @@ export class ExactSum {
     let mantissa = 0n;
     for (const [exponent, m] of byExponent) mantissa += m * 10n ** BigInt(exponent - lowest);
     return { mantissa, exponent: lowest };
+  }
+
+  /** x as a decimal, from the shared cache when there is one. */
+  private read(x: number): Decimal {
+    if (!this.decimals) return decimal(x);
+    let d = this.decimals.get(x);
+    if (d === undefined) {
+      d = decimal(x);
+      this.decimals.set(x, d);
+    }
+    return d;
   }
 
   private accumulate(x: number): void {

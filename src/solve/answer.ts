@@ -46,6 +46,8 @@ export interface VerifiedSummary {
   readonly budget: number;
   readonly violations?: readonly unknown[];
   readonly notes?: readonly string[];
+  /** Promises kept as far as checked but not decided (Verdict.undecided): `ok` then does not mean verified. */
+  readonly undecided?: readonly string[];
 }
 
 export interface AllocationRow {
@@ -128,6 +130,7 @@ export function toAnswer(wave: Wave, result: SolveResult): SolveAnswer {
       budget: checkedBudget,
       ...(verdict.violations.length ? { violations: verdict.violations.slice(0, 50) } : {}),
       ...(verdict.notes.length ? { notes: verdict.notes } : {}),
+      ...(verdict.undecided.length ? { undecided: verdict.undecided } : {}),
     },
     solver: {
       name: result.solver.name,

@@ -12,6 +12,8 @@
  *    junior layers first and, with a count objective, only over accounts already touched, in
  *    proportion to their room, until the compensated sum reaches B; with exact coverage an excess
  *    is taken back in proportion to the haircuts, senior layers first.
+ * 4. Seniority within an account: a haircut that takes from a senior layer while one of its own
+ *    junior layers has room is split junior-first again (same h_i, lower senior totals).
  * The moves are of the order of the solver's tolerance; the verifier judges the result, and the
  * objective reported is recomputed from it. With lots (integers, decided exactly) only coverage is
  * repaired: when a solver's row tolerance let whole lots fall short of B (seen: B = 1.8e-12 and no
@@ -100,6 +102,23 @@ export function repairAllocation(wave: Wave, allocation: Allocation, dust: Dust 
     moved += spread;
   }
   if (moved > 0) notes.push(`coverage repaired: ${moved} moved so that the haircuts sum to the budget`);
+  if (layers) {
+    // Within an account, principal taken while its own gains have room is never optimal (the same
+    // h_i split junior-first lowers a senior total), but a later stage may use the earlier stage's
+    // fixing slack to move it there (seen: 3.5e-9 of principal for gains on a min-max stage after the
+    // principal stage was fixed at 3.5 + 3.5e-9). The junior-first split of each haircut undoes that.
+    const split = splitJuniorFirst(wave, haircut);
+    let resplit = 0;
+    for (let i = 0; i < n; i++) {
+      // The junior-first split is the unique best one for h_i: any other differs from it (beyond rounding).
+      let differs = 0;
+      for (let l = 0; l < L; l++) differs += Math.abs(layers[l]![i]! - split[l]![i]!);
+      if (!(differs > 1e-12 * Math.max(1, haircut[i]!))) continue;
+      for (let l = 0; l < L; l++) layers[l]![i] = split[l]![i]!;
+      resplit++;
+    }
+    if (resplit > 0) notes.push(`${resplit} haircuts split junior-first again (a senior layer taken while a junior one had room)`);
+  }
   const repaired: Allocation = { haircut, ...(allocation.lots ? { lots: allocation.lots } : {}), ...(layers ? { layers } : allocation.layers ? { layers: allocation.layers } : {}) };
   return { allocation: repaired, notes };
 }

@@ -7,7 +7,7 @@ import { backendNames, type BackendName, type SolverBackend, type SolverSolution
 import { solveRobustly, type Attempt } from "../solvers/robust.js";
 import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
-import { stageNames } from "../verify/objectives.js";
+import { phiEvaluator, stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
@@ -15,7 +15,7 @@ import { getHeuristic } from "../heuristics/index.js";
 import { moduleOf } from "../objectives/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
 import { repairAllocation } from "./repair.js";
-import { scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
+import { JSLP_TARGET_EXPONENT, scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 import { workbenchVersion } from "./version.js";
 
 export type SolvePath = "auto" | "dedicated" | "mip";
@@ -116,8 +116,9 @@ export async function solveWave(wave: Wave, request: SolveRequest = {}): Promise
  */
 async function withPartial(wave: Wave, result: SolveResult, request: SolveRequest): Promise<SolveResult> {
   const reach = result.certificate.coverable;
-  if (!(reach > 0) || !Number.isFinite(reach)) return result;
-  for (const budget of [reach, reach * (1 - 4e-16), reach * (1 - 1e-13)]) {
+  // A reach of 0 (maxAccounts 0, nothing eligible) still answers: the all-zero allocation, verified.
+  if (!(reach >= 0) || !Number.isFinite(reach)) return result;
+  for (const budget of reach > 0 ? [reach, reach * (1 - 4e-16), reach * (1 - 1e-13)] : [0]) {
     const relaxed: Wave = { ...wave, budget };
     const inner = await solveOnce(relaxed, { ...request, partial: false, ...(request.path === "dedicated" ? { path: "auto" as const } : {}) });
     if (inner.status === "infeasible") continue;
@@ -146,7 +147,7 @@ function withMoneyUnit(wave: Wave, result: SolveResult, unit: number): SolveResu
   const rounded = roundToMoneyUnit(target.wave, target.allocation, unit);
   const say = (text: string): SolveResult => ({ ...result, message: result.message ? `${result.message}; ${text}` : text });
   if (!rounded.allocation) return say(`money unit ${unit}: ${rounded.reason}; the haircuts are not rounded`);
-  const verdict = verifyAllocation(target.wave, rounded.allocation);
+  const verdict = decideSeniority(target.wave, verifyAllocation(target.wave, rounded.allocation), result.stages, result.solver.name);
   if (!verdict.ok) return say(`money unit ${unit}: the rounded allocation fails the verifier (${verdict.violations[0]?.message ?? ""}); the haircuts are not rounded`);
   const objectiveBefore = result.allocation ? result.objective : result.partial!.objective;
   const rounding = { unit, note: rounded.note, objectiveBefore };
@@ -212,7 +213,7 @@ async function solveOnce(wave: Wave, request: SolveRequest): Promise<SolveResult
   const reachable = solverBudget !== wave.budget ? { ...wave, budget: solverBudget } : wave;
   // The solver works in money units where the wave's largest amount is about 2^20 (see units.ts);
   // the allocation is mapped back and verified on the original wave.
-  const factor = unitFactor(reachable);
+  const factor = unitFactor(reachable, request.backend === "jslp" ? JSLP_TARGET_EXPONENT : undefined);
   const scaled = scaleUnits(reachable, factor);
   return solveLexicographic(wave, { wave: scaled, factor }, lowerWave(scaled, request.lower), certificate, names, request, started);
 }
@@ -337,9 +338,9 @@ async function solveLexicographic(
   // 1e-6 solver units of dust): repair, then verify.
   const repair = repairAllocation(wave, unscaleAllocation(lowered.recover(run.values), units.factor), { absolute: 1e-6 / units.factor, relative: 0 });
   const allocation = repair.allocation;
-  const verified = verifyAllocation(wave, allocation);
+  const verified = decideSeniority(wave, verifyAllocation(wave, allocation), run.reports.map(inOriginalUnits), `${run.last?.backend ?? "the backend"}`);
   // Stages lowered with a tangent approximation: their optimum is a lower bound on the true one.
-  const stages = run.reports.map(inOriginalUnits).map((report) => {
+  let stages: StageReport[] = run.reports.map(inOriginalUnits).map((report) => {
     const stage = lowered.stages.find((s) => s.name === report.name);
     const index = names.indexOf(report.name);
     if (stage?.approximation && index >= 0) {
@@ -354,10 +355,13 @@ async function solveLexicographic(
   } else if (status === "optimal") {
     const approximated = new Set(lowered.stages.filter((stage) => stage.approximation).map((stage) => stage.name));
     const witness = warm ? { heuristic: warm.heuristic, allocation: unscaleAllocation(warm.allocation, units.factor) } : undefined;
-    const disproof = disprove(wave, verified.objectives, witness, approximated);
+    const bounds = names.map((name) => stages.find((report) => report.name === name)?.lowerBound);
+    const disproof = disprove(wave, verified.objectives, witness, approximated, bounds) ?? unresolved(wave, units.factor, verified.objectives, names);
     if (disproof) {
       status = "feasible";
       message = disproof;
+      // A refuted stage's "lower bound" is no bound: not reported as one.
+      stages = stages.map(({ lowerBound: _lowerBound, errorBound: _errorBound, ...report }) => report);
     }
   }
   const answer: SolveResult = {
@@ -386,6 +390,36 @@ async function solveLexicographic(
     return { ...retry, solver: { ...retry.solver, attempts }, message: `${solverInfo.name}'s answer was not kept (${message ?? status}); solved again by ${retry.solver.name}` };
   }
   return { ...answer, solver: { ...solverInfo, attempts } };
+}
+
+/**
+ * The verifier cannot decide lexicographic seniority with lots or a binding maxAccounts (no closed
+ * form; verify.ts); this solve can, the way `adl validate` does: its seniority stages ran first, and
+ * when each was proven optimal (a dual bound or a proving backend's agreement: status "optimal")
+ * their values are the least possible senior totals. An allocation within the verifier's seniority
+ * allowance of them is decided (kept); otherwise the verdict stays undecided. The verifier itself
+ * imports no solver (test/verify/independence.test.ts): the decision is made here and noted. O(stages).
+ */
+function decideSeniority(wave: Wave, verdict: Verdict, reports: readonly StageReport[], backend: string): Verdict {
+  if (!verdict.ok || !verdict.undecided.includes("seniority")) return verdict;
+  const names = stageNames(wave);
+  const senior = names.filter((name) => name.startsWith("layer:"));
+  const tol = tolerance(wave);
+  for (const [s, name] of senior.entries()) {
+    const report = reports.find((r) => r.name === name);
+    if (!report || report.status !== "optimal") return verdict;
+    const taken = verdict.objectives[s]!;
+    const least = report.value;
+    const allowed = tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(Math.abs(least), Math.abs(wave.budget));
+    // A gap the backend accepted leaves the true minimum up to gap * |value| lower: proven only within the allowance.
+    if ((report.gap ?? 0) * Math.max(1, Math.abs(least)) > allowed) return verdict;
+    if (taken - least > allowed) return verdict;
+  }
+  return {
+    ...verdict,
+    undecided: verdict.undecided.filter((c) => c !== "seniority"),
+    notes: [...verdict.notes, `seniority: decided by this solve's seniority stages (${senior.join(", ")}), each proven optimal by ${backend}; the allocation's senior totals are at those minima`],
+  };
 }
 
 interface FixingRow {
@@ -459,6 +493,7 @@ function disprove(
   objective: readonly number[],
   warm: { heuristic: string; allocation: Allocation } | undefined,
   approximated: ReadonlySet<string>,
+  bounds: readonly (number | undefined)[] = [],
 ): string | undefined {
   const witnesses: { name: string; allocation: Allocation }[] = [];
   const dedicated = solveDedicated(wave);
@@ -469,10 +504,19 @@ function disprove(
     const verdict = verifyAllocation(wave, witness.allocation);
     if (!verdict.ok) continue;
     for (let s = 0; s < objective.length; s++) {
-      // A tangent-approximated stage was solved as asked; its true value may well be beaten.
-      if (approximated.has(names[s]!)) break;
       const theirs = verdict.objectives[s]!;
       const ours = objective[s]!;
+      if (approximated.has(names[s]!)) {
+        // A tangent-approximated stage's true value may well be beaten (by up to its error bound), but
+        // its solved value is a lower bound on every allocation's: a verified one below it refutes the
+        // solve (seen: HiGHS's "bound" 0.178 beside a 1e15 account, the exact optimum 0.0075).
+        const bound = bounds[s];
+        const slack = 1e-7 * Math.max(1, Math.abs(bound ?? 0)) + wave.model.stageTolerance * Math.max(1, Math.abs(bound ?? 0));
+        if (bound !== undefined && theirs < bound - slack) {
+          return `the solver's claim of optimality is refuted: ${witness.name} gives a verified allocation with ${names[s]} = ${theirs}, below the solved lower bound ${bound}; reported as feasible`;
+        }
+        break;
+      }
       // Stages in dollars (a layer's total, overshoot) are also judged at the verifier's absolute
       // tolerance: on a wave of 1e12 dollars, sum h - B carries rounding of ~1e-4 (seen: an overshoot
       // of 1e-6 "refuted" by a heuristic's 0 at B = the capacity sum).
@@ -485,4 +529,34 @@ function disprove(
     }
   }
   return undefined;
+}
+
+/** Below this many solver units an amount is within 10 times HiGHS's and GLPK's feasibility tolerance (1e-7): the solver cannot see it. */
+const SOLVER_RESOLUTION = 1e-6;
+
+/**
+ * A convex stage's proof covers only the accounts the solver can resolve: an account whose most
+ * takeable amount is below SOLVER_RESOLUTION in solver units (units.ts; beside a 1e15 account, one of
+ * a few dollars) may be charged its full haircut at no visible cost in the solver's rows, while its
+ * cost in the objective, w_i phi(h_i / c_i), is anything but small. When those accounts could add more
+ * than the stage's tolerance, the solver's "optimal" proves nothing about them: the reason, else undefined. O(n).
+ */
+function unresolved(wave: Wave, factor: number, objective: readonly number[], names: readonly string[]): string | undefined {
+  const index = names.indexOf("convex");
+  const convex = wave.objectives.find((o) => o.kind === "convex");
+  if (index < 0 || !convex || convex.kind !== "convex") return undefined;
+  const phi = phiEvaluator(convex.phi);
+  let hidden = 0;
+  let accounts = 0;
+  for (let i = 0; i < wave.ids.length; i++) {
+    const upper = wave.upper[i]!;
+    const c = wave.capacity[i]!;
+    if (!(upper > 0) || !(c > 0) || upper * factor >= SOLVER_RESOLUTION) continue;
+    hidden += convex.weight[i]! * phi(Math.min(1, upper / c));
+    accounts++;
+  }
+  const value = objective[index]!;
+  const tolerance = 1e-7 * Math.max(1, Math.abs(value)) + wave.model.stageTolerance * Math.max(1, Math.abs(value));
+  if (hidden <= tolerance) return undefined;
+  return `${accounts} account${accounts === 1 ? "" : "s"} below the solver's resolution in its money units (the largest amount is ~2^20 units; these are under ${SOLVER_RESOLUTION}) could change the convex stage by up to ${hidden}: its optimality is not proven; reported as feasible`;
 }

@@ -14,22 +14,47 @@ import { seniorStageLayers } from "../verify/objectives.js";
 
 /** The solver sees the wave's largest amount near 2^TARGET_EXPONENT dollars-in-solver-units. */
 const TARGET_EXPONENT = 20;
+/**
+ * javascript-lp-solver decides pivots and integrality at an absolute 1e-9 in a dense tableau: with
+ * amounts near 2^20 (big-M rows of 1e6 beside 0/1 indicators) it called feasible min-max waves with
+ * maxAccounts infeasible (capacities 5, 9, 7, 1, B = 4.971, one account) or "optimal" 27% above the
+ * optimum. It also rounds the values it reports to 1e-9, so amounts near 1 cost precision (a level
+ * 1.6e-9 off). When it is the first backend its amounts are near 2^10: 300 random such waves agree
+ * with the exact oracle there (test/oracle/differential.test.ts).
+ */
+export const JSLP_TARGET_EXPONENT = 10;
+/** No minmax scale of an account that can be haircut exceeds 2^MAX_SCALE_EXPONENT in solver units. */
+const MAX_SCALE_EXPONENT = 40;
 /** Exponents beyond this would overflow (or lose to subnormals) a scaled amount: no scaling then. */
 const MAX_EXPONENT = 900;
 
 /**
  * The power of two that brings max(B, max upper_i) to about 2^20 (1 if the wave has no finite
  * positive amount). Only what can be taken counts (wave.upper, 0 for an ineligible account): a 1e15
- * house account excluded by eligibility must not shrink a 20,000 budget below the solver's tolerance. O(n).
+ * house account excluded by eligibility must not shrink a 20,000 budget below the solver's tolerance.
+ * Lowered when a minmax scale would otherwise pass 2^40 (see below). O(n * objectives).
  */
-export function unitFactor(wave: Wave): number {
+export function unitFactor(wave: Wave, targetExponent = TARGET_EXPONENT): number {
   let largest = Number.isFinite(wave.budget) ? wave.budget : 0;
   for (let i = 0; i < wave.upper.length; i++) {
     const c = wave.upper[i]!;
     if (c > largest && Number.isFinite(c)) largest = c;
   }
   if (!(largest > 0)) return 1;
-  const exponent = TARGET_EXPONENT - Math.round(Math.log2(largest));
+  let exponent = targetExponent - Math.round(Math.log2(largest));
+  // A minmax scale is a row coefficient (h_i - s_i t <= 0): an account whose scale dwarfs what can
+  // be taken from it (a 3.8e9 capacity limited to one lot of 0.5) would put s_i past HiGHS's largest
+  // matrix value (1e15) after scaling, and passModel refuses the model. Such an account's ratio is
+  // tiny whatever the unit, so the unit gives way: no scaled scale above 2^MAX_SCALE_EXPONENT.
+  let scale = 0;
+  for (const objective of wave.objectives) {
+    if (objective.kind !== "minmax") continue;
+    for (let i = 0; i < wave.upper.length; i++) {
+      const s = objective.scale[i]!;
+      if (wave.upper[i]! > 0 && s > scale && Number.isFinite(s)) scale = s;
+    }
+  }
+  if (scale > 0) exponent = Math.min(exponent, MAX_SCALE_EXPONENT - Math.ceil(Math.log2(scale)));
   if (Math.abs(exponent) > MAX_EXPONENT) return 1;
   return 2 ** exponent;
 }

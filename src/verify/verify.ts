@@ -52,6 +52,13 @@ export interface Verdict {
   readonly objectives: number[];
   /** What the verifier could not decide, and how many violations were not listed. */
   readonly notes: string[];
+  /**
+   * Promises kept as far as the verifier could check but not decided (today only "seniority": a
+   * ladder with a binding maxAccounts or with lots, where the least senior totals have no closed form
+   * and the allocation is above the closed form's lower bound). `ok` with a non-empty list is not
+   * "verified": solveWave decides it from its proven seniority stages, `adl validate` by solving them.
+   */
+  readonly undecided: ConstraintName[];
 }
 
 /** Enough to diagnose; 10^6 identical violations would only bury the first one. */
@@ -140,6 +147,7 @@ class Report {
   private readonly listed: Violation[] = [];
   private readonly counts = new Map<ConstraintName, number>();
   private readonly notes: string[] = [];
+  private readonly open: ConstraintName[] = [];
   private worst = 0;
 
   constructor(private readonly tol: Tolerance) {}
@@ -155,12 +163,18 @@ class Report {
     this.notes.push(text);
   }
 
+  /** A promise the verifier could not decide (see Verdict.undecided), with the reason as a note. */
+  undecided(constraint: ConstraintName, why: string): void {
+    if (!this.open.includes(constraint)) this.open.push(constraint);
+    this.notes.push(why);
+  }
+
   verdict(objectives: number[]): Verdict {
     for (const [constraint, count] of this.counts) {
       if (count > listedPerConstraint) this.notes.push(`${count - listedPerConstraint} further ${constraint} violations not listed (${count} in all)`);
     }
     const ok = this.counts.size === 0;
-    return { ok, worstViolation: ok ? 0 : this.worst, tolerance: this.tol, violations: this.listed, objectives, notes: this.notes };
+    return { ok, worstViolation: ok ? 0 : this.worst, tolerance: this.tol, violations: this.listed, objectives, notes: this.notes, undecided: this.open };
   }
 }
 
@@ -244,11 +258,14 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
   const alpha = wave.model.alpha;
   const quick = new BoundedSum();
   const coverage = new BoundedSum();
+  // The exact decision, for the rows the float bound cannot call (lots worth exactly a cap: a tie),
+  // one reused accumulator and one decimal reading per distinct lot value.
+  const exact = new ExactSum(new Map());
   /** sign(account i's lot amount - a * b): the float sum with its error bound, the exact sum when too close. */
   const side = (i: number, a: number, b: number): number => {
     const decided = quick.compare(a * b);
     if (!Number.isNaN(decided) && Number.isFinite(a * b)) return decided;
-    const exact = new ExactSum();
+    exact.reset();
     for (let t = start[i]!; t < start[i + 1]!; t++) {
       const p = order[t]!;
       if (Number.isFinite(positions.lotValue[p]!)) exact.addProduct(lots[p]!, positions.lotValue[p]!);
@@ -265,7 +282,6 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
       quick.addProduct(q, v);
       coverage.addProduct(q, v);
     }
-    const account = { compare: (c: number) => side(i, 1, c), compareProduct: (a: number, b: number) => side(i, a, b) };
     const lotAmount = quick.value;
     const id = wave.ids[i]!;
     const h = allocation.haircut[i]!;
@@ -275,13 +291,13 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
     if (start[i + 1] === start[i]) continue;
     const c = wave.capacity[i]!;
     if (wave.eligible[i] === 0) {
-      if (account.compare(0) !== 0) report.add({ constraint: "eligibility", account: id, amount: Math.abs(lotAmount), message: `account ${quote(id)} is not eligible but closes lots worth ${fmt(lotAmount)}` });
+      if (side(i, 1, 0) !== 0) report.add({ constraint: "eligibility", account: id, amount: Math.abs(lotAmount), message: `account ${quote(id)} is not eligible but closes lots worth ${fmt(lotAmount)}` });
       continue;
     }
-    if (Number.isFinite(c) && account.compare(c) > 0) {
+    if (Number.isFinite(c) && side(i, 1, c) > 0) {
       report.add({ constraint: "capacity", account: id, amount: lotAmount - c, message: `account ${quote(id)}: its lots are worth ${fmt(lotAmount)} > capacity ${fmt(c)} (decided exactly)` });
     }
-    if (alpha !== undefined && Number.isFinite(c) && account.compareProduct(alpha, c) > 0) {
+    if (alpha !== undefined && Number.isFinite(c) && side(i, alpha, c) > 0) {
       report.add({ constraint: "alpha", account: id, amount: lotAmount - alpha * c, message: `account ${quote(id)}: its lots are worth ${fmt(lotAmount)} > alpha * capacity = ${fmt(alpha * c)} (decided exactly)` });
     }
   }
@@ -289,7 +305,7 @@ function checkLots(wave: Wave, allocation: Allocation, tol: Tolerance, report: R
   const sum = coverage.value;
   let covered = coverage.compare(B);
   if (Number.isNaN(covered)) {
-    const exact = new ExactSum();
+    exact.reset();
     for (let p = 0; p < P; p++) {
       const i = positions.account[p]!;
       if (i >= 0 && i < n && Number.isFinite(positions.lotValue[p]!)) exact.addProduct(lots[p]!, positions.lotValue[p]!);
@@ -347,9 +363,12 @@ function checkLayers(wave: Wave, allocation: Allocation, tol: Tolerance, report:
  * J_i(l) = min(sum_{k<l} c_ik, cap_i) from the junior layers, so the senior total is at least
  * M_l = max(0, B - sum_i J_i(l)); taking every account's junior layers up to J_i(l*) for the marginal
  * layer l* reaches M_l for every l at once, so M_l is the lexicographic optimum and the check
- * "total from layers >= l <= M_l" is exact. With lots or maxAccounts the junior amounts cannot be
- * chosen freely (a knapsack / a cardinality choice), M_l is only a lower bound, and the verifier
- * cannot decide global optimality: it says so in `notes` and checks the per-account condition only.
+ * "total from layers >= l <= M_l" is exact. A maxAccounts K that does not bind (K at least the
+ * number of accounts that can give anything) changes nothing, so the closed form still decides.
+ * With lots or a binding K the junior amounts cannot be chosen freely (a knapsack / a cardinality
+ * choice); relaxing that choice (any K accounts' J_i, each at most its cap) gives a lower bound
+ * LB_l <= M_l. A senior total within the allowance of LB_l is therefore at its minimum for every l
+ * at once (decided: kept); above it the verifier cannot tell, and says so in `undecided`.
  */
 function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolerance, report: Report): void {
   const names = wave.layers!.names;
@@ -389,32 +408,42 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
     }
   }
 
-  if (wave.positions || wave.model.maxAccounts !== undefined) {
-    report.note(
-      `seniority: with ${wave.positions ? "lots" : "maxAccounts"} the least possible senior totals have no closed form; ` +
-        "only the per-account junior-first condition (necessary) was checked, global lexicographic optimality was not decided",
-    );
-    return;
-  }
-
   const alpha = wave.model.alpha ?? 1;
   const B = wave.budget;
+  const capOf = (i: number): number => {
+    const c = wave.capacity[i]!;
+    return wave.eligible[i] === 0 ? 0 : Math.max(0, Math.min(c, alpha * c));
+  };
+  let givers = 0;
+  for (let i = 0; i < n; i++) if (capOf(i) > 0) givers++;
+  const K = wave.model.maxAccounts;
+  // A K below the number of accounts that can give binds: the junior amounts of only K accounts count.
+  const binding = K !== undefined && K < givers ? K : undefined;
+  const exact = !wave.positions && binding === undefined;
+  const open: string[] = [];
   for (let l = L - 1; l >= 1; l--) {
-    const juniorUsable = new CompensatedSum();
+    const usable = new Float64Array(n);
     const seniorTotal = new CompensatedSum();
     for (let i = 0; i < n; i++) {
-      const c = wave.capacity[i]!;
-      const cap = wave.eligible[i] === 0 ? 0 : Math.max(0, Math.min(c, alpha * c));
       let junior = 0;
       for (let k = 0; k < l; k++) junior += capacities[k]![i]!;
-      juniorUsable.add(Math.min(junior, cap));
+      usable[i] = Math.min(junior, capOf(i));
       for (let k = l; k < L; k++) seniorTotal.add(layers[k]![i]!);
     }
+    const juniorUsable = new CompensatedSum();
+    if (binding === undefined) for (let i = 0; i < n; i++) juniorUsable.add(usable[i]!);
+    else for (const u of largest(usable, binding)) juniorUsable.add(u);
     const least = Math.max(0, B - juniorUsable.value);
     const taken = seniorTotal.value;
     // A seniority stage is an optimality condition, fixed by the solver with the model's stage
     // tolerance: judged at that tolerance relative to the budget the layers split (1e-9 by default).
-    if (taken - least > tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(least, Math.abs(B))) {
+    const above = taken - least > tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(least, Math.abs(B));
+    if (above && !exact) {
+      // Above a lower bound only: not decided.
+      open.push(names.slice(l).join("/"));
+      continue;
+    }
+    if (above) {
       const layerNames = names.slice(l).join("/");
       report.add({
         constraint: "seniority",
@@ -425,6 +454,18 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
       });
     }
   }
+  if (open.length > 0) {
+    report.undecided(
+      "seniority",
+      `seniority: with ${wave.positions ? "lots" : `maxAccounts ${K} (binding)`} the least possible senior totals have no closed form, and ${open.join(", ")} ` +
+        "take more than its lower bound; only the per-account junior-first condition (necessary) was checked, global lexicographic optimality was not decided",
+    );
+  }
+}
+
+/** The k largest entries of `values` (any order). O(n log n); only for a ladder with a binding maxAccounts. */
+function largest(values: Float64Array, k: number): Float64Array {
+  return Float64Array.from(values).sort().reverse().subarray(0, Math.max(0, k));
 }
 
 function quote(id: string): string {

@@ -5,8 +5,8 @@
  * fixed adversarial waves (one account, B = 0, B at the capacity sum, ties, a 1e15 house account,
  * capacities 1e-6 .. 1e15 in one wave, over capacity).
  *
- * Tests marked `it.fails` assert the right answer on a bug known today (issue 10, being fixed in
- * other branches); test/oracle/KNOWN.md has each reproducer. Flip them to `it` after the fix.
+ * Tests once marked `it.fails` (issue 10) are ordinary tests now; test/oracle/KNOWN.md has the
+ * record of each reproducer and its fix.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -80,9 +80,9 @@ describe("random tiny waves, feasible, no dominating account: the exact optimum 
   }, 120_000);
 });
 
-describe("random tiny waves the workbench gets wrong today", () => {
-  // known bug, issue 10: infeasible-empty (an infeasible wave answers allocation: [], not the best partial allocation)
-  it.fails("infeasible waves: the most the promises allow, every other promise kept (dedicated, highs)", async () => {
+describe("random tiny waves the workbench got wrong (issue 10)", () => {
+  // was known bug, issue 10: infeasible-empty (last: maxAccounts 0 with exact coverage got no partial allocation)
+  it("infeasible waves: the most the promises allow, every other promise kept (dedicated, highs)", async () => {
     await fc.assert(
       fc.asyncProperty(sample((wave) => !dominated(wave) && !oracleOptimum(wave).feasible && !marginal(wave, oracleOptimum(wave))), async (wave) => {
         expect(await disagreements(wave, [ROUTES.dedicated!, ROUTES.highs!]), JSON.stringify(describeWave(wave))).toEqual([]);
@@ -91,8 +91,8 @@ describe("random tiny waves the workbench gets wrong today", () => {
     );
   }, 120_000);
 
-  // known bug, issue 10: tolerance-largest-account (the allowance 1e-9 * max c_i lets a house account loosen every row)
-  it.fails("waves with a house account or capacities from 1e-6 to 1e15 (dedicated, highs)", async () => {
+  // was known bug, issue 10: tolerance-largest-account (last: a minmax scale past HiGHS's largest matrix value)
+  it("waves with a house account or capacities from 1e-6 to 1e15 (dedicated, highs)", async () => {
     await fc.assert(
       fc.asyncProperty(sample((wave) => dominated(wave)), async (wave) => {
         expect(await disagreements(wave, [ROUTES.dedicated!, ROUTES.highs!]), JSON.stringify(describeWave(wave))).toEqual([]);
@@ -101,8 +101,8 @@ describe("random tiny waves the workbench gets wrong today", () => {
     );
   }, 120_000);
 
-  // known bug, issue 10: jslp-optimal (javascript-lp-solver's "optimal" is taken as proof)
-  it.fails("javascript-lp-solver on min-max with maxAccounts: optimal only when it is", async () => {
+  // was known bug, issue 10: jslp-optimal (last: jslp's false infeasible in 2^20 units; it now works near 2^10)
+  it("javascript-lp-solver on min-max with maxAccounts: optimal only when it is", async () => {
     const waves = fc.record({ capacity: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 4, maxLength: 6 }), K: fc.integer({ min: 1, max: 3 }), share: fc.double({ min: 0.1, max: 0.6, noNaN: true }) }).map(({ capacity, K, share }) =>
       makeWave({ capacity, budget: Number((share * capacity.reduce((a, b) => a + b, 0)).toPrecision(4)), objectives: [{ kind: "minmax" }], maxAccounts: K }),
     );
@@ -169,11 +169,22 @@ describe("fixed adversarial waves", () => {
     await expectAgreement({ capacity: [1, 10, 1, 1, 15, 1e15], eligible: [1, 1, 1, 1, 1, 0], budget: 0.46745634, alpha: 0.75, maxAccounts: 4, objectives: [{ kind: "sparsity" }], lots: { lotValue: [1, 1.7, 2, 2, 0.5, 0.5], maxLots: [0, 1, 0, 1, 2, 2] } }, [ROUTES.dedicated!]);
   });
 
-  // new bug, not in issue 10's list (see KNOWN.md, "MIP units"): beside an eligible 1e15 account the small accounts fall
-  // below HiGHS's tolerance in the scaled units (src/solve/units.ts) and are haircut 100%; convex 12.0075 answered
-  // optimal against 0.0075, with a "lower bound" of 0.2027 above the true optimum.
-  it.fails("an eligible 1e15 account beside accounts of 1 to 7, x^2 on the MIP path: the small accounts keep their money", async () => {
+  // Was a new bug (KNOWN.md, "MIP units"): beside an eligible 1e15 account the small accounts fall below HiGHS's
+  // tolerance in the scaled units (src/solve/units.ts) and are haircut 100%; convex 12.0075 was answered optimal
+  // against 0.0075, with a "lower bound" above the true optimum. Now the bound is refuted by the dedicated
+  // algorithm's verified allocation and the answer is feasible, without the false bound (test/solve/trust.test.ts).
+  it("an eligible 1e15 account beside accounts of 1 to 7, x^2 on the MIP path: no false optimal, no false bound", async () => {
     await expectAgreement({ capacity: [1e15, 3.5, 5, 1, 7, 1e15], eligible: [1, 1, 1, 1, 1, 0], budget: 5e13, objectives: [{ kind: "convex", phi: power(2), weight: [3, 3, 3, 3, 3, 0.5] }] }, [ROUTES.highs!]);
+  });
+
+  // Found when the house-account property ran as a test: the minmax scale of a3 (its capacity, 3.8e9) times
+  // the unit factor chosen for its one lot of 0.5 was 8e15, past HiGHS's largest matrix value (passModel -1).
+  it("a minmax scale 1e10 times what can be taken from its account, lots, beside a house row (highs)", async () => {
+    await expectAgreement({ capacity: [0, 1, 1, 3814700000, 1e15], eligible: [1, 1, 1, 1, 0], budget: 0.025, objectives: [{ kind: "overshoot" }, { kind: "minmax" }], lots: { lotValue: [0.5, 0.5, 0.5, 0.5, 0.5], maxLots: [0, 0, 0, 1, 2] } }, [ROUTES.dedicated!, ROUTES.highs!]);
+  });
+
+  it("maxAccounts 0 with exact coverage and B > 0: infeasible, the partial allocation takes nothing (dedicated, highs)", async () => {
+    await expectAgreement({ capacity: [1], budget: 1, coverage: "exact", maxAccounts: 0 }, [ROUTES.dedicated!, ROUTES.highs!]);
   });
 
   // known bug, issue 10: jslp-optimal (0.8492 answered optimal; the optimum is 0.7109)

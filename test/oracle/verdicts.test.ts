@@ -4,7 +4,7 @@
  * verifier (src/verify) must accept exactly what the oracle judges feasible and reject exactly what
  * it judges infeasible; within rounding of a row (the oracle's ambiguous band) either is fine.
  *
- * `it.fails` marks the verdicts that are wrong today (issue 10); test/oracle/KNOWN.md has each reproducer.
+ * The verdicts once marked `it.fails` (issue 10) are ordinary tests now; test/oracle/KNOWN.md has each reproducer.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -53,8 +53,8 @@ describe("hostile allocations on random tiny waves", () => {
     );
   });
 
-  // known bug, issue 10: seniority-undecided (with lots or maxAccounts the verifier checks only the per-account junior-first condition)
-  it.fails("a ladder with maxAccounts or lots: principal taken while another account's gains are left is rejected", () => {
+  // was known bug, issue 10: seniority-undecided (the verifier now decides a maxAccounts that does not bind in closed form)
+  it("a ladder with maxAccounts or lots: principal taken while another account's gains are left is rejected", () => {
     fc.assert(
       fc.property(tinyWave("continuous"), (c) => {
         const wave = waveOf({ ...c, spec: { ...c.spec, maxAccounts: c.spec.capacity.length } });
@@ -137,8 +137,8 @@ describe("the gate on fixed hostile allocations (issue 10's examples, made small
     expectSameVerdict(spec, layered([1.49, 1.5], [0.01, 0]), "infeasible");
   });
 
-  // known bug, issue 10: seniority-undecided (maxAccounts 2, which does not even bind: the verifier does not decide the ladder across accounts and passes it)
-  it.fails("seniority with maxAccounts: principal taken while gains are left is rejected", () => {
+  // was known bug, issue 10: seniority-undecided (maxAccounts 2 does not bind: the closed form decides)
+  it("seniority with maxAccounts: principal taken while gains are left is rejected", () => {
     const spec: WaveSpec = { capacity: [6, 6], budget: 3, maxAccounts: 2, objectives: [{ kind: "minmax" }], layers: { names: ["gains", "principal"], capacity: [[2, 2], [4, 4]] } };
     // Account a0 gives all its gains and 1 of principal; a1's gains (2) are untouched: the least principal is 0.
     const allocation: Allocation = { haircut: Float64Array.from([3, 0]), layers: [Float64Array.from([2, 0]), Float64Array.from([1, 0])] };

@@ -14,9 +14,10 @@ import { CompensatedSum } from "../../src/numeric/sum.js";
 import { toAnswer } from "../../src/solve/answer.js";
 import { loadWaveFromFiles } from "../../src/solve/inputs.js";
 import { solveWave } from "../../src/solve/solve.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import type { SolverBackend } from "../../src/solvers/backend.js";
+import { closeBackends, getBackend } from "../../src/solvers/robust.js";
 import { verifyAllocation } from "../../src/verify/verify.js";
-import { makeWave } from "../exact/make-wave.js";
+import { makeWave, type WaveSpec } from "../exact/make-wave.js";
 
 afterAll(async () => {
   await closeBackends();
@@ -181,12 +182,108 @@ describe("infeasible waves answer with the best partial allocation", () => {
     expect(partial.residual).toBeGreaterThan(0);
   });
 
-  it("nothing coverable: an empty allocation, verified (and failing) against B, residual B", async () => {
-    const wave = makeWave({ capacity: [100, 1e15], eligible: [0, 0], budget: 400, objectives: [{ kind: "minmax" }] });
-    const answer = toAnswer(wave, await solveWave(wave));
+  // Like every other infeasible wave, the partial allocation (here: nothing) is verified against the
+  // most the promises allow (0), not against B; the residual says the backstop supplies all of B.
+  it.each<[string, WaveSpec]>([
+    ["nothing eligible", { capacity: [100, 1e15], eligible: [0, 0], budget: 400, objectives: [{ kind: "minmax" }] }],
+    ["maxAccounts 0, exact coverage", { capacity: [100, 5], budget: 400, coverage: "exact", maxAccounts: 0, objectives: [{ kind: "minmax" }] }],
+  ])("nothing coverable (%s): an empty partial allocation, verified against 0, residual B", async (_, spec) => {
+    const wave = makeWave(spec);
+    const result = await solveWave(wave);
+    const answer = toAnswer(wave, result);
     expect(answer.status).toBe("infeasible");
+    expect(result.partial?.budget).toBe(0);
     expect(answer.allocation).toEqual([]);
     expect(answer.residual).toBe(400);
-    expect(answer.verified.ok).toBe(false);
+    expect(answer.verified.ok).toBe(true);
+    expect(answer.verified.budget).toBe(0);
   });
+});
+
+describe("convex beside an eligible 1e15 account: accounts below the solver's resolution are not proven", () => {
+  // In solver units (units.ts) the accounts of 1 to 7 dollars are ~1e-9, under HiGHS's and GLPK's
+  // feasibility tolerance: HiGHS charged them their full capacity (12.0075 against the exact 0.0075)
+  // and called it optimal, with a solved "lower bound" of 0.178 above the optimum.
+  const spec: WaveSpec = { capacity: [1e15, 3.5, 5, 1, 7, 1e15], eligible: [1, 1, 1, 1, 1, 0], budget: 5e13, objectives: [{ kind: "convex", phi: { kind: "power", p: 2 }, weight: [3, 3, 3, 3, 3, 0.5] }] };
+
+  it.each(["highs", "glpk"] as const)("%s on the MIP path: feasible at best, and no lower bound above a verified allocation", async (backend) => {
+    const wave = makeWave(spec);
+    const result = await solveWave(wave, { path: "mip", backend, fallbacks: [] });
+    expect(result.verified?.ok).toBe(true);
+    expect(result.status).toBe("feasible");
+    expect(result.message).toMatch(/refuted|resolution/);
+    for (const stage of result.stages) if (stage.lowerBound !== undefined) expect(stage.lowerBound).toBeLessThanOrEqual(0.0075 + 1e-9);
+  }, 60_000);
+
+  it("the default path answers the exact optimum (kkt-convex), proven", async () => {
+    const wave = makeWave(spec);
+    const result = await solveWave(wave);
+    expect(result.status).toBe("optimal");
+    // h_0 = B less what the small accounts give at the KKT point (~1e-15 each): the convex sum is 3 (1/20)^2 = 0.0075.
+    expect(result.objective[0]).toBeCloseTo(0.0075, 12);
+    for (const i of [1, 2, 3, 4]) expect(result.allocation!.haircut[i]!).toBeLessThan(1e-12);
+  }, 60_000);
+});
+
+describe("javascript-lp-solver as the only route", () => {
+  // In units where the largest amount is 2^20 jslp called this feasible wave infeasible (its 1e-9
+  // absolute pivot and integrality tolerance beside big-M rows of 1e6); it now works in amounts near 2^10.
+  it("min-max with maxAccounts 1 (capacities 5, 9, 7, 1; B = 4.971): the optimum, as feasible (jslp has no dual bound)", async () => {
+    const wave = makeWave({ capacity: [5, 9, 7, 1], budget: 4.971, objectives: [{ kind: "minmax" }], maxAccounts: 1 });
+    const result = await solveWave(wave, { path: "mip", backend: "jslp", fallbacks: [] });
+    expect(result.status).toBe("feasible");
+    expect(result.verified?.ok).toBe(true);
+    // One account alone: a1 (9) at 4.971 / 9 = 0.55233...
+    expect(result.objective[0]).toBeCloseTo(4.971 / 9, 9);
+  });
+});
+
+describe("seniority the verifier cannot decide (lots, a binding maxAccounts) is decided by the solve's proven stages", () => {
+  // Lots of 2 and 1 against gains of 1.5 and 0.5, B = 2: the least principal is 0.5 (one lot of a0); the
+  // verifier's closed-form bound is 0, so on its own it leaves seniority undecided (test/verify/verify.test.ts).
+  const lotted = (): Wave => makeWave({ capacity: [10, 5], budget: 2, objectives: [{ kind: "sparsity" }], layers: { names: ["gains", "principal"], capacity: [[1.5, 0.5], [8.5, 4.5]] }, lots: { lotValue: [2, 1], maxLots: [5, 5] } });
+  // One account must give all 5: a0 (gains 1.5) leaves 3.5 principal; the bound uses a2's gains of 2 (a2 cannot cover 5), so 3.
+  const binding = (): Wave => makeWave({ capacity: [6, 6, 2], budget: 5, maxAccounts: 1, objectives: [{ kind: "minmax" }], layers: { names: ["gains", "principal"], capacity: [[1.5, 1, 2], [4.5, 5, 0]] } });
+
+  it.each([["lots", lotted], ["maxAccounts 1", binding]] as const)("%s: optimal, verified, and nothing left undecided", async (_, make) => {
+    const wave = make();
+    const result = await solveWave(wave, { backend: "highs" });
+    expect(result.status).toBe("optimal");
+    expect(result.verified?.ok).toBe(true);
+    expect(result.verified?.undecided).toEqual([]);
+    expect(result.verified?.notes.join(" ")).toMatch(/seniority: decided by this solve's seniority stages/);
+    expect(toAnswer(wave, result).verified.undecided).toBeUndefined();
+  }, 60_000);
+
+  it("when the backend proves nothing (a limit hit, incumbent kept): status feasible and seniority stays undecided in the answer", async () => {
+    const highs = await getBackend("highs", { inProcess: true });
+    const atLimit: SolverBackend = {
+      ...highs,
+      name: "highs",
+      solve: async (problem, options) => {
+        const solution = await highs.solve(problem, options);
+        return solution.status === "optimal" ? { ...solution, status: "feasible" } : solution;
+      },
+    };
+    const wave = lotted();
+    const result = await solveWave(wave, { backend: "highs", fallbacks: [], backends: { highs: atLimit } });
+    expect(result.status).toBe("feasible");
+    expect(result.verified?.ok).toBe(true);
+    const answer = toAnswer(wave, result);
+    expect(answer.verified.undecided).toEqual(["seniority"]);
+  }, 60_000);
+});
+
+describe("a later stage does not keep principal that its own gains could give (found by npm run fuzz)", () => {
+  // The principal stage is fixed at 3.5 + 3.5e-9 (the model's stage tolerance); the min-max stage after
+  // it is indifferent to the split and HiGHS took the slack: 3.5000000035 of principal while 3.5e-9 of the
+  // account's own gains was left, which the verifier (rightly) rejects. The repair splits it junior-first again.
+  it("one account, alpha 0.75, exact coverage, [minmax, sparsity] over [gains, principal]: optimal, principal 3.5", async () => {
+    const wave = makeWave({ capacity: [14], budget: 10.5, alpha: 0.75, coverage: "exact", objectives: [{ kind: "minmax" }, { kind: "sparsity" }], layers: { names: ["gains", "principal"], capacity: [[7], [7]] } });
+    const result = await solveWave(wave, { path: "mip", backend: "highs", fallbacks: [] });
+    expect(result.status).toBe("optimal");
+    expect(result.verified?.ok).toBe(true);
+    expect(result.allocation!.layers![0]![0]).toBe(7);
+    expect(result.allocation!.layers![1]![0]).toBeCloseTo(3.5, 12);
+  }, 60_000);
 });

@@ -50,12 +50,15 @@ describe("jslp's optimal and infeasible are claims, not proofs", () => {
     }
   });
 
-  it("alone, jslp's wrong optimum is reported feasible (no gap), never optimal", async () => {
+  // solveWave now lets jslp, when it is the first backend, work in amounts near 2^10 (units.ts,
+  // JSLP_TARGET_EXPONENT), where it answers these waves right; its answer is still only a claim.
+  it("alone, jslp's answer is reported feasible (no gap), never optimal", async () => {
     const { capacity, k, budget } = wrongOptimum;
     const result = await solveWave(minmaxWave(capacity, k, budget), { backend: "jslp", fallbacks: [], path: "mip" });
     expect(result.status).toBe("feasible");
+    expect(result.verified?.ok).toBe(true);
     expect(result.stages[0]!.gap).toBeUndefined();
-    expect(result.objective[0]!).toBeGreaterThan(closedForm(capacity, k, budget) * 1.2);
+    expect(result.objective[0]!).toBeGreaterThanOrEqual(closedForm(capacity, k, budget) * (1 - 1e-9));
   });
 
   it("alone, jslp's false infeasible is no answer, not 'infeasible'", async () => {
@@ -69,12 +72,12 @@ describe("jslp's optimal and infeasible are claims, not proofs", () => {
   it.each([
     ["a wrong optimum", wrongOptimum],
     ["a false infeasible", falseInfeasible],
-  ])("with the default chain, %s is refuted by a proving backend and the optimum is returned", async (_, { capacity, k, budget }) => {
+  ])("with the default chain, %s (in 2^20 units) is settled by a proving backend and the optimum is returned", async (_, { capacity, k, budget }) => {
     const result = await solveWave(minmaxWave(capacity, k, budget), { backend: "jslp", path: "mip" });
     expect(result.status).toBe("optimal");
     expect(result.verified?.ok).toBe(true);
     expect(result.objective[0]!).toBeCloseTo(closedForm(capacity, k, budget), 9);
-    expect(result.solver.attempts.some((a) => /refutes jslp's/.test(a.proved ?? ""))).toBe(true);
-    expect(result.solver.name).not.toBe("jslp");
+    // Confirmed or refuted, never jslp's word alone (the refutation itself: test/solvers/robust.test.ts).
+    expect(result.solver.attempts.some((a) => /(confirms|refutes) jslp's/.test(a.proved ?? ""))).toBe(true);
   });
 });

@@ -124,11 +124,34 @@ describe("layers and seniority", () => {
     expect(verdict.violations.map((v) => [v.constraint, v.account ?? null, v.amount])).toEqual([["seniority", null, 2]]);
     expect(verdict.violations[0]!.message).toContain("junior capacity was left");
   });
-  it("with lots, global seniority is not decided, and the verdict says so", () => {
+  it("with lots, no principal at all where gains could cover B: decided (at the closed form's lower bound)", () => {
     const lotted = makeWave({ capacity: [10, 5], budget: 4, layers: { names: ["gains", "principal"], capacity: [[8, 4], [2, 1]] }, lots: { lotValue: [1, 1], maxLots: [10, 5] } });
     const verdict = verifyAllocation(lotted, allocation([0, 4], { lots: Int32Array.from([0, 4]), layers: split([0, 4], [0, 0]) }));
     expect(verdict.ok).toBe(true);
+    expect(verdict.undecided).toEqual([]);
+  });
+  it("with lots, principal above the lower bound: not decided, and the verdict says so", () => {
+    // Lots of 2 and 1 against gains of 1.5 and 0.5: the least principal is 0.5 (one lot of a0), the
+    // closed form's bound (junior amounts chosen freely) is 0. The verifier cannot tell 0.5 is the minimum.
+    const lotted = makeWave({ capacity: [10, 5], budget: 2, layers: { names: ["gains", "principal"], capacity: [[1.5, 0.5], [8.5, 4.5]] }, lots: { lotValue: [2, 1], maxLots: [5, 5] } });
+    const verdict = verifyAllocation(lotted, allocation([2, 0], { lots: Int32Array.from([1, 0]), layers: split([1.5, 0], [0.5, 0]) }));
+    expect(verdict.ok).toBe(true);
+    expect(verdict.undecided).toEqual(["seniority"]);
     expect(verdict.notes.join(" ")).toContain("not decided");
+  });
+  it("maxAccounts that does not bind: the closed form decides (principal while another account's gains are left is rejected)", () => {
+    const wave = makeWave({ capacity: [6, 6], budget: 3, maxAccounts: 2, layers: { names: ["gains", "principal"], capacity: [[2, 2], [4, 4]] } });
+    const verdict = verifyAllocation(wave, allocation([3, 0], { layers: split([2, 0], [1, 0]) }));
+    expect(verdict.violations.map((v) => v.constraint)).toEqual(["seniority"]);
+    expect(verifyAllocation(wave, allocation([1.5, 1.5], { layers: split([1.5, 1.5], [0, 0]) })).undecided).toEqual([]);
+  });
+  it("a binding maxAccounts: at the lower bound decided, above it undecided", () => {
+    // K = 1: one account gives all 3. a0's gains are 2, a1's 1: the least principal is 1 (a0), the bound max(0, 3 - 2) = 1.
+    const wave = makeWave({ capacity: [6, 6], budget: 3, maxAccounts: 1, layers: { names: ["gains", "principal"], capacity: [[2, 1], [4, 5]] } });
+    expect(verifyAllocation(wave, allocation([3, 0], { layers: split([2, 0], [1, 0]) })).undecided).toEqual([]);
+    const above = verifyAllocation(wave, allocation([0, 3], { layers: split([0, 1], [0, 2]) }));
+    expect(above.ok).toBe(true);
+    expect(above.undecided).toEqual(["seniority"]);
   });
   it("missing layers is a shape violation", () => {
     onlyViolation(wave, allocation([4.8, 2.4, 0.3]), "shape");
