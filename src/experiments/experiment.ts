@@ -15,7 +15,7 @@ import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Seg
 import type { CapacityLaw } from "../scenarios/population.js";
 import { loadMapping, type ColumnMapping } from "../instance/mapping.js";
 import { loadScenario, mechanismKind, resolveModelPath } from "../simulate/index.js";
-import type { BackendName } from "../solvers/backend.js";
+import type { BackendChoice } from "../solvers/backend.js";
 
 /** Parameters a mechanism may sweep; each changes the model, the accounts or the heuristic name. */
 export const SWEEP_PARAMETERS = ["alpha", "maxAccounts", "margin", "riskWeightExponent", "lotScale", "k"] as const;
@@ -83,7 +83,7 @@ export interface Experiment {
     readonly axes: readonly ScorecardAxis[];
   };
   readonly exposure: { readonly accounts: number; readonly steps: number; readonly waves: number };
-  readonly solver: { readonly backend: BackendName; readonly timeLimitSeconds: number; readonly mipGap: number };
+  readonly solver: { readonly backend: BackendChoice; readonly timeLimitSeconds: number; readonly mipGap: number };
   /** Every file the experiment reads (models, accounts), absolute paths, for the manifest's hashes. */
   readonly inputs: readonly string[];
 }
@@ -111,7 +111,7 @@ interface RawExperiment {
   baseline?: string;
   report?: { focus?: string[]; axes?: ScorecardAxis[] };
   exposure?: { accounts?: number; steps?: number; waves?: number };
-  solver?: { backend?: BackendName; timeLimit?: number; mipGap?: number };
+  solver?: { backend?: BackendChoice; timeLimit?: number; mipGap?: number };
 }
 
 const validate = compileSchema(experimentSchema);

@@ -3,7 +3,7 @@ import { solveDedicated } from "../exact/index.js";
 import { withExtraRows } from "../lower/builder.js";
 import { lowerWave, type LexStage, type LoweredWave, type LowerOptions } from "../lower/compile.js";
 import type { LinearProblem } from "../lower/standard-form.js";
-import { backendNames, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
+import { backendNames, type BackendChoice, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
 import { solveRobustly, type Attempt } from "../solvers/robust.js";
 import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
@@ -20,7 +20,7 @@ import { workbenchVersion } from "./version.js";
 export type SolvePath = "auto" | "dedicated" | "mip";
 
 export interface SolveRequest {
-  readonly backend?: BackendName;
+  readonly backend?: BackendChoice;
   readonly fallbacks?: readonly BackendName[];
   readonly timeLimitSeconds?: number;
   /** Relative MIP gap; default 0 so that "optimal" means proven. */
@@ -223,7 +223,11 @@ interface StageRun {
   fixings: FixingRow[];
   attempts: Attempt[];
   last?: SolverSolution;
-  worstGap: number;
+  /**
+   * The largest relative gap a solver proved over the stages run, or null once a stage ended
+   * without a proven bound (a limit with no gap reported, an unsolved later stage): never 0 without a bound.
+   */
+  worstGap: number | null;
   nodes: number;
   message?: string;
 }
@@ -259,6 +263,7 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
       } else {
         // A later stage cannot be infeasible when the earlier one was solved: keep the incumbent, say so.
         run.status = "feasible";
+        run.worstGap = null;
         run.message = `stage ${stage.name}: the solver reports ${solution.status}; the previous stage's solution is kept`;
       }
       break;
@@ -266,7 +271,7 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
     run.values = solution.values!;
     const scaled = stageValue(stage, run.values);
     const value = scaled / (stage.normalizer ?? 1);
-    run.worstGap = Math.max(run.worstGap, solution.gap ?? 0);
+    run.worstGap = worseGap(run.worstGap, solution);
     run.reports.push({ name: stage.name, value, status: solution.status, ...(solution.gap !== undefined ? { gap: solution.gap } : {}) });
     if (solution.status !== "optimal") {
       run.status = "feasible";
@@ -286,10 +291,20 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
 }
 
 /**
+ * The worse of the gap proved so far and this stage's: a proven optimum without a reported gap
+ * closes it (0); a stage that stopped short without a bound leaves the answer's gap unknown (null).
+ */
+export function worseGap(sofar: number | null, solution: Pick<SolverSolution, "status" | "gap">): number | null {
+  if (sofar === null) return null;
+  if (solution.gap !== undefined && Number.isFinite(solution.gap)) return Math.max(sofar, solution.gap);
+  return solution.status === "optimal" ? sofar : null;
+}
+
+/**
  * The problem of lexicographic stage `stage` (0-based) with every earlier stage solved and fixed:
  * what `adl export --stage` writes. Throws SolverError if an earlier stage cannot be solved to optimality.
  */
-export async function solveLexicographicStages(wave: Wave, lowered: LoweredWave, stage: number, backend: BackendName): Promise<LinearProblem> {
+export async function solveLexicographicStages(wave: Wave, lowered: LoweredWave, stage: number, backend: BackendChoice): Promise<LinearProblem> {
   const run = await runStages(wave, lowered, { backend }, performance.now(), stage);
   if (run.status !== "optimal") throw new SolverError(`cannot export stage ${stage + 1}: ${run.message ?? run.status}`, run.attempts.map(describeAttempt));
   return stageProblem(lowered.base, run.fixings, lowered.stages[stage]!);
@@ -375,8 +390,10 @@ async function solveLexicographic(
   if (status !== "error" && !(status === "feasible" && run.status === "optimal")) return answer;
   // The backend's "optimal" was refuted, or its allocation rejected: the robust layer could not see
   // that (its vector satisfied the rows), so the next backend in the order solves the wave again.
-  const primary = request.backend ?? "highs";
-  const order = [primary, ...(request.fallbacks ?? backendNames.filter((name) => name !== primary))];
+  // Under `auto` the backend that answered stands first (it is what auto chose for this problem).
+  const requested = request.backend ?? "highs";
+  const primary: BackendName = requested === "auto" ? (solverInfo.name as BackendName) : requested;
+  const order: BackendName[] = [primary, ...(request.fallbacks ?? backendNames.filter((name) => name !== primary))];
   const rest = order.slice(order.indexOf(solverInfo.name as BackendName) + 1);
   if (rest.length === 0) return answer;
   const retry = await solveLexicographic(wave, units, lowered, certificate, names, { ...request, backend: rest[0]!, fallbacks: rest.slice(1) }, started);

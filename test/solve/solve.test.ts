@@ -44,6 +44,27 @@ describe("solveWave with a backend that misreports", () => {
   });
 });
 
+describe("the gap of a time-limited answer", () => {
+  it("is the gap the solver proved, or null when it proved none: never 0 without a bound", async () => {
+    // A limit hit with an incumbent and no bound reported (what a time-limited solve may return).
+    const limited = await wrapped((solution) => {
+      const { gap: _gap, bound: _bound, ...rest } = solution;
+      void _gap;
+      void _bound;
+      return { ...rest, status: "feasible" };
+    });
+    const unknown = await solveWave(wave(), { path: "mip", backends: { highs: limited }, fallbacks: [] });
+    expect(unknown.status).toBe("feasible");
+    expect(unknown.message).toMatch(/gap unknown/);
+    expect(unknown.solver.gap).toBeNull();
+
+    const bounded = await wrapped((solution) => ({ ...solution, status: "feasible", gap: 0.25, bound: solution.objective! * 0.75 }));
+    const proved = await solveWave(wave(), { path: "mip", backends: { highs: bounded }, fallbacks: [] });
+    expect(proved.status).toBe("feasible");
+    expect(proved.solver.gap).toBe(0.25);
+  });
+});
+
 describe("a feasible but suboptimal vector claimed optimal", () => {
   it("is refuted by the dedicated algorithm's verified allocation and reported as feasible", async () => {
     const { lowerWave } = await import("../../src/lower/compile.js");
