@@ -11,6 +11,7 @@ import type { AccountTable, BoundObjective, BoundPositions, Expression, Instance
 import { InstanceError, ModelError, UsageError, didYouMean } from "../errors.js";
 import { layerMismatch } from "../instance/load.js";
 import { compileExpression } from "../model/expression.js";
+import { lotsFit, positionsByAccount } from "../exact/lot-capacity.js";
 
 /** Numbers from the command line that stand in for the model's budget block. */
 export interface BudgetOverride {
@@ -269,7 +270,17 @@ export function bindWave(model: Model, instance: Instance, override?: BudgetOver
       const i = positions.account[p]!;
       lotCapacity[i] = lotCapacity[i]! + positions.lotValue[p]! * positions.maxLots[p]!;
     }
-    for (let i = 0; i < n; i++) if (lotCapacity[i]! < upper[i]!) upper[i] = lotCapacity[i]!;
+    // The float sum can sit an ulp below the exact one (49 lots of 242.14 sum to 11864.859999999999,
+    // the decimal product is 11864.86), and then an account's own lots would not fit its bound
+    // exactly (lot-capacity.ts decides exactly): step the bound up to the exact sum's double.
+    const index = positionsByAccount(positions, n);
+    for (let i = 0; i < n; i++) {
+      if (!(lotCapacity[i]! < upper[i]!)) continue;
+      const own = index.order.subarray(index.start[i]!, index.start[i + 1]!);
+      let bound = lotCapacity[i]!;
+      for (let step = 0; step < 8 && bound < upper[i]! && !lotsFit(positions, own, positions.maxLots, bound); step++) bound = nextUp(bound);
+      upper[i] = Math.min(upper[i]!, bound);
+    }
   }
 
   return {
@@ -284,4 +295,12 @@ export function bindWave(model: Model, instance: Instance, override?: BudgetOver
     objectives,
     columns,
   };
+}
+
+/** The least double above a finite `x` >= 0. */
+function nextUp(x: number): number {
+  const bits = new Float64Array([x]);
+  const word = new BigUint64Array(bits.buffer);
+  word[0] = word[0]! + 1n;
+  return bits[0]!;
 }

@@ -4,7 +4,7 @@ import { withExtraRows } from "../lower/builder.js";
 import { lowerWave, type LexStage, type LoweredWave, type LowerOptions } from "../lower/compile.js";
 import type { LinearProblem } from "../lower/standard-form.js";
 import { backendNames, type BackendChoice, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
-import { solveRobustly, type Attempt } from "../solvers/robust.js";
+import { checkSolution, solveRobustly, type Attempt } from "../solvers/robust.js";
 import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
 import { stageNames } from "../verify/objectives.js";
@@ -13,6 +13,7 @@ import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
 import { getHeuristic } from "../heuristics/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
+import { overshootStep, provedOnGrid, roundedBound, stepGap, type ObjectiveStep } from "./objective-step.js";
 import { repairAllocation } from "./repair.js";
 import { scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 import { workbenchVersion } from "./version.js";
@@ -60,6 +61,8 @@ export interface StageReport {
   /** For a smooth phi lowered to tangents: the approximation's optimum is a lower bound and `errorBound` = true value - lower bound. */
   readonly lowerBound?: number;
   readonly errorBound?: number;
+  /** What proved the stage when it was not the solver's own bound alone (a greedy floor, the overshoot grid). */
+  readonly proof?: string;
 }
 
 export interface SolveResult {
@@ -236,14 +239,35 @@ interface StageRun {
  * Solves the lexicographic stages in order, fixing each optimum before the next, and stops early
  * at `stopBefore` (for export), at a limit (incumbent kept, status feasible) or at infeasibility.
  */
-async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest, started: number, stopBefore = Infinity, start?: Float64Array): Promise<StageRun> {
+async function runStages(
+  wave: Wave,
+  lowered: LoweredWave,
+  request: SolveRequest,
+  started: number,
+  stopBefore = Infinity,
+  start?: Float64Array,
+  grid?: ObjectiveStep,
+): Promise<StageRun> {
   const run: StageRun = { status: "optimal", reports: [], fixings: [], attempts: [], worstGap: 0, nodes: 0 };
+  const setupSeconds = (performance.now() - started) / 1000;
+  const stageCount = Math.min(lowered.stages.length, stopBefore);
   for (const [k, stage] of lowered.stages.entries()) {
     if (k >= stopBefore) break;
     const problem = stageProblem(lowered.base, run.fixings, stage);
-    const elapsed = (performance.now() - started) / 1000;
-    const remaining = request.timeLimitSeconds !== undefined ? Math.max(0.5, request.timeLimitSeconds - elapsed) : undefined;
-    const { solution, attempts } = await solveRobustly(problem, {
+    const held = run.values ?? start;
+    if (stage.floor !== undefined && held && meetsFloor(problem, stage, held)) {
+      // The start is feasible and on the stage's proven lower bound: optimal without a solve.
+      run.values = held;
+      run.reports.push({ name: stage.name, value: stageValue(stage, held) / (stage.normalizer ?? 1), status: "optimal", gap: 0, proof: "the MIP start meets the greedy's lower bound (structure.ts)" });
+      run.fixings.push(fixingRow(stage, stageValue(stage, held), wave.model.stageTolerance));
+      continue;
+    }
+    const remaining = request.timeLimitSeconds !== undefined ? stageSeconds(request.timeLimitSeconds, (performance.now() - started) / 1000, setupSeconds, stageCount - k) : undefined;
+    const onGrid = grid && stage.name === "overshoot" ? grid : undefined;
+    const robust = await solveRobustly(problem, {
+      // With an earlier stage's answer in hand, a spent limit ends the solve rather than a late fallback.
+      ...(run.values ? { keepWithinLimit: true } : {}),
+      ...(onGrid ? { mipAbsoluteGap: stepGap(onGrid, wave) } : {}),
       backend: request.backend ?? "highs",
       ...(request.fallbacks ? { fallbacks: [...request.fallbacks] } : {}),
       ...(remaining !== undefined ? { timeLimitSeconds: remaining } : {}),
@@ -253,9 +277,30 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
       ...(run.values ? { start: run.values } : start ? { start } : {}),
       ...(request.backends ? { backends: request.backends } : {}),
     });
+    const { attempts } = robust;
+    let solution = robust.solution;
+    let proof: string | undefined;
+    if (onGrid && (solution.status === "optimal" || solution.status === "feasible") && solution.bound !== undefined) {
+      const value = stageValue(stage, solution.values!);
+      if (provedOnGrid(value, solution.bound, onGrid, wave)) {
+        solution = { ...solution, status: "optimal", bound: roundedBound(solution.bound, onGrid, wave), gap: 0 };
+        proof = `${solution.backend}'s bound, rounded up to the next whole ${onGrid.unit} of overshoot (lot values and budget are whole multiples of it), meets the incumbent`;
+      } else if (solution.status === "optimal" && solution.gap !== undefined && solution.gap > (request.mipRelativeGap ?? 0) + 1e-5) {
+        // Stopped within the absolute gap, but the grid does not close it: not proven.
+        solution = { ...solution, status: "feasible" };
+      }
+    }
     run.attempts.push(...attempts);
     run.last = solution;
     run.nodes += solution.nodes ?? 0;
+    if (solution.status === "limitNoSolution" && run.values === undefined && start && checkSolution(problem, { ...solution, status: "feasible", values: start }) === undefined) {
+      // Nothing found within the limit on the first stage: the MIP start (a verified heuristic) is the answer, unproven.
+      run.values = start;
+      run.status = "feasible";
+      run.worstGap = null;
+      run.message = `stage ${stage.name}: no solution within the time limit; the MIP start is kept (gap unknown)`;
+      break;
+    }
     if (solution.status === "infeasible" || solution.status === "unbounded" || solution.status === "limitNoSolution") {
       if (run.values === undefined) {
         run.status = solution.status === "infeasible" ? "infeasible" : "error";
@@ -272,7 +317,7 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
     const scaled = stageValue(stage, run.values);
     const value = scaled / (stage.normalizer ?? 1);
     run.worstGap = worseGap(run.worstGap, solution);
-    run.reports.push({ name: stage.name, value, status: solution.status, ...(solution.gap !== undefined ? { gap: solution.gap } : {}) });
+    run.reports.push({ name: stage.name, value, status: solution.status, ...(solution.gap !== undefined ? { gap: solution.gap } : {}), ...(proof ? { proof } : {}) });
     if (solution.status !== "optimal") {
       run.status = "feasible";
       run.message = `stage ${stage.name} stopped at a limit (gap ${solution.gap ?? "unknown"}); later stages not run`;
@@ -288,6 +333,24 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
     run.fixings.push(fixingRow(stage, scaled, wave.model.stageTolerance));
   }
   return run;
+}
+
+/** Share of the time left that a stage gets while later stages follow (they share the one limit). */
+export const STAGE_SHARE_WITH_LATER = 0.8;
+/** Most of the limit kept back for mapping the answer back, repairing and verifying it. */
+const MOST_RESERVED_SHARE = 0.25;
+
+/**
+ * Seconds for the next stage's solve within a limit of `limitSeconds` for the whole solve: what is
+ * left after `elapsedSeconds`, less a reserve for the work after the last stage (repair, verify,
+ * refutation: estimated at 1.5 × the set-up's `setupSeconds`, the same kind of passes over the
+ * wave, at most a quarter of the limit), and, while `stagesLeft` > 1, only STAGE_SHARE_WITH_LATER of
+ * it (a stage that ends early leaves its time to the next). At least 0.05 s.
+ */
+export function stageSeconds(limitSeconds: number, elapsedSeconds: number, setupSeconds: number, stagesLeft: number): number {
+  const reserve = Math.min(MOST_RESERVED_SHARE * limitSeconds, 1.5 * setupSeconds + 0.05);
+  const left = limitSeconds - elapsedSeconds - reserve;
+  return Math.max(0.05, stagesLeft > 1 ? left * STAGE_SHARE_WITH_LATER : left);
 }
 
 /**
@@ -324,7 +387,7 @@ async function solveLexicographic(
   started: number,
 ): Promise<SolveResult> {
   const warm = lowered.base.integer.some((flag) => flag === 1) ? warmStart(units.wave, lowered) : undefined;
-  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values);
+  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
     const unit = stageUnits[names.indexOf(report.name)] ?? 1;
@@ -336,7 +399,7 @@ async function solveLexicographic(
     name: run.last?.backend ?? request.backend ?? "highs",
     version: run.last?.version ?? "",
     seconds: (performance.now() - started) / 1000,
-    gap: run.last ? run.worstGap : null,
+    gap: run.last || run.reports.length > 0 ? run.worstGap : null,
     nodes: run.last?.nodes !== undefined ? run.nodes : null,
     attempts: run.attempts,
     ...(warm ? { warmStart: warm.heuristic } : {}),
@@ -417,6 +480,13 @@ export function stageProblem(base: LinearProblem, fixings: readonly FixingRow[],
   return withExtraRows(base, fixings, stage.cost, stage.constant);
 }
 
+/** True if `values` satisfy the stage problem (robust.ts's check) and sit on the stage's proven floor. */
+function meetsFloor(problem: LinearProblem, stage: LexStage, values: Float64Array): boolean {
+  if (checkSolution(problem, { status: "feasible", values, backend: "highs", version: "", seconds: 0 }) !== undefined) return false;
+  const value = stageValue(stage, values);
+  return stage.integral ? Math.round(value) <= stage.floor! : value <= stage.floor! + 1e-9 * Math.max(1, Math.abs(stage.floor!));
+}
+
 function stageValue(stage: LexStage, values: Float64Array): number {
   let value = stage.constant;
   for (let j = 0; j < stage.cost.length; j++) if (stage.cost[j] !== 0) value += stage.cost[j]! * values[j]!;
@@ -450,6 +520,10 @@ function fixingRow(stage: LexStage, optimum: number, relativeTolerance: number):
  * executed in lots when there are lots), kept only if the verifier accepts it.
  */
 function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; values: Float64Array; allocation: Allocation } | undefined {
+  const cover = lowered.structure?.cover;
+  // The sparsity greedy's cover touches the fewest accounts there are (when its count meets the
+  // floor), where a queue by capacity may touch more, or touch accounts the structure pruned.
+  if (cover && verifyAllocation(wave, cover).ok) return { heuristic: "sparsity-greedy-cover", values: lowered.lift(cover), allocation: cover };
   const first = wave.objectives[0]?.kind;
   let name = first === "minmax" || first === "convex" ? "pro-rata:wealth" : "queue:capacity";
   if (wave.positions) name = `lots-floor-topup(${name})`;
