@@ -5,6 +5,9 @@ import { juniorFirstSplit } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import type { SolveResult } from "./solve.js";
 
+/** The streamed writer's element-builder key (src/cli/json-stream.ts, ROW_BUILDER; a registered symbol, so no import from cli). */
+const ROW_BUILDER = Symbol.for("adl-workbench.rowBuilder");
+
 /**
  * The `--json` object of DESIGN §7: one per solve, stable keys, plain numbers. The answer is
  * executable: `allocation` lists every account with a non-zero haircut, `total` is the
@@ -175,7 +178,10 @@ function allocationRows(
     return Number.isInteger(k) && k >= 0 && k < length && String(k) === key ? k : -1;
   };
   // The target is an empty array of the right length (holes): Array.isArray holds, and Array.prototype's methods apply.
-  return new Proxy(new Array<AllocationRow>(length), {
+  const target = new Array<AllocationRow>(length);
+  // The streamed writer builds rows with this directly (json-stream.ts, ROW_BUILDER): no trap per row.
+  Object.defineProperty(target, ROW_BUILDER, { value: rowAt, enumerable: false });
+  return new Proxy(target, {
     get(target, key, receiver) {
       const k = index(key);
       return k >= 0 ? rowAt(k) : Reflect.get(target, key, receiver);

@@ -4,14 +4,13 @@ import { withExtraRows } from "../lower/builder.js";
 import { lowerWave, type LexStage, type LoweredWave, type LowerOptions } from "../lower/compile.js";
 import type { LinearProblem } from "../lower/standard-form.js";
 import { backendNames, type BackendChoice, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
-import { checkSolution, solveRobustly, type Attempt } from "../solvers/robust.js";
+import type { Attempt } from "../solvers/robust.js";
 import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
 import { stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
-import { getHeuristic } from "../heuristics/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
 import { overshootStep, provedOnGrid, roundedBound, stepGap, type ObjectiveStep } from "./objective-step.js";
 import { repairAllocation } from "./repair.js";
@@ -248,6 +247,8 @@ async function runStages(
   start?: Float64Array,
   grid?: ObjectiveStep,
 ): Promise<StageRun> {
+  // The solvers (and their worker host) load only on the MIP path: a dedicated solve never needs them.
+  const { checkSolution, solveRobustly } = await import("../solvers/robust.js");
   const run: StageRun = { status: "optimal", reports: [], fixings: [], attempts: [], worstGap: 0, nodes: 0 };
   const setupSeconds = (performance.now() - started) / 1000;
   const stageCount = Math.min(lowered.stages.length, stopBefore);
@@ -255,7 +256,7 @@ async function runStages(
     if (k >= stopBefore) break;
     const problem = stageProblem(lowered.base, run.fixings, stage);
     const held = run.values ?? start;
-    if (stage.floor !== undefined && held && meetsFloor(problem, stage, held)) {
+    if (stage.floor !== undefined && held && meetsFloor(problem, stage, held, checkSolution)) {
       // The start is feasible and on the stage's proven lower bound: optimal without a solve.
       run.values = held;
       run.reports.push({ name: stage.name, value: stageValue(stage, held) / (stage.normalizer ?? 1), status: "optimal", gap: 0, proof: "the MIP start meets the greedy's lower bound (structure.ts)" });
@@ -386,7 +387,7 @@ async function solveLexicographic(
   request: SolveRequest,
   started: number,
 ): Promise<SolveResult> {
-  const warm = lowered.base.integer.some((flag) => flag === 1) ? warmStart(units.wave, lowered) : undefined;
+  const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
   const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
@@ -481,7 +482,7 @@ export function stageProblem(base: LinearProblem, fixings: readonly FixingRow[],
 }
 
 /** True if `values` satisfy the stage problem (robust.ts's check) and sit on the stage's proven floor. */
-function meetsFloor(problem: LinearProblem, stage: LexStage, values: Float64Array): boolean {
+function meetsFloor(problem: LinearProblem, stage: LexStage, values: Float64Array, checkSolution: (problem: LinearProblem, solution: SolverSolution) => string | undefined): boolean {
   if (checkSolution(problem, { status: "feasible", values, backend: "highs", version: "", seconds: 0 }) !== undefined) return false;
   const value = stageValue(stage, values);
   return stage.integral ? Math.round(value) <= stage.floor! : value <= stage.floor! + 1e-9 * Math.max(1, Math.abs(stage.floor!));
@@ -519,7 +520,7 @@ function fixingRow(stage: LexStage, optimum: number, relativeTolerance: number):
  * sparsity and overshoot, pro-rata for minmax and convex; inside a ladder when there are layers,
  * executed in lots when there are lots), kept only if the verifier accepts it.
  */
-function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; values: Float64Array; allocation: Allocation } | undefined {
+async function warmStart(wave: Wave, lowered: LoweredWave): Promise<{ heuristic: string; values: Float64Array; allocation: Allocation } | undefined> {
   const cover = lowered.structure?.cover;
   // The sparsity greedy's cover touches the fewest accounts there are (when its count meets the
   // floor), where a queue by capacity may touch more, or touch accounts the structure pruned.
@@ -529,6 +530,8 @@ function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; value
   if (wave.positions) name = `lots-floor-topup(${name})`;
   if (wave.layers) name = `ladder(${name})`;
   try {
+    // Heuristics load only here, on the MIP path.
+    const { getHeuristic } = await import("../heuristics/index.js");
     const allocation = getHeuristic(name).allocate(wave, { seed: 1 });
     if (!verifyAllocation(wave, allocation).ok) return undefined;
     return { heuristic: name, values: lowered.lift(allocation), allocation };
