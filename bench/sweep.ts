@@ -8,10 +8,12 @@
  * BENCH_SWEEP_ACCOUNTS (default 1,000 accounts per wave).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { RUN_FILES, runExperiment } from "../src/run/runner.js";
 
+// The speed-up needs idle cores: the load averages before and after say whether it had them.
+const loadBefore = loadavg();
 const seeds = Number(process.env.BENCH_SWEEP_SEEDS ?? 250);
 const accounts = Number(process.env.BENCH_SWEEP_ACCOUNTS ?? 1000);
 const root = resolve(".");
@@ -61,6 +63,6 @@ console.log(`sweep: 2 workers vs 1: ${speedup.toFixed(2)}x; rows identical: ${id
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync("results/bench", { recursive: true });
 const file = `results/bench/sweep-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(file, JSON.stringify({ waves: seeds * 4, accountsPerWave: accounts, mechanisms: 8, runs, speedup2over1: speedup, rowsIdentical: identical, node: process.version }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ waves: seeds * 4, accountsPerWave: accounts, mechanisms: 8, runs, speedup2over1: speedup, rowsIdentical: identical, node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg() }, null, 2) + "\n");
 console.log(`wrote ${file}`);
 if (!identical) process.exitCode = 1;

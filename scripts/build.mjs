@@ -8,7 +8,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -63,6 +63,45 @@ export function sourceDigest() {
   return hash.digest("hex");
 }
 
+/**
+ * The `yaml` package, bundled into one file (dist/vendor/yaml.js) and the compiled modules' imports
+ * of it pointed there: its 84 CommonJS files were most of the modules a small `adl solve` opened
+ * (~0.1 s of start-up on this machine). Only the names the sources import are re-exported.
+ */
+async function vendorYaml(entryPoints) {
+  const names = new Set();
+  const pattern = /import\s*\{([^}]*)\}\s*from\s*"yaml"/g;
+  for (const file of entryPoints) {
+    for (const match of readFileSync(file, "utf8").matchAll(pattern)) {
+      for (const part of match[1].split(",")) {
+        const name = part.trim();
+        if (name && !name.startsWith("type ")) names.add(name.split(/\s+as\s+/)[0].trim());
+      }
+    }
+  }
+  if (names.size === 0) return;
+  const vendor = join(dist, "vendor", "yaml.js");
+  await build({
+    stdin: { contents: `export { ${[...names].sort().join(", ")} } from "yaml";`, resolveDir: root, loader: "js" },
+    outfile: vendor,
+    // yaml's CommonJS requires node's own modules (process): ESM output needs a require for them.
+    banner: { js: 'import { createRequire as vendorRequire } from "node:module"; const require = vendorRequire(import.meta.url);' },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    logLevel: "warning",
+  });
+  for (const file of files(dist).filter((name) => name.endsWith(".js") && !name.startsWith("vendor"))) {
+    const path = join(dist, file);
+    const text = readFileSync(path, "utf8");
+    if (!text.includes('from "yaml"')) continue;
+    let target = relative(dirname(path), vendor).split(sep).join("/");
+    if (!target.startsWith(".")) target = `./${target}`;
+    writeFileSync(path, text.replaceAll('from "yaml"', `from "${target}"`));
+  }
+}
+
 async function main() {
   const started = performance.now();
   rmSync(dist, { recursive: true, force: true });
@@ -83,6 +122,7 @@ async function main() {
     mkdirSync(dirname(join(dist, file)), { recursive: true });
     copyFileSync(join(src, file), join(dist, file));
   }
+  await vendorYaml(entryPoints);
   const schemas = compileSchemas();
   writeFileSync(join(dist, "build.json"), `${JSON.stringify({ sources: sourceDigest(), files: entryPoints.length }, null, 2)}\n`);
   process.stderr.write(`built dist/ (${entryPoints.length} modules, ${schemas} schema validators) in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);

@@ -12,6 +12,7 @@ import { moduleOf, type BindContext } from "../objectives/index.js";
 import { InstanceError, ModelError, UsageError, didYouMean } from "../errors.js";
 import { layerMismatch } from "../instance/load.js";
 import { compileExpression } from "../model/expression.js";
+import { lotsFit, positionsByAccount } from "../exact/lot-capacity.js";
 
 /** Numbers from the command line that stand in for the model's budget block. */
 export interface BudgetOverride {
@@ -262,7 +263,25 @@ export function bindWave(model: Model, instance: Instance, override?: BudgetOver
       const i = positions.account[p]!;
       lotCapacity[i] = lotCapacity[i]! + positions.lotValue[p]! * positions.maxLots[p]!;
     }
-    for (let i = 0; i < n; i++) if (lotCapacity[i]! < upper[i]!) upper[i] = lotCapacity[i]!;
+    // The float sum can sit an ulp below the exact one (49 lots of 242.14 sum to 11864.859999999999,
+    // the decimal product is 11864.86), and then an account's own lots would not fit its bound
+    // exactly (lot-capacity.ts decides exactly): step the bound up to the exact sum's double.
+    const index = positionsByAccount(positions, n);
+    for (let i = 0; i < n; i++) {
+      if (!(lotCapacity[i]! < upper[i]!)) continue;
+      const own = index.order.subarray(index.start[i]!, index.start[i + 1]!);
+      let bound = lotCapacity[i]!;
+      const product = own.length === 1 ? decimalProduct(positions.lotValue[own[0]!]!, positions.maxLots[own[0]!]!) : undefined;
+      if (product !== undefined) {
+        // One position whose decimal product has at most 15 digits: the double nearest to it prints
+        // as it, so the account's lots fit it exactly. (The exact check below costs a BigInt
+        // comparison per account: 2.5 s at 10^6.)
+        bound = Math.max(bound, product);
+      } else {
+        for (let step = 0; step < 8 && bound < upper[i]! && !lotsFit(positions, own, positions.maxLots, bound); step++) bound = nextUp(bound);
+      }
+      upper[i] = Math.min(upper[i]!, bound);
+    }
   }
 
   return {
@@ -277,4 +296,28 @@ export function bindWave(model: Model, instance: Instance, override?: BudgetOver
     objectives,
     columns,
   };
+}
+
+/**
+ * The double nearest to the decimal product lots × lotValue (lotValue read as its decimal, with at
+ * most 15 decimals), when that product is an integer count of 10^-d below 10^15; else undefined.
+ * Integer arithmetic and one correctly rounded division: no strings, no BigInt.
+ */
+function decimalProduct(lotValue: number, lots: number): number | undefined {
+  if (!(lotValue > 0) || !Number.isSafeInteger(lots)) return undefined;
+  for (let d = 0, scale = 1; d <= 15; d++, scale *= 10) {
+    const m = Math.round(lotValue * scale);
+    if (m / scale !== lotValue) continue;
+    const count = m * lots;
+    return count < 1e15 ? count / scale : undefined;
+  }
+  return undefined;
+}
+
+/** The least double above a finite `x` >= 0. */
+function nextUp(x: number): number {
+  const bits = new Float64Array([x]);
+  const word = new BigUint64Array(bits.buffer);
+  word[0] = word[0]! + 1n;
+  return bits[0]!;
 }

@@ -15,7 +15,7 @@ import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Seg
 import type { CapacityLaw } from "../scenarios/population.js";
 import { loadMapping, type ColumnMapping } from "../instance/mapping.js";
 import { loadScenario, mechanismKind, resolveModelPath } from "../simulate/index.js";
-import type { BackendName } from "../solvers/backend.js";
+import type { BackendChoice } from "../solvers/backend.js";
 import type { LossWeights } from "../rounds/loss.js";
 import type { PolicySpec } from "../rounds/run.js";
 import { allocationLabel, allocationRule, loadRoundsScenario, severityLabel, severityRule, type RawAllocation, type RawSeverity } from "../rounds/scenario.js";
@@ -120,7 +120,7 @@ export interface Experiment {
     readonly axes: readonly ScorecardAxis[];
   };
   readonly exposure: { readonly accounts: number; readonly steps: number; readonly waves: number };
-  readonly solver: { readonly backend: BackendName; readonly timeLimitSeconds: number; readonly mipGap: number };
+  readonly solver: { readonly backend: BackendChoice; readonly timeLimitSeconds: number; readonly mipGap: number };
   /** Every file the experiment reads (models, accounts), absolute paths, for the manifest's hashes. */
   readonly inputs: readonly string[];
 }
@@ -149,7 +149,7 @@ interface RawExperiment {
   baseline?: string;
   report?: { focus?: string[]; axes?: ScorecardAxis[] };
   exposure?: { accounts?: number; steps?: number; waves?: number };
-  solver?: { backend?: BackendName; timeLimit?: number; mipGap?: number };
+  solver?: { backend?: BackendChoice; timeLimit?: number; mipGap?: number };
 }
 
 const validate = compileSchema(experimentSchema);

@@ -14,7 +14,7 @@
  * verified.
  */
 import type { Wave } from "../domain.js";
-import type { BackendName } from "../solvers/backend.js";
+import type { BackendChoice } from "../solvers/backend.js";
 import { UsageError } from "../errors.js";
 import { solveFrontierPoint, type FrontierResult, type SolvedFrontierPoint } from "./max-accounts.js";
 
@@ -22,7 +22,7 @@ export interface CoverageFrontierOptions {
   /** Shares x of the budget, each > 0 (above 1: more than B). */
   readonly shares: readonly number[];
   readonly timeLimitSeconds?: number;
-  readonly backend?: BackendName;
+  readonly backend?: BackendChoice;
 }
 
 /** x = 0.1, 0.2, …, 1. */

@@ -23,7 +23,7 @@
  */
 import type { Allocation, Wave } from "../domain.js";
 import type { FrontierPoint } from "../results/row.js";
-import type { BackendName } from "../solvers/backend.js";
+import type { BackendChoice } from "../solvers/backend.js";
 import type { SolveRequest } from "../solve/solve.js";
 import { closedFormShape } from "../mechanism/closed-form.js";
 import { exactMechanism } from "../mechanism/mechanism.js";
@@ -39,7 +39,7 @@ export interface MaxAccountsFrontierOptions {
   readonly ks: readonly number[];
   /** Per point. */
   readonly timeLimitSeconds?: number;
-  readonly backend?: BackendName;
+  readonly backend?: BackendChoice;
   /** auto: the closed form where it applies (see module comment), else the MIP. */
   readonly method?: FrontierMethod;
 }

@@ -26,6 +26,12 @@ export interface LexStage {
   readonly approximation?: { readonly kind: "tangent-outer"; readonly tangents: number };
   /** The seniority stages and sparsity are integral or exact sums; used to pick the fixing tolerance. */
   readonly integral: boolean;
+  /**
+   * A lower bound on the stage's value (cost·x + constant) at every feasible point, proved before
+   * any solve: for sparsity with the structure rows, the greedy's count (the base problem's own
+   * `sparsity_floor` row, over the stage's very terms). A feasible start that meets it is optimal.
+   */
+  readonly floor?: number;
 }
 
 export interface LoweredWave {
@@ -42,7 +48,13 @@ export interface LoweredWave {
   /** Number of accounts that got columns (eligible with a positive upper bound, not pruned). */
   readonly activeAccounts: number;
   /** What structure.ts derived for a sparsity-first wave (cut, pruning, symmetry), when it applied. */
-  readonly structure?: { readonly minimumAccounts: number; readonly pruned: number; readonly symmetryRows: number };
+  readonly structure?: {
+    readonly minimumAccounts: number;
+    readonly pruned: number;
+    readonly symmetryRows: number;
+    /** The greedy's cover, a MIP start (structure.ts, SparsityStructure.cover). */
+    readonly cover?: Allocation;
+  };
 }
 
 export interface LowerOptions {
@@ -171,6 +183,8 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     haircutColumn,
     indicatorColumn,
     tangents: options.tangents ?? DEFAULT_TANGENTS,
+    // The sparsity_floor row is added with the indicators whenever the structure applies.
+    ...(structure ? { minimumAccounts: structure.minimumAccounts } : {}),
     addColumn: (name, lower, upper, integer) => builder.addColumn(name, lower, upper, integer),
     addRow: (name, index, value, lower, upper) => builder.addRow(name, index, value, lower, upper),
   };
@@ -245,7 +259,9 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     recover,
     lift,
     activeAccounts: active.length,
-    ...(structure ? { structure: { minimumAccounts: structure.minimumAccounts, pruned: structure.pruned, symmetryRows: 2 * structure.symmetric.length } } : {}),
+    ...(structure
+      ? { structure: { minimumAccounts: structure.minimumAccounts, pruned: structure.pruned, symmetryRows: 2 * structure.symmetric.length, ...(structure.cover ? { cover: structure.cover } : {}) } }
+      : {}),
   };
 }
 

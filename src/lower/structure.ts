@@ -21,7 +21,7 @@
  *    index, so `h_a >= h_b` and `z_a >= z_b` for consecutive members a < b cut off only copies.
  *  - The big-M of the touch row h_i <= M z_i is m_i (tighter than the bound when lots do not fill it).
  */
-import type { Wave } from "../domain.js";
+import type { Allocation, Wave } from "../domain.js";
 import { lotCapacities, positionsByAccount } from "../exact/lot-capacity.js";
 import { largestCovering } from "../exact/sparsity.js";
 
@@ -37,6 +37,12 @@ export interface SparsityStructure {
   /** Consecutive members [a, b] (a < b) of classes of interchangeable accounts. */
   readonly symmetric: readonly (readonly [number, number])[];
   readonly pruned: number;
+  /**
+   * The greedy's own cover (lots only): the `reachableAccounts` accounts with the most that surely
+   * fits, each giving all of it, in whole lots that fit exactly. A MIP start; when its count meets
+   * `minimumAccounts` the sparsity stage is proven without a solve.
+   */
+  readonly cover?: Allocation;
 }
 
 /**
@@ -52,11 +58,19 @@ export function sparsityStructure(wave: Wave): SparsityStructure | undefined {
   const need = budget - (1e-6 + 1e-9 * budget);
   let room: Float64Array;
   let reachable: Float64Array;
+  let exactLots: Int32Array | undefined;
   if (wave.positions) {
     const index = positionsByAccount(wave.positions, n);
-    // Lot capacities are decided exactly (src/exact/lot-capacity): the reachable amount is also the room.
-    room = Float64Array.from(lotCapacities(wave.positions, index, wave.upper).amount);
-    reachable = room;
+    // Lot capacities are decided exactly (src/exact/lot-capacity): that is what surely fits. What
+    // the solver and the verifier accept is a hair more: a bound computed as the float product
+    // v * L (bind.ts) can sit an ulp below the exact product, and then all L lots do not fit exactly
+    // but do within every tolerance (seen: 49 lots of 242.14 against 11864.859999999999). The room,
+    // from which the floor and the pruning test are derived, must cover what is accepted.
+    const exact = lotCapacities(wave.positions, index, wave.upper);
+    reachable = Float64Array.from(exact.amount);
+    exactLots = exact.lots;
+    const accepted = wave.upper.map((u) => (u > 0 ? u * (1 + 1e-9) + 1e-6 : u));
+    room = Float64Array.from(lotCapacities(wave.positions, index, accepted).amount);
   } else {
     room = Float64Array.from(wave.upper);
     reachable = room;
@@ -87,6 +101,52 @@ export function sparsityStructure(wave: Wave): SparsityStructure | undefined {
   } else {
     for (let i = 0; i < n; i++) if (room[i]! > 0) candidate[i] = 1;
   }
+  let cover: Allocation | undefined;
+  if (high && exactLots && wave.positions && !exact) {
+    const haircut = new Float64Array(n);
+    const lots = new Int32Array(wave.positions.account.length);
+    const chosen = new Uint8Array(n);
+    for (const i of high) {
+      // Only candidates have columns; a cover through a pruned account is no start.
+      if (candidate[i] !== 1) {
+        chosen.fill(0);
+        break;
+      }
+      chosen[i] = 1;
+      haircut[i] = reachable[i]!;
+    }
+    if (high.every((i) => chosen[i] === 1)) {
+      const { account, lotValue } = wave.positions;
+      const held = new Int32Array(n);
+      let covered = 0;
+      for (let p = 0; p < lots.length; p++) {
+        if (chosen[account[p]!] !== 1) continue;
+        lots[p] = exactLots[p]!;
+        held[account[p]!]! += lots[p]!;
+        covered += lotValue[p]! * lots[p]!;
+      }
+      // Give back whole lots, largest first, while what is left still covers B with a margin (the
+      // verifier checks coverage exactly) and every chosen account keeps a lot: a start with little
+      // overshoot, still touching exactly the greedy's accounts.
+      let surplus = covered - budget - (1e-9 * budget + 1e-9);
+      const order = Array.from({ length: lots.length }, (_, p) => p)
+        .filter((p) => lots[p]! > 0)
+        .sort((a, b) => lotValue[b]! - lotValue[a]!);
+      for (const p of order) {
+        const i = account[p]!;
+        const back = Math.min(Math.floor(surplus / lotValue[p]!), lots[p]!, held[i]! - 1);
+        if (!(back > 0)) continue;
+        lots[p]! -= back;
+        held[i]! -= back;
+        haircut[i]! -= back * lotValue[p]!;
+        surplus -= back * lotValue[p]!;
+      }
+      // The haircut is the lots' worth, summed as the verifier sums it.
+      haircut.fill(0);
+      for (let p = 0; p < lots.length; p++) if (lots[p]! > 0) haircut[account[p]!]! += lotValue[p]! * lots[p]!;
+      cover = { haircut, lots };
+    }
+  }
   return {
     candidate,
     room,
@@ -94,6 +154,7 @@ export function sparsityStructure(wave: Wave): SparsityStructure | undefined {
     ...(high ? { reachableAccounts: high.length } : {}),
     symmetric: symmetricPairs(wave, candidate),
     pruned,
+    ...(cover ? { cover } : {}),
   };
 }
 

@@ -43,6 +43,8 @@ export interface LowerContext {
   readonly indicatorColumn: Int32Array;
   /** Tangents for a smooth phi. */
   readonly tangents: number;
+  /** The fewest accounts that can cover B, proved by the structure (src/lower/structure.ts), when it applied. */
+  readonly minimumAccounts?: number;
   addColumn(name: string, lower: number, upper: number, integer?: boolean): number;
   addRow(name: string, index: ArrayLike<number>, value: ArrayLike<number>, lower: number, upper: number): number;
 }
@@ -54,6 +56,8 @@ export interface LoweredObjective {
   readonly integral: boolean;
   readonly normalizer?: number;
   readonly approximation?: { readonly kind: "tangent-outer"; readonly tangents: number };
+  /** A lower bound on the stage's value proved before any solve (LexStage.floor). */
+  readonly floor?: number;
   readonly terms: Array<[number, number]>;
   /** MIP start: fills this stage's own columns once the haircut (and indicator) columns hold the allocation's values. */
   lift?(values: Float64Array): void;

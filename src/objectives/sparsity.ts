@@ -7,10 +7,12 @@ export const sparsity: ObjectiveModule<"sparsity"> = {
   key: () => "sparsity",
   bind: () => ({ kind: "sparsity" }),
   needsIndicators: true,
-  lower: (_objective, _stage, { active, indicatorColumn }) => ({
+  lower: (_objective, _stage, { active, indicatorColumn, minimumAccounts }) => ({
     name: "sparsity",
     constant: 0,
     integral: true,
+    // With the structure's sparsity_floor row the greedy's count bounds the stage from below.
+    ...(minimumAccounts !== undefined ? { floor: minimumAccounts } : {}),
     terms: active.map((i) => [indicatorColumn[i]!, 1] as [number, number]),
   }),
   toSolverUnits: (objective) => objective,

@@ -26,7 +26,7 @@ import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
 import type { Task, TaskResult } from "./job-worker.js";
 import { LOCK_FILE, acquireRunLock, appendRows, readRows, removeStaleTemporaries, repairTail, writeAtomic, writeFailure } from "./store.js";
-import { packageVersion } from "../solvers/version.js";
+import { backendVersions } from "../solvers/registry.js";
 
 /** The run folder's file names live in the results contract; re-exported for the runner's callers. */
 export { RUN_FILES };
@@ -237,12 +237,14 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   const pending = jobs.filter((job) => !done.has(job.id));
   const skipped = jobs.length - pending.length;
 
+  // Every registered backend's version (a binary's as it reports it, or "not installed"): read once, from the registry.
+  const solvers = backendVersions();
   const manifest = (finishedAt: string | null, failures: { job: string; message: string }[], doneCount: number): RunManifest => ({
     tool: "adl-workbench",
     version: readPackageVersion(),
     experiment: { name: experiment.name, file: displayPath(experiment.file), sha256: experimentSha },
     inputs,
-    solvers: { highs: packageVersion("highs"), "glpk.js": packageVersion("glpk.js", "glpk.js/node"), "javascript-lp-solver": packageVersion("javascript-lp-solver") },
+    solvers,
     settings: settingsOf(experiment),
     shard,
     jobs: { total: jobs.length, done: doneCount, failed: failures.length },

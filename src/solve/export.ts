@@ -1,7 +1,7 @@
 import type { Wave } from "../domain.js";
 import { UsageError } from "../errors.js";
 import { lowerWave } from "../lower/compile.js";
-import type { BackendName } from "../solvers/backend.js";
+import type { BackendChoice } from "../solvers/backend.js";
 import { toCplexLp, toFreeMps } from "../solvers/formats.js";
 import { solveLexicographicStages } from "./solve.js";
 
@@ -9,7 +9,7 @@ export interface ExportOptions {
   readonly format: "lp" | "mps";
   /** 1-based lexicographic stage; stages before it are solved (with `backend`) and fixed first. */
   readonly stage: number;
-  readonly backend: BackendName;
+  readonly backend: BackendChoice;
 }
 
 /**

@@ -3,17 +3,17 @@ import { solveDedicated } from "../exact/index.js";
 import { withExtraRows } from "../lower/builder.js";
 import { lowerWave, type LexStage, type LoweredWave, type LowerOptions } from "../lower/compile.js";
 import type { LinearProblem } from "../lower/standard-form.js";
-import { backendNames, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
-import { solveRobustly, type Attempt } from "../solvers/robust.js";
+import { backendNames, type BackendChoice, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
+import type { Attempt } from "../solvers/robust.js";
 import { SolverError, UsageError } from "../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
 import { phiEvaluator, stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import { CompensatedSum } from "../numeric/sum.js";
 import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
-import { getHeuristic } from "../heuristics/index.js";
 import { moduleOf } from "../objectives/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
+import { overshootStep, provedOnGrid, roundedBound, stepGap, type ObjectiveStep } from "./objective-step.js";
 import { repairAllocation } from "./repair.js";
 import { JSLP_TARGET_EXPONENT, scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 import { workbenchVersion } from "./version.js";
@@ -21,7 +21,7 @@ import { workbenchVersion } from "./version.js";
 export type SolvePath = "auto" | "dedicated" | "mip";
 
 export interface SolveRequest {
-  readonly backend?: BackendName;
+  readonly backend?: BackendChoice;
   readonly fallbacks?: readonly BackendName[];
   readonly timeLimitSeconds?: number;
   /** Relative MIP gap; default 0 so that "optimal" means proven. */
@@ -61,6 +61,8 @@ export interface StageReport {
   /** For a smooth phi lowered to tangents: the approximation's optimum is a lower bound and `errorBound` = true value - lower bound. */
   readonly lowerBound?: number;
   readonly errorBound?: number;
+  /** What proved the stage when it was not the solver's own bound alone (a greedy floor, the overshoot grid). */
+  readonly proof?: string;
 }
 
 export interface SolveResult {
@@ -225,7 +227,11 @@ interface StageRun {
   fixings: FixingRow[];
   attempts: Attempt[];
   last?: SolverSolution;
-  worstGap: number;
+  /**
+   * The largest relative gap a solver proved over the stages run, or null once a stage ended
+   * without a proven bound (a limit with no gap reported, an unsolved later stage): never 0 without a bound.
+   */
+  worstGap: number | null;
   nodes: number;
   message?: string;
 }
@@ -234,14 +240,37 @@ interface StageRun {
  * Solves the lexicographic stages in order, fixing each optimum before the next, and stops early
  * at `stopBefore` (for export), at a limit (incumbent kept, status feasible) or at infeasibility.
  */
-async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest, started: number, stopBefore = Infinity, start?: Float64Array): Promise<StageRun> {
+async function runStages(
+  wave: Wave,
+  lowered: LoweredWave,
+  request: SolveRequest,
+  started: number,
+  stopBefore = Infinity,
+  start?: Float64Array,
+  grid?: ObjectiveStep,
+): Promise<StageRun> {
+  // The solvers (and their worker host) load only on the MIP path: a dedicated solve never needs them.
+  const { checkSolution, solveRobustly } = await import("../solvers/robust.js");
   const run: StageRun = { status: "optimal", reports: [], fixings: [], attempts: [], worstGap: 0, nodes: 0 };
+  const setupSeconds = (performance.now() - started) / 1000;
+  const stageCount = Math.min(lowered.stages.length, stopBefore);
   for (const [k, stage] of lowered.stages.entries()) {
     if (k >= stopBefore) break;
     const problem = stageProblem(lowered.base, run.fixings, stage);
-    const elapsed = (performance.now() - started) / 1000;
-    const remaining = request.timeLimitSeconds !== undefined ? Math.max(0.5, request.timeLimitSeconds - elapsed) : undefined;
-    const { solution, attempts } = await solveRobustly(problem, {
+    const held = run.values ?? start;
+    if (stage.floor !== undefined && held && meetsFloor(problem, stage, held, checkSolution)) {
+      // The start is feasible and on the stage's proven lower bound: optimal without a solve.
+      run.values = held;
+      run.reports.push({ name: stage.name, value: stageValue(stage, held) / (stage.normalizer ?? 1), status: "optimal", gap: 0, proof: "the MIP start meets the greedy's lower bound (structure.ts)" });
+      run.fixings.push(fixingRow(stage, stageValue(stage, held), wave.model.stageTolerance));
+      continue;
+    }
+    const remaining = request.timeLimitSeconds !== undefined ? stageSeconds(request.timeLimitSeconds, (performance.now() - started) / 1000, setupSeconds, stageCount - k) : undefined;
+    const onGrid = grid && stage.name === "overshoot" ? grid : undefined;
+    const robust = await solveRobustly(problem, {
+      // With an earlier stage's answer in hand, a spent limit ends the solve rather than a late fallback.
+      ...(run.values ? { keepWithinLimit: true } : {}),
+      ...(onGrid ? { mipAbsoluteGap: stepGap(onGrid, wave) } : {}),
       backend: request.backend ?? "highs",
       ...(request.fallbacks ? { fallbacks: [...request.fallbacks] } : {}),
       ...(remaining !== undefined ? { timeLimitSeconds: remaining } : {}),
@@ -251,9 +280,30 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
       ...(run.values ? { start: run.values } : start ? { start } : {}),
       ...(request.backends ? { backends: request.backends } : {}),
     });
+    const { attempts } = robust;
+    let solution = robust.solution;
+    let proof: string | undefined;
+    if (onGrid && (solution.status === "optimal" || solution.status === "feasible") && solution.bound !== undefined) {
+      const value = stageValue(stage, solution.values!);
+      if (provedOnGrid(value, solution.bound, onGrid, wave)) {
+        solution = { ...solution, status: "optimal", bound: roundedBound(solution.bound, onGrid, wave), gap: 0 };
+        proof = `${solution.backend}'s bound, rounded up to the next whole ${onGrid.unit} of overshoot (lot values and budget are whole multiples of it), meets the incumbent`;
+      } else if (solution.status === "optimal" && solution.gap !== undefined && solution.gap > (request.mipRelativeGap ?? 0) + 1e-5) {
+        // Stopped within the absolute gap, but the grid does not close it: not proven.
+        solution = { ...solution, status: "feasible" };
+      }
+    }
     run.attempts.push(...attempts);
     run.last = solution;
     run.nodes += solution.nodes ?? 0;
+    if (solution.status === "limitNoSolution" && run.values === undefined && start && checkSolution(problem, { ...solution, status: "feasible", values: start }) === undefined) {
+      // Nothing found within the limit on the first stage: the MIP start (a verified heuristic) is the answer, unproven.
+      run.values = start;
+      run.status = "feasible";
+      run.worstGap = null;
+      run.message = `stage ${stage.name}: no solution within the time limit; the MIP start is kept (gap unknown)`;
+      break;
+    }
     if (solution.status === "infeasible" || solution.status === "unbounded" || solution.status === "limitNoSolution") {
       if (run.values === undefined) {
         run.status = solution.status === "infeasible" ? "infeasible" : "error";
@@ -261,6 +311,7 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
       } else {
         // A later stage cannot be infeasible when the earlier one was solved: keep the incumbent, say so.
         run.status = "feasible";
+        run.worstGap = null;
         run.message = `stage ${stage.name}: the solver reports ${solution.status}; the previous stage's solution is kept`;
       }
       break;
@@ -268,8 +319,8 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
     run.values = solution.values!;
     const scaled = stageValue(stage, run.values);
     const value = scaled / (stage.normalizer ?? 1);
-    run.worstGap = Math.max(run.worstGap, solution.gap ?? 0);
-    run.reports.push({ name: stage.name, value, status: solution.status, ...(solution.gap !== undefined ? { gap: solution.gap } : {}) });
+    run.worstGap = worseGap(run.worstGap, solution);
+    run.reports.push({ name: stage.name, value, status: solution.status, ...(solution.gap !== undefined ? { gap: solution.gap } : {}), ...(proof ? { proof } : {}) });
     if (solution.status !== "optimal") {
       run.status = "feasible";
       run.message = `stage ${stage.name} stopped at a limit (gap ${solution.gap ?? "unknown"}); later stages not run`;
@@ -287,11 +338,39 @@ async function runStages(wave: Wave, lowered: LoweredWave, request: SolveRequest
   return run;
 }
 
+/** Share of the time left that a stage gets while later stages follow (they share the one limit). */
+export const STAGE_SHARE_WITH_LATER = 0.8;
+/** Most of the limit kept back for mapping the answer back, repairing and verifying it. */
+const MOST_RESERVED_SHARE = 0.25;
+
+/**
+ * Seconds for the next stage's solve within a limit of `limitSeconds` for the whole solve: what is
+ * left after `elapsedSeconds`, less a reserve for the work after the last stage (repair, verify,
+ * refutation: estimated at 1.5 × the set-up's `setupSeconds`, the same kind of passes over the
+ * wave, at most a quarter of the limit), and, while `stagesLeft` > 1, only STAGE_SHARE_WITH_LATER of
+ * it (a stage that ends early leaves its time to the next). At least 0.05 s.
+ */
+export function stageSeconds(limitSeconds: number, elapsedSeconds: number, setupSeconds: number, stagesLeft: number): number {
+  const reserve = Math.min(MOST_RESERVED_SHARE * limitSeconds, 1.5 * setupSeconds + 0.05);
+  const left = limitSeconds - elapsedSeconds - reserve;
+  return Math.max(0.05, stagesLeft > 1 ? left * STAGE_SHARE_WITH_LATER : left);
+}
+
+/**
+ * The worse of the gap proved so far and this stage's: a proven optimum without a reported gap
+ * closes it (0); a stage that stopped short without a bound leaves the answer's gap unknown (null).
+ */
+export function worseGap(sofar: number | null, solution: Pick<SolverSolution, "status" | "gap">): number | null {
+  if (sofar === null) return null;
+  if (solution.gap !== undefined && Number.isFinite(solution.gap)) return Math.max(sofar, solution.gap);
+  return solution.status === "optimal" ? sofar : null;
+}
+
 /**
  * The problem of lexicographic stage `stage` (0-based) with every earlier stage solved and fixed:
  * what `adl export --stage` writes. Throws SolverError if an earlier stage cannot be solved to optimality.
  */
-export async function solveLexicographicStages(wave: Wave, lowered: LoweredWave, stage: number, backend: BackendName): Promise<LinearProblem> {
+export async function solveLexicographicStages(wave: Wave, lowered: LoweredWave, stage: number, backend: BackendChoice): Promise<LinearProblem> {
   const run = await runStages(wave, lowered, { backend }, performance.now(), stage);
   if (run.status !== "optimal") throw new SolverError(`cannot export stage ${stage + 1}: ${run.message ?? run.status}`, run.attempts.map(describeAttempt));
   return stageProblem(lowered.base, run.fixings, lowered.stages[stage]!);
@@ -310,8 +389,8 @@ async function solveLexicographic(
   request: SolveRequest,
   started: number,
 ): Promise<SolveResult> {
-  const warm = lowered.base.integer.some((flag) => flag === 1) ? warmStart(units.wave, lowered) : undefined;
-  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values);
+  const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
+  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
     const unit = stageUnits[names.indexOf(report.name)] ?? 1;
@@ -323,7 +402,7 @@ async function solveLexicographic(
     name: run.last?.backend ?? request.backend ?? "highs",
     version: run.last?.version ?? "",
     seconds: (performance.now() - started) / 1000,
-    gap: run.last ? run.worstGap : null,
+    gap: run.last || run.reports.length > 0 ? run.worstGap : null,
     nodes: run.last?.nodes !== undefined ? run.nodes : null,
     attempts: run.attempts,
     ...(warm ? { warmStart: warm.heuristic } : {}),
@@ -380,8 +459,10 @@ async function solveLexicographic(
   if (status !== "error" && !(status === "feasible" && run.status === "optimal")) return answer;
   // The backend's "optimal" was refuted, or its allocation rejected: the robust layer could not see
   // that (its vector satisfied the rows), so the next backend in the order solves the wave again.
-  const primary = request.backend ?? "highs";
-  const order = [primary, ...(request.fallbacks ?? backendNames.filter((name) => name !== primary))];
+  // Under `auto` the backend that answered stands first (it is what auto chose for this problem).
+  const requested = request.backend ?? "highs";
+  const primary: BackendName = requested === "auto" ? (solverInfo.name as BackendName) : requested;
+  const order: BackendName[] = [primary, ...(request.fallbacks ?? backendNames.filter((name) => name !== primary))];
   const rest = order.slice(order.indexOf(solverInfo.name as BackendName) + 1);
   if (rest.length === 0) return answer;
   const retry = await solveLexicographic(wave, units, lowered, certificate, names, { ...request, backend: rest[0]!, fallbacks: rest.slice(1) }, started);
@@ -435,6 +516,13 @@ export function stageProblem(base: LinearProblem, fixings: readonly FixingRow[],
   return withExtraRows(base, fixings, stage.cost, stage.constant);
 }
 
+/** True if `values` satisfy the stage problem (robust.ts's check) and sit on the stage's proven floor. */
+function meetsFloor(problem: LinearProblem, stage: LexStage, values: Float64Array, checkSolution: (problem: LinearProblem, solution: SolverSolution) => string | undefined): boolean {
+  if (checkSolution(problem, { status: "feasible", values, backend: "highs", version: "", seconds: 0 }) !== undefined) return false;
+  const value = stageValue(stage, values);
+  return stage.integral ? Math.round(value) <= stage.floor! : value <= stage.floor! + 1e-9 * Math.max(1, Math.abs(stage.floor!));
+}
+
 function stageValue(stage: LexStage, values: Float64Array): number {
   let value = stage.constant;
   for (let j = 0; j < stage.cost.length; j++) if (stage.cost[j] !== 0) value += stage.cost[j]! * values[j]!;
@@ -467,12 +555,18 @@ function fixingRow(stage: LexStage, optimum: number, relativeTolerance: number):
  * sparsity and overshoot, pro-rata for minmax and convex; inside a ladder when there are layers,
  * executed in lots when there are lots), kept only if the verifier accepts it.
  */
-function warmStart(wave: Wave, lowered: LoweredWave): { heuristic: string; values: Float64Array; allocation: Allocation } | undefined {
+async function warmStart(wave: Wave, lowered: LoweredWave): Promise<{ heuristic: string; values: Float64Array; allocation: Allocation } | undefined> {
+  const cover = lowered.structure?.cover;
+  // The sparsity greedy's cover touches the fewest accounts there are (when its count meets the
+  // floor), where a queue by capacity may touch more, or touch accounts the structure pruned.
+  if (cover && verifyAllocation(wave, cover).ok) return { heuristic: "sparsity-greedy-cover", values: lowered.lift(cover), allocation: cover };
   const first = wave.objectives[0];
   let name = first ? moduleOf(first).warmStart : "queue:capacity";
   if (wave.positions) name = `lots-floor-topup(${name})`;
   if (wave.layers) name = `ladder(${name})`;
   try {
+    // Heuristics load only here, on the MIP path.
+    const { getHeuristic } = await import("../heuristics/index.js");
     const allocation = getHeuristic(name).allocate(wave, { seed: 1 });
     if (!verifyAllocation(wave, allocation).ok) return undefined;
     return { heuristic: name, values: lowered.lift(allocation), allocation };

@@ -10,6 +10,12 @@ export interface SolveOptions {
   /** Relative MIP gap at which the solver may stop. Default 0: "optimal" means proven. */
   readonly mipRelativeGap?: number;
   /**
+   * Absolute MIP gap (incumbent - bound, objective units) at which the solver may stop: set only
+   * when the caller proves optimality from such a gap itself (an objective on a grid coarser than
+   * the gap, src/solve/objective-step.ts). Backends without the option ignore it.
+   */
+  readonly mipAbsoluteGap?: number;
+  /**
    * A MIP start: a value for every column (e.g. the previous lexicographic stage's solution, or a
    * heuristic's allocation lifted to columns). A hint only: the solver checks it and ignores an
    * infeasible one; backends without MIP starts ignore it.

@@ -27,11 +27,16 @@ import type { LinearProblem } from "../lower/standard-form.js";
 import type { SolveOptions, SolverBackend, SolverSolution } from "./backend.js";
 import { toFreeMps } from "./formats.js";
 import { backendEntry, backendVersions } from "./registry.js";
+import { BackendTimeoutError, WATCHDOG_LIMIT_FACTOR } from "./worker-host.js";
 
 /** Fraction of the time limit given to CBC's own clock: writing the file, starting and reading back take the rest. */
 const LIMIT_SHARE = 0.95;
-/** Seconds past the time limit (times 1.05) before the subprocess is killed. */
-const KILL_GRACE_SECONDS = 2;
+/**
+ * CBC checks its own clock only between phases (seen: a 2x10^4-column overshoot stage still in its
+ * root at 10.5 s of a 7.7 s -sec), so at the limit it is interrupted (SIGINT: CBC stops as on
+ * ctrl-c and still writes its incumbent), and at WATCHDOG_LIMIT_FACTOR × the limit plus this grace it is killed.
+ */
+const KILL_GRACE_SECONDS = 0.25;
 /** Without a limit, a hung CBC is killed after this long. */
 const NO_LIMIT_SECONDS = 3600;
 
@@ -42,7 +47,7 @@ interface Run {
   readonly killed: boolean;
 }
 
-function runCbc(command: string, args: readonly string[], killAfterSeconds: number): Promise<Run> {
+function runCbc(command: string, args: readonly string[], killAfterSeconds: number, interruptAfterSeconds = Infinity): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { stdio: ["ignore", "pipe", "pipe"] });
     const chunks: Buffer[] = [];
@@ -60,12 +65,17 @@ function runCbc(command: string, args: readonly string[], killAfterSeconds: numb
       killed = true;
       child.kill("SIGKILL");
     }, Math.min(2 ** 31 - 1, killAfterSeconds * 1000));
-    child.on("error", (error) => {
+    const interrupt = Number.isFinite(interruptAfterSeconds) ? setTimeout(() => child.kill("SIGINT"), Math.min(2 ** 31 - 1, interruptAfterSeconds * 1000)) : undefined;
+    const stop = (): void => {
       clearTimeout(timer);
+      if (interrupt) clearTimeout(interrupt);
+    };
+    child.on("error", (error) => {
+      stop();
       reject(new Error(`cbc: could not start ${command}: ${error.message}`));
     });
     child.on("close", (code, signal) => {
-      clearTimeout(timer);
+      stop();
       resolve({ code, signal, log: Buffer.concat(chunks).toString("utf8"), killed });
     });
   });
@@ -145,6 +155,7 @@ export async function createCbcBackend(): Promise<SolverBackend & { fresh(): Pro
   const version = `CBC ${installed} (native ${command})`;
 
   async function once(problem: LinearProblem, options: SolveOptions, extra: readonly string[], zeroObjective = false): Promise<{ status: CbcStatus; log: string; solution?: { objective: number; values: Float64Array } }> {
+    const begun = performance.now();
     const directory = mkdtempSync(path.join(tmpdir(), "adl-cbc-"));
     try {
       const file = path.join(directory, "problem.mps");
@@ -154,8 +165,10 @@ export async function createCbcBackend(): Promise<SolverBackend & { fresh(): Pro
       const args = [file, "-timeMode", "elapsed", "-threads", "0"];
       const limit = options.timeLimitSeconds;
       const limited = limit !== undefined && Number.isFinite(limit);
-      if (limited) args.push("-sec", String(Math.max(0.05, limit * LIMIT_SHARE)));
+      // Writing the file counts against the limit: CBC's own clock starts after it.
+      if (limited) args.push("-sec", String(Math.max(0.05, (limit - (performance.now() - begun) / 1000) * LIMIT_SHARE)));
       args.push("-ratio", String(options.mipRelativeGap ?? 0));
+      if (options.mipAbsoluteGap !== undefined && options.mipAbsoluteGap > 0) args.push("-allow", String(options.mipAbsoluteGap));
       if (options.start && options.start.length === problem.columnLower.length && problem.integer.some((flag) => flag === 1) && !zeroObjective) {
         const start = path.join(directory, "start.txt");
         const lines = ["Stopped on time - objective value 0"];
@@ -164,9 +177,12 @@ export async function createCbcBackend(): Promise<SolverBackend & { fresh(): Pro
         args.push("-mips", start);
       }
       args.push(...extra, "-solve", "-saveSolution", binary, "-solu", text);
-      const run = await runCbc(command, args, limited ? limit * 1.05 + KILL_GRACE_SECONDS : NO_LIMIT_SECONDS);
-      if (run.killed) throw new Error(`cbc: no answer within ${limited ? `${limit} s (+5% and ${KILL_GRACE_SECONDS} s)` : `${NO_LIMIT_SECONDS} s`}; the process was killed`);
-      if (run.signal !== null) throw new Error(`cbc: the process ended on signal ${run.signal}: ${run.log.slice(-400)}`);
+      const elapsed = (performance.now() - begun) / 1000;
+      const killAfter = limited ? Math.max(0.1, limit * WATCHDOG_LIMIT_FACTOR - elapsed) + KILL_GRACE_SECONDS : NO_LIMIT_SECONDS;
+      const run = await runCbc(command, args, killAfter, limited ? Math.max(0.05, limit - elapsed) : Infinity);
+      // A kill at the limit is a timeout (not a fault to retry on a fresh process: it would take as long again).
+      if (run.killed) throw new BackendTimeoutError(`cbc: no answer within ${limited ? `${limit} s (x${WATCHDOG_LIMIT_FACTOR} and ${KILL_GRACE_SECONDS} s)` : `${NO_LIMIT_SECONDS} s`}; the process was killed`);
+      if (run.signal !== null && run.signal !== "SIGINT") throw new Error(`cbc: the process ended on signal ${run.signal}: ${run.log.slice(-400)}`);
       if (run.code !== 0) throw new Error(`cbc: exit code ${run.code}: ${run.log.slice(-400)}`);
       if (/errors? on input|Unable to open/i.test(run.log.replace(/\b0 errors\b/g, ""))) throw new Error(`cbc: could not read the problem: ${run.log.slice(-400)}`);
       let first: string;

@@ -137,6 +137,7 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
       const all: Record<string, boolean | number | string> = {
         output_flag: false,
         mip_rel_gap: options.mipRelativeGap ?? 0,
+        ...(options.mipAbsoluteGap !== undefined && options.mipAbsoluteGap > 0 ? { mip_abs_gap: options.mipAbsoluteGap } : {}),
         // HiGHS's default 1e-6 is the whole of our acceptance tolerance (robust.ts); keep a margin.
         mip_feasibility_tolerance: 1e-7,
         // Large LPs: simplex took over 60 s on a 10^5-account min-max stage (issue 11); the
@@ -182,9 +183,15 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
       ? [{ presolve }, { presolve, user_objective_scale: scale }, { presolve, user_objective_scale: scale + 4 }, { presolve, user_objective_scale: scale + 8 }, { presolve: "off", user_objective_scale: scale + 4 }]
       : [{ presolve }, { presolve: "off" }, { presolve, mip_feasibility_tolerance: 1e-6 }];
     let failure: unknown;
+    const begun = performance.now();
+    // A retry after a failed run gets what is left of the limit, not the whole of it again.
+    const left = (): SolveOptions =>
+      options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds)
+        ? { ...options, timeLimitSeconds: Math.max(0.05, options.timeLimitSeconds - (performance.now() - begun) / 1000) }
+        : options;
     for (const settings of ladder) {
       try {
-        const attempt = runOnce(data, options, settings);
+        const attempt = runOnce(data, left(), settings);
         if (attempt.status !== STATUS.solveError) return attempt;
         attempt.model.dispose();
         failure = new Error(`highs: model status "solve error"`);
@@ -242,7 +249,8 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
         check.model.dispose();
         return check.status === STATUS.unbounded;
       };
-      let { model, status } = runModel(modelData(problem), options, unboundedInteger ? "off" : "choose");
+      // modelData is built before timeLeft() is read: building it counts against the limit.
+      let { model, status } = runModel(modelData(problem), timeLeft(), unboundedInteger ? "off" : "choose");
       if (status === STATUS.infeasible || status === STATUS.unboundedOrInfeasible) {
         // HiGHS presolve has known false "infeasible" verdicts (ERGO-Code/HiGHS #2388, #2511, #3296; we
         // hit one on a small unbounded LP with free columns). Infeasibility is reported as an answer,

@@ -58,10 +58,18 @@ export interface RobustOptions {
   readonly fallbacks?: readonly BackendName[];
   readonly timeLimitSeconds?: number;
   readonly mipRelativeGap?: number;
+  /** Absolute MIP gap the caller proves optimality from (see SolveOptions.mipAbsoluteGap). */
+  readonly mipAbsoluteGap?: number;
   /** MIP start passed to the backend (see SolveOptions.start). */
   readonly start?: Float64Array;
   /** Backends to use instead of the process-wide ones (fault-injection tests). */
   readonly backends?: Partial<Record<string, SolverBackend>>;
+  /**
+   * The caller has an answer to keep (an earlier lexicographic stage's): once the time limit is
+   * spent, answer limitNoSolution instead of starting the next backend, whose start-up and model
+   * copy alone would overrun the limit (seen: 1.6 s for a 0.05 s attempt at 2x10^4 columns).
+   */
+  readonly keepWithinLimit?: boolean;
 }
 
 /** What a registered backend supports, known without starting it (to choose default fallbacks). */
@@ -202,6 +210,7 @@ async function tryOnce(name: BackendName, backend: SolverBackend, problem: Linea
   const solveOptions = {
     ...(options.timeLimitSeconds !== undefined ? { timeLimitSeconds: options.timeLimitSeconds } : {}),
     mipRelativeGap: options.mipRelativeGap ?? 0,
+    ...(options.mipAbsoluteGap !== undefined ? { mipAbsoluteGap: options.mipAbsoluteGap } : {}),
     ...(options.start ? { start: options.start } : {}),
   };
   // A guard for backends that are not worker-hosted: an async hang still ends here (a synchronous one cannot).
@@ -250,9 +259,11 @@ function unproven(solution: SolverSolution, detail: string): SolverSolution {
  * What a trustworthy answer from a proving backend proves, or undefined if its own bound leaves a gap
  * above the requested one (then it is feasible only).
  */
-function ownProof(solution: SolverSolution, requestedGap: number): Proof | undefined {
+function ownProof(solution: SolverSolution, requestedGap: number, absoluteGap?: number): Proof | undefined {
   if (solution.status === "optimal") {
-    if (solution.gap !== undefined && solution.gap > requestedGap + 1e-5) return undefined;
+    // Stopped within the caller's absolute gap: the caller proves the rest (objective-step.ts), or lowers it.
+    const withinAbsolute = absoluteGap !== undefined && solution.bound !== undefined && solution.objective !== undefined && solution.objective - solution.bound <= absoluteGap;
+    if (solution.gap !== undefined && solution.gap > requestedGap + 1e-5 && !withinAbsolute) return undefined;
     return { by: "bound", detail: `${solution.backend}'s ${solution.bound !== undefined ? "dual bound closes the gap" : "search is complete"}` };
   }
   if (solution.status === "infeasible" || solution.status === "unbounded") return { by: "bound", detail: `${solution.backend}'s ${solution.status} verdict (a complete method)` };
@@ -322,7 +333,7 @@ export async function solveRobustly(problem: LinearProblem, options: RobustOptio
       if (!claim) claim = { solution: bare, attempt: index };
       return undefined;
     }
-    const proof = ownProof(solution, requestedGap);
+    const proof = ownProof(solution, requestedGap, options.mipAbsoluteGap);
     const proven: SolverSolution = proof
       ? { ...solution, proof }
       : { ...solution, status: "feasible", proof: { by: "none", detail: `${solution.backend} claims optimal but its own bound leaves a relative gap of ${solution.gap}` } };
@@ -359,7 +370,18 @@ export async function solveRobustly(problem: LinearProblem, options: RobustOptio
     return proven;
   };
 
+  let last: SolverBackend | undefined;
+  /** Set when the caller asked to keep within the limit and it is spent: what to answer instead of another attempt. */
+  const spent = (): SolverSolution | undefined => {
+    if (!options.keepWithinLimit || attempts.length === 0 || options.timeLimitSeconds === undefined || !Number.isFinite(options.timeLimitSeconds)) return undefined;
+    if (SOLVER_LIMIT_SHARE * options.timeLimitSeconds - (performance.now() - begun) / 1000 > MIN_ATTEMPT_SECONDS) return undefined;
+    if (claim) return unproven(claim.solution, `${claim.solution.backend}'s ${claim.solution.status} is a claim (no dual bound), and the time limit was spent before a second opinion`);
+    const backend = last?.name ?? attempts[attempts.length - 1]!.backend;
+    return { status: "limitNoSolution", backend, version: last?.version ?? "", seconds: (performance.now() - begun) / 1000, proof: { by: "none", detail: "the time limit was spent; no further backend was started" } };
+  };
   for (const [position, name] of order.entries()) {
+    const out = spent();
+    if (out) return { solution: out, attempts };
     let started = performance.now();
     let backend: SolverBackend;
     try {
@@ -370,6 +392,7 @@ export async function solveRobustly(problem: LinearProblem, options: RobustOptio
     }
     // Looking for a second opinion: only a backend that proves its answers can give one.
     if (claim && !provesItsAnswers(backend)) continue;
+    last = backend;
     const first = await tryOnce(name, backend, problem, remaining(), false, started);
     attempts.push(first.attempt);
     if (first.solution) {
@@ -380,6 +403,8 @@ export async function solveRobustly(problem: LinearProblem, options: RobustOptio
 
     const retry = position === 0 && (first.attempt.outcome === "threw" || first.attempt.outcome === "aborted" || first.attempt.outcome === "garbage");
     if (!retry) continue;
+    const none = spent();
+    if (none) return { solution: none, attempts };
     started = performance.now();
     let renewed: SolverBackend;
     try {

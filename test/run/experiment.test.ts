@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseExperiment } from "../../src/experiments/experiment.js";
 import { ModelError } from "../../src/errors.js";
+import { backendChoices } from "../../src/solvers/registry.js";
+import experimentSchema from "../../schema/experiment.schema.json" with { type: "json" };
 
 const FILE = "test/fixtures/experiments/inline.yaml";
 
@@ -42,6 +44,15 @@ describe("experiment files", () => {
     expect(experiment.mechanisms[1]!.model.name).toBe("caps-and-coverage");
     expect(experiment.inputs.some((file) => file.endsWith("models/pro-rata.yaml"))).toBe(true);
     expect(experiment.solver).toEqual({ backend: "highs", timeLimitSeconds: 10, mipGap: 0 });
+  });
+
+  it("accept every solver choice the registry has, auto and cbc included, and no other", () => {
+    const schemaChoices = (experimentSchema as { properties: { solver: { properties: { backend: { enum: string[] } } } } }).properties.solver.properties.backend.enum;
+    expect([...schemaChoices].sort()).toEqual([...backendChoices].sort());
+    for (const backend of backendChoices) {
+      expect(parseExperiment(`${GOOD}solver: { backend: ${backend} }\n`, FILE).solver.backend).toBe(backend);
+    }
+    expect(errorOf(`${GOOD}solver: { backend: gurobi }\n`).message).toMatch(/solver\.backend/);
   });
 
   it("name the line, column and key of an unknown key, with a suggestion", () => {

@@ -9,6 +9,7 @@ import { resultsDigest } from "../../src/run/digest.js";
 import { mergeRuns } from "../../src/run/merge.js";
 import { RUN_FILES, runExperiment } from "../../src/run/runner.js";
 import { readRows } from "../../src/run/store.js";
+import { backendVersions } from "../../src/solvers/registry.js";
 import type { FrontierRow, JobRow, RunManifest, SimulationRow } from "../../src/results/row.js";
 
 const TINY = "test/fixtures/experiments/tiny.yaml";
@@ -107,6 +108,9 @@ describe("adl run", () => {
     expect(manifest.finishedAt).not.toBeNull();
     expect(manifest.inputs.map((i) => i.file)).toContain("models/pro-rata.yaml");
     expect(manifest.experiment.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Every backend the registry knows, binaries included, with the version it reports.
+    expect(Object.keys(manifest.solvers).sort()).toEqual(Object.keys(backendVersions()).sort());
+    expect(manifest.solvers).toHaveProperty("cbc");
   });
 
   it("resumes a stopped run without losing or repeating a job, and ignores a torn last line", async () => {

@@ -23,11 +23,13 @@ async function wrapped(change: (solution: Awaited<ReturnType<SolverBackend["solv
 }
 
 const wave = () => loadWaveFromFiles({ model: "models/queue-l0.yaml", accounts: "examples/worked-example-pnl.csv", budget: 7.5 });
+// The faulty backends below are asked only without the structure rows: with them the MIP start
+// meets the greedy's floor and the sparsity stage is proven before any backend is called.
 
 describe("solveWave with a backend that misreports", () => {
   it("an 'optimal' whose own bound leaves a gap is reported as feasible, not optimal", async () => {
     const liar = await wrapped((solution) => ({ ...solution, gap: 3.6 }));
-    const result = await solveWave(wave(), { path: "mip", backends: { highs: liar }, fallbacks: [] });
+    const result = await solveWave(wave(), { path: "mip", lower: { structure: false }, backends: { highs: liar }, fallbacks: [] });
     expect(result.status).toBe("feasible");
     expect(result.stages[0]?.gap).toBe(3.6);
     expect(result.solver.attempts[0]?.proved).toMatch(/claims optimal but its own bound leaves a relative gap of 3.6/);
@@ -36,11 +38,32 @@ describe("solveWave with a backend that misreports", () => {
 
   it("a wrong vector claimed optimal is caught, retried and answered by the next backend", async () => {
     const wrong = await wrapped((solution) => ({ ...solution, values: solution.values!.map(() => 0) }));
-    const result = await solveWave(wave(), { path: "mip", backends: { highs: wrong }, fallbacks: ["glpk"] });
+    const result = await solveWave(wave(), { path: "mip", lower: { structure: false }, backends: { highs: wrong }, fallbacks: ["glpk"] });
     expect(result.status).toBe("optimal");
     expect(result.solver.name).toBe("glpk");
     expect(result.solver.attempts.map((a) => a.outcome)).toEqual(["garbage", "garbage", "ok"]);
     expect(result.objective).toEqual([1]);
+  });
+});
+
+describe("the gap of a time-limited answer", () => {
+  it("is the gap the solver proved, or null when it proved none: never 0 without a bound", async () => {
+    // A limit hit with an incumbent and no bound reported (what a time-limited solve may return).
+    const limited = await wrapped((solution) => {
+      const { gap: _gap, bound: _bound, ...rest } = solution;
+      void _gap;
+      void _bound;
+      return { ...rest, status: "feasible" };
+    });
+    const unknown = await solveWave(wave(), { path: "mip", lower: { structure: false }, backends: { highs: limited }, fallbacks: [] });
+    expect(unknown.status).toBe("feasible");
+    expect(unknown.message).toMatch(/gap unknown/);
+    expect(unknown.solver.gap).toBeNull();
+
+    const bounded = await wrapped((solution) => ({ ...solution, status: "feasible", gap: 0.25, bound: solution.objective! * 0.75 }));
+    const proved = await solveWave(wave(), { path: "mip", lower: { structure: false }, backends: { highs: bounded }, fallbacks: [] });
+    expect(proved.status).toBe("feasible");
+    expect(proved.solver.gap).toBe(0.25);
   });
 });
 

@@ -147,7 +147,7 @@ describe("solveRobustly", () => {
 
   it("kills a hung worker at its watchdog, does not wait for it again, and falls back", async () => {
     const hanging = await hostedFake("createHangingBackend", ["highs"], { graceSeconds: 0.5 });
-    expect(watchdogSeconds(0.2, 0.5)).toBeCloseTo(0.8, 12);
+    expect(watchdogSeconds(0.2, 0.5)).toBeCloseTo(0.72, 12);
     const started = performance.now();
     const { solution, attempts } = await solveRobustly(smallMip, { backend: "highs", fallbacks: ["glpk"], timeLimitSeconds: 0.2, backends: { highs: hanging } });
     const elapsed = (performance.now() - started) / 1000;
@@ -156,7 +156,7 @@ describe("solveRobustly", () => {
       ["highs", "timeout"],
       ["glpk", "ok"],
     ]);
-    expect(attempts[0]!.seconds).toBeGreaterThanOrEqual(0.75);
+    expect(attempts[0]!.seconds).toBeGreaterThanOrEqual(0.65);
     expect(elapsed).toBeLessThan(10);
     // The hung worker was terminated: the next solve starts another (which hangs again, and is killed again).
     await expect(hanging.solve(smallMip, { timeLimitSeconds: 0.1 })).rejects.toThrow(/watchdog/);

@@ -1,0 +1,36 @@
+/** The answer's allocation rows are built when read (answer.ts): they must read as the plain array they replace. */
+import { describe, expect, it } from "vitest";
+import { jsonChunks } from "../../src/cli/json-stream.js";
+import { toAnswer } from "../../src/solve/answer.js";
+import { loadWaveFromFiles } from "../../src/solve/inputs.js";
+import { solveWave } from "../../src/solve/solve.js";
+
+describe("the answer's allocation rows", () => {
+  it("read as a plain array everywhere: length, index, spread, JSON, equality, the streamed writer", async () => {
+    const wave = loadWaveFromFiles({ model: "models/profits-first.yaml", accounts: "examples/wave-200.csv", budget: 5000 });
+    const answer = toAnswer(wave, await solveWave(wave));
+    const rows = answer.allocation;
+    const plain = [...rows];
+    expect(Array.isArray(rows)).toBe(true);
+    expect(rows.length).toBe(answer.touched);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(plain.map((row) => row.id)).toEqual(rows.map((row) => row.id));
+    // Each row: the account's id and haircut, and its layer split (a ladder model).
+    for (const [k, row] of plain.entries()) {
+      expect(rows[k]).toEqual(row);
+      const i = wave.ids.indexOf(row.id);
+      expect(row.haircut).toBe(answer.allocation[k]!.haircut);
+      expect(row.haircut).toBeGreaterThan(0);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(row.layers!)).toEqual([...wave.layers!.names]);
+    }
+    expect(rows).toEqual(plain);
+    expect(JSON.stringify(rows)).toBe(JSON.stringify(plain));
+    const streamed = [...jsonChunks(answer)].join("");
+    expect(streamed).toBe(JSON.stringify({ ...answer, allocation: plain }));
+    expect(rows[rows.length]).toBeUndefined();
+    expect(() => {
+      (rows as unknown as unknown[])[0] = 1;
+    }).toThrow();
+  });
+});
