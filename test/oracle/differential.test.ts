@@ -198,6 +198,12 @@ describe("fixed adversarial waves", () => {
     );
   }, 60_000);
 
+  // Found by npm run fuzz: a minmax scale of 1 beside a 1e15 account was 2^-30 in solver units, a matrix value
+  // HiGHS drops (its level row read as h <= 0): every partial budget "infeasible", no partial allocation.
+  it("over capacity beside a 1e15 account with minmax scales of 1: the best partial allocation (highs)", async () => {
+    await expectAgreement({ budget: 1.2e15, capacity: [1, 1e15], objectives: [{ kind: "sparsity" }, { kind: "minmax", scale: [1, 1] }], alpha: 1 }, [ROUTES.highs!]);
+  }, 60_000);
+
   it("maxAccounts 0 with exact coverage and B > 0: infeasible, the partial allocation takes nothing (dedicated, highs)", async () => {
     await expectAgreement({ capacity: [1], budget: 1, coverage: "exact", maxAccounts: 0 }, [ROUTES.dedicated!, ROUTES.highs!]);
   });
