@@ -25,6 +25,8 @@ const TARGET_EXPONENT = 20;
 export const JSLP_TARGET_EXPONENT = 10;
 /** No minmax scale of an account that can be haircut exceeds 2^MAX_SCALE_EXPONENT in solver units. */
 const MAX_SCALE_EXPONENT = 40;
+/** No minmax scale of an account that can be haircut is below 2^MIN_SCALE_EXPONENT solver units, where the largest amount allows. */
+const MIN_SCALE_EXPONENT = -20;
 /** Exponents beyond this would overflow (or lose to subnormals) a scaled amount: no scaling then. */
 const MAX_EXPONENT = 900;
 
@@ -47,13 +49,20 @@ export function unitFactor(wave: Wave, targetExponent = TARGET_EXPONENT): number
   // matrix value (1e15) after scaling, and passModel refuses the model. Such an account's ratio is
   // tiny whatever the unit, so the unit gives way: no scaled scale above 2^MAX_SCALE_EXPONENT.
   let scale = 0;
+  let smallest = Infinity;
   for (const objective of wave.objectives) {
     if (objective.kind !== "minmax") continue;
     for (let i = 0; i < wave.upper.length; i++) {
       const s = objective.scale[i]!;
-      if (wave.upper[i]! > 0 && s > scale && Number.isFinite(s)) scale = s;
+      if (!(wave.upper[i]! > 0) || !Number.isFinite(s) || !(s > 0)) continue;
+      if (s > scale) scale = s;
+      if (s < smallest) smallest = s;
     }
   }
+  // The other side: HiGHS drops matrix values below 1e-9, and a scale of 1 beside a 1e15 account
+  // became 2^-30 (its level row h_i <= s_i t read as h_i <= 0: a coverable wave "infeasible"). The unit
+  // grows so that no scale is below 2^MIN_SCALE_EXPONENT, as long as the largest amount stays below 2^40.
+  if (smallest < Infinity) exponent = Math.max(exponent, Math.min(MIN_SCALE_EXPONENT - Math.floor(Math.log2(smallest)), 40 - Math.round(Math.log2(largest))));
   if (scale > 0) exponent = Math.min(exponent, MAX_SCALE_EXPONENT - Math.ceil(Math.log2(scale)));
   if (Math.abs(exponent) > MAX_EXPONENT) return 1;
   return 2 ** exponent;

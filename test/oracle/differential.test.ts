@@ -183,6 +183,27 @@ describe("fixed adversarial waves", () => {
     await expectAgreement({ capacity: [0, 1, 1, 3814700000, 1e15], eligible: [1, 1, 1, 1, 0], budget: 0.025, objectives: [{ kind: "overshoot" }, { kind: "minmax" }], lots: { lotValue: [0.5, 0.5, 0.5, 0.5, 0.5], maxLots: [0, 0, 0, 1, 2] } }, [ROUTES.dedicated!, ROUTES.highs!]);
   });
 
+  // Found by npm run fuzz: B = 3.5e-288 with lots; the solver took no lot, the repair added one, and the answer said optimal.
+  it("a budget of 3.5e-288 on a lots wave with a ladder: not optimal unless proven (auto)", async () => {
+    await expectAgreement(
+      {
+        budget: 3.5127714810607796e-288,
+        capacity: [10, 5, 1],
+        objectives: [{ kind: "convex", phi: piecewise([[0, 0], [0.5, 0.2], [1, 1]]), weight: [3.6622776601683795, 2.73606797749979, 1.5] }, { kind: "convex", phi: power(3.969233362725701), weight: [10, 5, 1] }],
+        alpha: 0.5402894321417657,
+        layers: { names: ["gains", "principal"], capacity: [[8, 4, 0.5], [2, 1, 0.5]] },
+        positions: { account: [0, 1, 2], lotValue: [1, 1, 0.5], maxLots: [10, 5, 2] },
+      },
+      [ROUTES.auto!],
+    );
+  }, 60_000);
+
+  // Found by npm run fuzz: a minmax scale of 1 beside a 1e15 account was 2^-30 in solver units, a matrix value
+  // HiGHS drops (its level row read as h <= 0): every partial budget "infeasible", no partial allocation.
+  it("over capacity beside a 1e15 account with minmax scales of 1: the best partial allocation (highs)", async () => {
+    await expectAgreement({ budget: 1.2e15, capacity: [1, 1e15], objectives: [{ kind: "sparsity" }, { kind: "minmax", scale: [1, 1] }], alpha: 1 }, [ROUTES.highs!]);
+  }, 60_000);
+
   it("maxAccounts 0 with exact coverage and B > 0: infeasible, the partial allocation takes nothing (dedicated, highs)", async () => {
     await expectAgreement({ capacity: [1], budget: 1, coverage: "exact", maxAccounts: 0 }, [ROUTES.dedicated!, ROUTES.highs!]);
   });

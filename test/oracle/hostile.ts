@@ -130,6 +130,10 @@ export function verdictDisagreements(wave: Wave, optimum: Optimum): { cases: Ver
     const verdict = verifyAllocation(wave, hostile.allocation);
     cases.push({ name: hostile.name, oracle, verifierOk: verdict.ok });
     if (oracle.verdict === "ambiguous") continue;
+    // Undecided is not accepted (Verdict.undecided; solveWave and adl validate decide it): a break of only
+    // such promises, where the verifier says it could not decide them, is no disagreement.
+    const broken = oracle.findings.filter((f) => f.band === "broken").map((f) => f.promise);
+    if (oracle.verdict === "infeasible" && verdict.ok && broken.length > 0 && broken.every((promise) => (verdict.undecided as readonly string[]).includes(promise))) continue;
     if ((oracle.verdict === "feasible") !== verdict.ok) {
       const why = oracle.verdict === "feasible" ? `the verifier rejects it: ${verdict.violations[0]?.message ?? ""}` : `the verifier accepts it; the oracle finds ${oracle.findings.filter((f) => f.band === "broken").map((f) => `${f.promise}${f.account ? ` (${f.account})` : ""} by ${f.amount}`).join(", ")}`;
       disagreements.push({ kind: "verdict", detail: `${hostile.name}: ${why}`, ...(oracle.verdict === "infeasible" ? { amount: worstBroken(oracle.findings) } : {}) });

@@ -68,6 +68,33 @@ describe("hostile allocations on random tiny waves", () => {
   });
 });
 
+describe("hostile allocations with a binding maxAccounts and a ladder", () => {
+  // The verifier cannot decide seniority across accounts there (no closed form): a hostile allocation that
+  // breaks only seniority must be rejected or listed as undecided (Verdict.undecided), never plainly accepted.
+  it("never plainly accepted: rejected, or ok with seniority undecided (maxAccounts 1 or 2)", () => {
+    let undecided = 0;
+    fc.assert(
+      fc.property(tinyWave("continuous"), fc.integer({ min: 1, max: 2 }), (c, K) => {
+        const wave = waveOf({ ...c, spec: { ...c.spec, maxAccounts: K } });
+        if (!wave.layers || dominated(wave) || wave.ids.length <= K) return;
+        const optimum = oracleOptimum(wave);
+        if (!optimum.feasible) return;
+        const { cases, disagreements } = verdictDisagreements(wave, optimum);
+        expect(disagreements, JSON.stringify(describeWave(wave))).toEqual([]);
+        for (const k of cases) if (k.oracle.verdict === "infeasible" && k.verifierOk) undecided++;
+      }),
+      { numRuns: 300, seed: 20_261_201 },
+    );
+    expect(undecided).toBeGreaterThan(0);
+  });
+
+  it("the fuzz's reproducer: principal on a0 for gains of a2 is ok only with seniority undecided", () => {
+    const wave = makeWave({ budget: 2.7661402, capacity: [8.75, 1, 8.75, 1, 8.75], objectives: [{ kind: "overshoot" }], coverage: "exact", alpha: 0.5, maxAccounts: 2, layers: { names: ["gains", "principal"], capacity: [[0, 0.25, 4.375, 0, 8.75], [8.75, 0.75, 4.375, 1, 0]] } });
+    const optimum = oracleOptimum(wave);
+    expect(verdictDisagreements(wave, optimum).disagreements).toEqual([]);
+  });
+});
+
 /** The verifier must say what the oracle says (the oracle's verdict is asserted too: the case must be definite). */
 function expectSameVerdict(spec: WaveSpec, allocation: Allocation, oracle: "feasible" | "infeasible"): void {
   const wave = makeWave(spec);
