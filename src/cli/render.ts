@@ -37,7 +37,7 @@ export function renderAnswer(wave: Wave, answer: SolveAnswer, topRows = 15): str
     (certificate.overshootBound !== null ? `; an allocation with overshoot < ${money(certificate.overshootBound)} exists` : ""));
   const checked = answer.verified.budget !== answer.budget ? ` against the coverable budget ${money(answer.verified.budget)}` : "";
   lines.push(
-    `verified     ${answer.verified.ok ? "ok" : "REJECTED"}${checked}  (worst violation ${answer.verified.worstViolation}; ` +
+    `verified     ${verdictWord(answer.verified)}${checked}  (worst violation ${answer.verified.worstViolation}; ` +
       `per row ${answer.verified.tolerance.absolute} + ${answer.verified.tolerance.relative} x |its rhs|, excluded accounts and lots exact)`,
   );
   lines.push(`solver       ${answer.solver.name} ${answer.solver.version}  ${answer.solver.seconds.toFixed(3)} s` +
@@ -56,4 +56,14 @@ export function renderAnswer(wave: Wave, answer: SolveAnswer, topRows = 15): str
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * "ok" only when every promise was decided: a kept-as-far-as-checked promise the verifier could not
+ * decide (seniority under a binding maxAccounts or lots, on an answer whose stages were not proven)
+ * reads UNDECIDED with its names, never "ok".
+ */
+function verdictWord(verified: { readonly ok: boolean; readonly undecided?: readonly string[] }): string {
+  if (!verified.ok) return "REJECTED";
+  return verified.undecided && verified.undecided.length > 0 ? `UNDECIDED (${verified.undecided.join(", ")}: kept as far as checked, not decided)` : "ok";
 }

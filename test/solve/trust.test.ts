@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Allocation, Wave } from "../../src/domain.js";
 import { ExactSum } from "../../src/numeric/exact.js";
 import { CompensatedSum } from "../../src/numeric/sum.js";
+import { renderAnswer } from "../../src/cli/render.js";
 import { toAnswer } from "../../src/solve/answer.js";
 import { loadWaveFromFiles } from "../../src/solve/inputs.js";
 import { solveWave } from "../../src/solve/solve.js";
@@ -253,6 +254,7 @@ describe("seniority the verifier cannot decide (lots, a binding maxAccounts) is 
     expect(result.verified?.undecided).toEqual([]);
     expect(result.verified?.notes.join(" ")).toMatch(/seniority: decided by this solve's seniority stages/);
     expect(toAnswer(wave, result).verified.undecided).toBeUndefined();
+    expect(renderAnswer(wave, toAnswer(wave, result))).toMatch(/^verified +ok/m);
   }, 60_000);
 
   it("when the backend proves nothing (a limit hit, incumbent kept): status feasible and seniority stays undecided in the answer", async () => {
@@ -271,6 +273,10 @@ describe("seniority the verifier cannot decide (lots, a binding maxAccounts) is 
     expect(result.verified?.ok).toBe(true);
     const answer = toAnswer(wave, result);
     expect(answer.verified.undecided).toEqual(["seniority"]);
+    // What a person reads must not say "ok" for a promise nobody decided.
+    const text = renderAnswer(wave, answer);
+    expect(text).toMatch(/^verified +UNDECIDED \(seniority: /m);
+    expect(text).not.toMatch(/^verified +ok/m);
   }, 60_000);
 });
 
