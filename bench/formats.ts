@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { toCplexLp, toFreeMps } from "../src/solvers/formats.js";
+import { toCplexLp, toFreeMps } from "../src/pipeline/backends/formats.js";
 import { sumProblem } from "../test/solvers/problems.js";
 
 const n = Number(process.env.BENCH_FORMAT_N ?? 100_000);

@@ -7,13 +7,13 @@
  * Run with --expose-gc for heap figures that are not polluted by earlier garbage.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { bindWave } from "../src/bind/bind.js";
+import { bindWave } from "../src/pipeline/bind/bind.js";
 import { getHeuristic, heuristicNames } from "../src/heuristics/index.js";
-import { loadModel } from "../src/model/parse.js";
-import { generatePopulation } from "../src/scenarios/population.js";
-import { solveWave } from "../src/solve/solve.js";
-import { closeBackends } from "../src/solvers/robust.js";
-import { verifyAllocation } from "../src/verify/verify.js";
+import { loadModel } from "../src/pipeline/model/parse.js";
+import { generatePopulation } from "../src/tools/scenarios/population.js";
+import { solveWave } from "../src/pipeline/solve/solve.js";
+import { closeBackends } from "../src/pipeline/backends/robust.js";
+import { verifyAllocation } from "../src/pipeline/verify/verify.js";
 
 const maxN = Number(process.env.BENCH_MAX_N ?? 1_000_000);
 const timeLimit = Number(process.env.BENCH_TIME_LIMIT ?? 30);

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeGeneratedCsv } from "../src/scenarios/csv.js";
+import { writeGeneratedCsv } from "../src/tools/scenarios/csv.js";
 
 const big = Number(process.env.BENCH_MEMORY_N ?? 1_000_000);
 const scratch = mkdtempSync(join(tmpdir(), "adl-bench-memory-"));

@@ -11,8 +11,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { seededGenerator } from "../src/random.js";
-import { roundWave, type Round } from "../src/rounds/round.js";
-import { runRounds, type PolicySpec } from "../src/rounds/run.js";
+import { roundWave, type Round } from "../src/tools/rounds/round.js";
+import { runRounds, type PolicySpec } from "../src/tools/rounds/run.js";
 
 const T = Number(process.env.BENCH_ROUNDS_T ?? 1000);
 const n = Number(process.env.BENCH_ROUNDS_N ?? 10_000);

@@ -10,9 +10,9 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeGeneratedCsv } from "../src/scenarios/csv.js";
-import { loadScenario, simulate } from "../src/simulate/index.js";
-import { closeBackends } from "../src/solvers/robust.js";
+import { writeGeneratedCsv } from "../src/tools/scenarios/csv.js";
+import { loadScenario, simulate } from "../src/tools/simulate/index.js";
+import { closeBackends } from "../src/pipeline/backends/robust.js";
 
 const n = Number(process.env.BENCH_GENERATE_N ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;

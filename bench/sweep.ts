@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { RUN_FILES, runExperiment } from "../src/run/runner.js";
+import { RUN_FILES, runExperiment } from "../src/tools/run/runner.js";
 
 // The speed-up needs idle cores: the load averages before and after say whether it had them.
 const loadBefore = loadavg();

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Allocation, Wave } from "../src/domain.js";
-import { verifyAllocation } from "../src/verify/verify.js";
+import { verifyAllocation } from "../src/pipeline/verify/verify.js";
 import { makeWave } from "../test/exact/make-wave.js";
 
 const n = Number(process.env.BENCH_LOTS_ACCOUNTS ?? 100_000);

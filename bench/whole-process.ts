@@ -25,7 +25,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { loadAccounts } from "../src/instance/load.js";
+import { loadAccounts } from "../src/pipeline/instance/load.js";
 
 const n = Number(process.env.BENCH_N ?? 1_000_000);
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);

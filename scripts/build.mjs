@@ -17,7 +17,7 @@ const dist = join(root, "dist");
 const schemaDir = join(root, "schema");
 
 /**
- * The options src/model/yaml-source.ts compiles spec schemas with. A validator built with other
+ * The options src/pipeline/model/yaml-source.ts compiles spec schemas with. A validator built with other
  * options is never used: precompiledValidator compares them (and the schema's digest) first.
  */
 const SCHEMA_OPTIONS = { allErrors: true, verbose: true, discriminator: true, strictNumbers: true, allowUnionTypes: true };

@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { closeBackends } from "../src/solvers/robust.js";
+import { closeBackends } from "../src/pipeline/backends/robust.js";
 import { accountsFamily, cliFamily, expressionFamily, knownDisagreements, modelFamily, oracleFamily, type Family, type Outcome } from "../test/hardening/families.js";
 
 interface FamilySummary {

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readAllocationCsv } from "../src/compare/validate.js";
+import { readAllocationCsv } from "../src/tools/compare/validate.js";
 import { csvText } from "../src/csv.js";
 import { makeWave } from "./exact/make-wave.js";
-import { toCsv } from "../src/report/format.js";
+import { toCsv } from "../src/tools/report/format.js";
 
 describe("CSV text cells", () => {
   it("neutralize what a spreadsheet would run as a formula", () => {

@@ -20,8 +20,8 @@ import { join } from "node:path";
 import type { Allocation, Model, Wave } from "../domain.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { csvText } from "../csv.js";
-import type { BackendName } from "../solvers/backend.js";
-import type { Violation } from "../verify/verify.js";
+import type { BackendName } from "../pipeline/backends/backend.js";
+import type { Violation } from "../pipeline/verify/verify.js";
 
 /** What `adl allocate` and `compare --allocations` read from the command line. */
 export interface AllocateOptions {
@@ -99,7 +99,7 @@ export interface MechanismAllocation {
 
 /** Loads the wave a mechanism runs on: the mechanism's model (or --model, or caps and coverage for a heuristic) bound to the files. */
 async function waveOf(model: Model, options: AllocateOptions): Promise<Wave> {
-  const [{ bindWave }, { loadAccounts, loadPositions }, { mappingOf }] = await Promise.all([import("../bind/bind.js"), import("../instance/load.js"), import("../solve/inputs.js")]);
+  const [{ bindWave }, { loadAccounts, loadPositions }, { mappingOf }] = await Promise.all([import("../pipeline/bind/bind.js"), import("../pipeline/instance/load.js"), import("../pipeline/solve/inputs.js")]);
   const mapping = mappingOf({ ...(options.map !== undefined ? { map: options.map } : {}), ...(options.column ? { columns: options.column } : {}) });
   const accounts = loadAccounts(options.accounts, { layers: model.seniority ?? [], ...(mapping ? { mapping } : {}) });
   const positions = options.positions ? loadPositions(options.positions, accounts, mapping) : undefined;
@@ -119,13 +119,13 @@ export async function allocateMechanism(mechanism: string, options: AllocateOpti
     throw new UsageError({ path: "--deficit/--budget" }, "exactly one of --deficit D or --budget B", options.deficit === undefined ? "neither" : "both");
   }
   const [{ loadModel, parseModel }, { mechanismKind }, { CAPS_AND_COVERAGE }] = await Promise.all([
-    import("../model/parse.js"),
-    import("../simulate/index.js"),
-    import("../experiments/experiment.js"),
+    import("../pipeline/model/parse.js"),
+    import("../tools/simulate/index.js"),
+    import("../tools/experiments/experiment.js"),
   ]);
   if (mechanismKind(mechanism) === "model") {
     if (options.model !== undefined) throw new UsageError({ path: "--model" }, "--model only with a heuristic (a model file is its own model)", options.model);
-    const [{ solveWave }] = await Promise.all([import("../solve/solve.js")]);
+    const [{ solveWave }] = await Promise.all([import("../pipeline/solve/solve.js")]);
     const wave = await waveOf(loadModel(mechanism), options);
     const result = await solveWave(wave, { backend: options.solver, ...(options.timeLimit !== undefined ? { timeLimitSeconds: options.timeLimit } : {}) });
     const base = { name: mechanism, kind: "model" as const, wave, status: result.status };
@@ -157,7 +157,7 @@ export async function allocateMechanism(mechanism: string, options: AllocateOpti
 
 /** Writes text to a file atomically; a failure is a RunFolderError (exit 2) naming the file and the cause. */
 async function writeText(file: string, text: string): Promise<void> {
-  const { writeAtomic } = await import("../run/store.js");
+  const { writeAtomic } = await import("../tools/run/store.js");
   writeAtomic(file, text, "a file this process may write, with room for the allocation", "make room, or choose another --out");
 }
 
@@ -222,7 +222,7 @@ export async function writeComparisonAllocations(
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    const { writeFailure } = await import("../run/store.js");
+    const { writeFailure } = await import("../tools/run/store.js");
     throw writeFailure(error, dir, "a folder for the allocations that this process may create and write", "choose another --allocations folder");
   }
   const taken = new Set<string>(["index.csv"]);

@@ -15,7 +15,7 @@ export type ChunkWriter = (chunk: string) => boolean | void;
 const STREAM_DEPTH = 2;
 
 /**
- * An array view may carry its element builder under this symbol (src/solve/answer.ts's allocation
+ * An array view may carry its element builder under this symbol (src/pipeline/solve/answer.ts's allocation
  * rows): the writer then calls it per element instead of indexing through the view (a Proxy get per
  * row cost ~0.7 µs, 0.5 s at 10^6 rows). The elements must be plain data without toJSON.
  */

@@ -137,7 +137,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     exitCode = reportError(error);
   } finally {
-    if (solversMayRun) await (await import("../solvers/robust.js")).closeBackends();
+    if (solversMayRun) await (await import("../pipeline/backends/robust.js")).closeBackends();
   }
   return exitCode;
 }

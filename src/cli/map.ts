@@ -1,6 +1,6 @@
 /**
  * `adl map --accounts FILE --map MAPPING [--out FILE]`: an exchange export through a column mapping
- * (src/instance/mapping.ts; the format is in the README) and out as the accounts CSV the workbench
+ * (src/pipeline/instance/mapping.ts; the format is in the README) and out as the accounts CSV the workbench
  * reads without one: `id,capacity,<every other loaded column>`. Loading is the loader's own
  * (loadAccounts with the mapping), so the file written holds exactly what `--map` would give
  * `adl solve`, already checked; numbers are the shortest decimals that read back to the same
@@ -58,7 +58,7 @@ export async function mapCommand(options: MapOptions, out: (text: string) => voi
   if ((options.positions === undefined) !== (options.positionsOut === undefined)) {
     throw new UsageError({ path: "--positions/--positions-out" }, "both --positions FILE and --positions-out FILE, or neither", options.positions === undefined ? "only --positions-out" : "only --positions");
   }
-  const [{ loadAccounts, loadPositions }, { mappingOf }, { writeAtomic }] = await Promise.all([import("../instance/load.js"), import("../solve/inputs.js"), import("../run/store.js")]);
+  const [{ loadAccounts, loadPositions }, { mappingOf }, { writeAtomic }] = await Promise.all([import("../pipeline/instance/load.js"), import("../pipeline/solve/inputs.js"), import("../tools/run/store.js")]);
   const mapping = mappingOf({ ...(options.map !== undefined ? { map: options.map } : {}), ...(options.column ? { columns: options.column } : {}) });
   const layers = options.layers !== undefined ? options.layers.split(",").map((name) => name.trim()).filter((name) => name !== "") : [];
   const table = loadAccounts(options.accounts, { layers, ...(mapping ? { mapping } : {}) });

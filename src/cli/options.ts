@@ -5,9 +5,9 @@
  */
 import type { Argv, CommandModule } from "yargs";
 import { UsageError, WorkbenchError } from "../errors.js";
-import { backendChoices } from "../solvers/registry.js";
-import type { BackendName } from "../solvers/backend.js";
-import type { WaveFiles } from "../solve/inputs.js";
+import { backendChoices } from "../pipeline/backends/registry.js";
+import type { BackendName } from "../pipeline/backends/backend.js";
+import type { WaveFiles } from "../pipeline/solve/inputs.js";
 
 /** What a command's handler writes to and reports through; main builds one per run. */
 export interface CliContext {

@@ -1,5 +1,5 @@
-import type { Comparison } from "../compare/compare.js";
-import type { AllocationFile, Validation } from "../compare/validate.js";
+import type { Comparison } from "../tools/compare/compare.js";
+import type { AllocationFile, Validation } from "../tools/compare/validate.js";
 
 const fixed = (x: number | undefined | null, digits = 4): string =>
   x === undefined || x === null || !Number.isFinite(x) ? "-" : (Math.abs(x) < 0.5 * 10 ** -digits ? 0 : x).toFixed(digits);

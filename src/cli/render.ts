@@ -1,5 +1,5 @@
 import type { Wave } from "../domain.js";
-import type { SolveAnswer } from "../solve/answer.js";
+import type { SolveAnswer } from "../pipeline/solve/answer.js";
 
 // Rounding noise below the printed precision must not print as "-0".
 const money = (x: number): string => (Math.abs(x) < 5e-7 ? 0 : x).toLocaleString("en-US", { maximumFractionDigits: 6 });

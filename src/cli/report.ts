@@ -3,8 +3,8 @@
  * line) is thrown as UsageError / InstanceError for main's error printer; success returns 0.
  */
 import { ExitCode } from "../errors.js";
-import { displayPath } from "../experiments/experiment.js";
-import { writeReport } from "../report/report.js";
+import { displayPath } from "../tools/experiments/experiment.js";
+import { writeReport } from "../tools/report/report.js";
 
 export async function reportCommand(dir: string, options: { out?: (text: string) => void } = {}): Promise<number> {
   const out = options.out ?? ((text: string) => process.stdout.write(text));

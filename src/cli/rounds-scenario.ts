@@ -1,16 +1,16 @@
 /**
  * `adl rounds --scenario FILE [--lambda L] [--json]`: runs a multi-round scenario's policies
- * (src/rounds/scenario.ts, src/rounds/run.ts) and prints one line per policy, or with --json the
+ * (src/tools/rounds/scenario.ts, src/tools/rounds/run.ts) and prints one line per policy, or with --json the
  * whole RoundsResult (per-policy results and one row per policy and round) as one object.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { csvText } from "../csv.js";
 import { ExitCode } from "../errors.js";
-import { roundRows, roundsCharts, shareOfBoundChart, tableShares, type RoundsChart } from "../rounds/charts.js";
-import type { TableScore } from "../rounds/table.js";
-import { runRounds, type RoundsResult } from "../rounds/run.js";
-import { loadRoundsScenario } from "../rounds/scenario.js";
+import { roundRows, roundsCharts, shareOfBoundChart, tableShares, type RoundsChart } from "../tools/rounds/charts.js";
+import type { TableScore } from "../tools/rounds/table.js";
+import { runRounds, type RoundsResult } from "../tools/rounds/run.js";
+import { loadRoundsScenario } from "../tools/rounds/scenario.js";
 
 function money(x: number): string {
   return x.toLocaleString("en-US", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
@@ -60,7 +60,7 @@ function csvOf(rows: readonly Record<string, unknown>[]): string {
  * per-policy-per-round rows, into `dir`: rounds.csv, <chart>.svg, <chart>.csv. Returns the files.
  */
 export async function writeRoundsCharts(result: RoundsResult, dir: string, charts: readonly RoundsChart[] = roundsCharts(result)): Promise<string[]> {
-  const { renderSvg } = await import("../report/render.js");
+  const { renderSvg } = await import("../tools/report/render.js");
   mkdirSync(dir, { recursive: true });
   const files = [join(dir, "rounds.csv")];
   writeFileSync(files[0]!, csvOf(roundRows(result) as unknown as Record<string, unknown>[]));
@@ -89,7 +89,7 @@ export async function runScenarioCommand(file: string, options: { json: boolean;
 
 /** The share-of-bound chart of a scored round table, as SVG and CSV in `dir`. */
 export async function writeTableChart(score: TableScore, table: string, dir: string): Promise<string[]> {
-  const { renderSvg } = await import("../report/render.js");
+  const { renderSvg } = await import("../tools/report/render.js");
   const chart = shareOfBoundChart(tableShares(score, table));
   mkdirSync(dir, { recursive: true });
   if (chart.spec === null) return [];

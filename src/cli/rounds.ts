@@ -1,11 +1,11 @@
 /**
  * `adl rounds TABLE [--json] [--lambda L] [--reference POLICY]`: the paper's Table 2 on a per-round
- * table (src/rounds/table.ts). `adl rounds --scenario FILE [--json]`: online policies over a
- * multi-round scenario (src/rounds/scenario.ts), per policy: cumulative loss, regret, the
+ * table (src/tools/rounds/table.ts). `adl rounds --scenario FILE [--json]`: online policies over a
+ * multi-round scenario (src/tools/rounds/scenario.ts), per policy: cumulative loss, regret, the
  * Proposition 1 bound, undershoot and the stability diagnostics.
  */
 import { ExitCode, UsageError } from "../errors.js";
-import { readRoundTable, scoreRoundTable, DEFAULT_REFERENCE, type TableScore } from "../rounds/table.js";
+import { readRoundTable, scoreRoundTable, DEFAULT_REFERENCE, type TableScore } from "../tools/rounds/table.js";
 
 function money(x: number): string {
   return x.toLocaleString("en-US", { maximumFractionDigits: 2, minimumFractionDigits: 2 });

@@ -26,7 +26,7 @@ export function workerCount(text: unknown): number {
 
 /** Writes a run folder's report holding the folder's lock, so that no run appends while it reads. */
 export async function lockedReport(dir: string, out: (text: string) => void): Promise<number> {
-  const [{ existsSync }, { acquireRunLock, writeFailure }, { reportCommand: report }] = await Promise.all([import("node:fs"), import("../run/store.js"), import("./report.js")]);
+  const [{ existsSync }, { acquireRunLock, writeFailure }, { reportCommand: report }] = await Promise.all([import("node:fs"), import("../tools/run/store.js"), import("./report.js")]);
   // A folder that is not there: the report says what it expected.
   if (!existsSync(dir)) return report(dir, { out });
   const lock = acquireRunLock(dir, `adl report ${dir}`);

@@ -4,7 +4,7 @@
  * mechanism, or with --json one object {scenario, rows: SimulationRow[], runs: [...]} on stdout.
  */
 import { ExitCode, UsageError, WorkbenchError } from "../errors.js";
-import { loadScenario, simulate, simulationRow, type SimulationResult } from "../simulate/index.js";
+import { loadScenario, simulate, simulationRow, type SimulationResult } from "../tools/simulate/index.js";
 
 function money(x: number): string {
   return x.toLocaleString("en-US", { maximumFractionDigits: 2, minimumFractionDigits: 2 });

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
-import { loadWaveFromFiles } from "../solve/inputs.js";
-import { solveWave } from "../solve/solve.js";
-import { toAnswer } from "../solve/answer.js";
+import { loadWaveFromFiles } from "../pipeline/solve/inputs.js";
+import { solveWave } from "../pipeline/solve/solve.js";
+import { toAnswer } from "../pipeline/solve/answer.js";
 
 /**
  * The README's main job until the experiment runner lands: every bundled model solved on one wave

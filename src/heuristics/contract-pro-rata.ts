@@ -26,9 +26,9 @@
  */
 import type { Allocation, Wave } from "../domain.js";
 import { ModelError } from "../errors.js";
-import { positionsByAccount } from "../exact/lot-capacity.js";
-import { ExactSum } from "../numeric/exact.js";
-import { juniorFirstSplit } from "../verify/objectives.js";
+import { positionsByAccount } from "../pipeline/exact/lot-capacity.js";
+import { ExactSum } from "../floor/numeric/exact.js";
+import { juniorFirstSplit } from "../pipeline/verify/objectives.js";
 import { dollarCap } from "./bounds.js";
 import type { Heuristic, HeuristicContext, IgnorableConstraint } from "./heuristic.js";
 

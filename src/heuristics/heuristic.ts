@@ -8,7 +8,7 @@
  * this rule does not make" rather than as a bug.
  */
 import type { Allocation, Wave } from "../domain.js";
-import type { ConstraintName, Verdict, Violation } from "../verify/verify.js";
+import type { ConstraintName, Verdict, Violation } from "../pipeline/verify/verify.js";
 
 /** Model constraints a heuristic may declare it does not honour. */
 export type IgnorableConstraint = "alpha" | "lots" | "maxAccounts" | "seniority" | "eligibility" | "coverage";

@@ -15,13 +15,13 @@
  *   budget. Overshoot up to the sum of v_p over fractional positions: the scheme's cost, reported.
  * Every scheme ends with the greedy top-up when still short, and, for accounts with several
  * positions where the greedy can miss the best subset sum, with the exact per-account lot capacity
- * (src/exact/lot-capacity.ts), so that coverage holds whenever the lots can cover the budget.
+ * (src/pipeline/exact/lot-capacity.ts), so that coverage holds whenever the lots can cover the budget.
  */
 import type { Allocation, Wave } from "../domain.js";
-import { lotCapacities, lotsToCover, lotsWithin, positionsByAccount } from "../exact/lot-capacity.js";
-import { lotAmount } from "../exact/sparsity.js";
-import { ExactSum, compareProduct } from "../numeric/exact.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import { lotCapacities, lotsToCover, lotsWithin, positionsByAccount } from "../pipeline/exact/lot-capacity.js";
+import { lotAmount } from "../pipeline/exact/sparsity.js";
+import { ExactSum, compareProduct } from "../floor/numeric/exact.js";
+import { CompensatedSum } from "../floor/numeric/sum.js";
 import { DescendingHeap, rankDescending } from "./rank.js";
 
 export type LotScheme = "floor-topup" | "floor-lr" | "ceil";
@@ -56,7 +56,7 @@ export function executeInLots(wave: Wave, target: Float64Array, cap: Float64Arra
   const P = account.length;
   const index = positionsByAccount(positions, n);
   const { start, order } = index;
-  // Lots are checked exactly (src/numeric/tolerance.ts): no slack on the caps or the budget.
+  // Lots are checked exactly (src/floor/numeric/tolerance.ts): no slack on the caps or the budget.
   const slack = 0;
   const B = wave.budget;
 

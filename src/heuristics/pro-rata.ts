@@ -1,7 +1,7 @@
 /**
  * Pro-rata rules: every account pays in proportion to a weight, capped at its bound; what a capped
  * account cannot pay is spread over the others in the same proportion (capped water-filling, the
- * exact minmax algorithm of src/exact/water-filling.ts, reused rather than re-written).
+ * exact minmax algorithm of src/pipeline/exact/water-filling.ts, reused rather than re-written).
  *
  * Accounts with weight 0 (no PnL for pro-rata:pnl, no equity for pro-rata:equity) pay only when the
  * weighted accounts are exhausted, and then in proportion to their bounds, so that the rule still
@@ -13,8 +13,8 @@
  */
 import type { Wave } from "../domain.js";
 import { ModelError } from "../errors.js";
-import { settleResidual, waterFill } from "../exact/water-filling.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import { settleResidual, waterFill } from "../pipeline/exact/water-filling.js";
+import { CompensatedSum } from "../floor/numeric/sum.js";
 import { lotNotional, ruleBound } from "./bounds.js";
 import { checkDefined, optionalColumn, requireColumn, waveColumns } from "./columns.js";
 import type { IgnorableConstraint } from "./heuristic.js";
@@ -40,7 +40,7 @@ const DESCRIPTIONS: Readonly<Record<ProRataPreset, string>> = {
  * h_i = min(bound_i, lambda * w_i) with sum h = min(budget, sum bound) (one lambda); zero-weight
  * accounts pay only after every weighted account is at its bound, in proportion to their bounds.
  * Weights must be finite and >= 0 (the caller takes positive parts). The answer is the capped
- * water-filling of src/exact/water-filling.ts; it is reached first by a fixed-point fast path
+ * water-filling of src/pipeline/exact/water-filling.ts; it is reached first by a fixed-point fast path
  * (see proportionalFixedPoint) and by waterFill itself when that does not settle quickly.
  * Dollars. O(n * rounds) on the fast path (a handful of rounds on real data), O(n log n) otherwise.
  */

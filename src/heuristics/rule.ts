@@ -6,7 +6,7 @@
  * is what lets the ladder and the lot wrappers compose with any rule, a user's included.
  */
 import type { Allocation, Model, Wave } from "../domain.js";
-import { juniorFirstSplit } from "../verify/objectives.js";
+import { juniorFirstSplit } from "../pipeline/verify/objectives.js";
 import { dollarCap, ruleBound } from "./bounds.js";
 import type { BudgetShape, Heuristic, HeuristicContext, IgnorableConstraint } from "./heuristic.js";
 import { executeInLots, type LotScheme } from "./lots.js";

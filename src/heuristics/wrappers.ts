@@ -4,7 +4,7 @@
  * user's heuristic, e.g. ladder(lots-floor-lr(pro-rata:wealth)).
  */
 import type { Wave } from "../domain.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import { CompensatedSum } from "../floor/numeric/sum.js";
 import { ruleBound } from "./bounds.js";
 import type { Heuristic, HeuristicContext } from "./heuristic.js";
 import type { LotScheme } from "./lots.js";

@@ -2,20 +2,20 @@
  * A mechanism's closed form: its haircuts as a function of the budget B on one wave, when its
  * structure gives one (a water level or a ramp, see forms.ts), with the largest budget it answers.
  * Exposure draws exact curves from it; every plan is spot-checked against the mechanism itself
- * before it is used (src/exposure/exposure.ts).
+ * before it is used (src/tools/exposure/exposure.ts).
  *
- * Two questions are asked here and nowhere else besides src/exact: does the wave's structure have a
- * dedicated algorithm (src/exact's noDedicatedAlgorithm), and is its map B → h a closed form at all
+ * Two questions are asked here and nowhere else besides src/pipeline/exact: does the wave's structure have a
+ * dedicated algorithm (src/pipeline/exact's noDedicatedAlgorithm), and is its map B → h a closed form at all
  * (closedFormShape: no lots, no seniority ladder), which the frontier's top-K closed form also needs.
  */
 import type { BoundObjective, Wave } from "../domain.js";
-import { certify } from "../certificate/certificate.js";
-import { noDedicatedAlgorithm } from "../exact/index.js";
+import { certify } from "../pipeline/certificate/certificate.js";
+import { noDedicatedAlgorithm } from "../pipeline/exact/index.js";
 import { ruleBound } from "../heuristics/bounds.js";
 import { optionalColumn } from "../heuristics/columns.js";
 import type { BudgetShape, Heuristic } from "../heuristics/heuristic.js";
 import { rankDescending } from "../heuristics/rank.js";
-import { CompensatedSum, sumOf } from "../numeric/sum.js";
+import { CompensatedSum, sumOf } from "../floor/numeric/sum.js";
 import { waterLevelForm, type ExactForm, type RampForm } from "./forms.js";
 
 /** A closed form for the mechanism on this wave, with the largest budget it answers. */
@@ -61,7 +61,7 @@ function dedicatedBound(wave: Wave): Float64Array {
 
 /**
  * The closed form of the model's own optimum, under exactly the conditions in which solveDedicated
- * (src/exact/index.ts) answers with the algorithm the form describes; a reason string otherwise.
+ * (src/pipeline/exact/index.ts) answers with the algorithm the form describes; a reason string otherwise.
  * O(n) plus the water level's ranking, O(n log n).
  */
 export function modelPlan(wave: Wave): ClosedFormPlan | string {
@@ -73,7 +73,7 @@ export function modelPlan(wave: Wave): ClosedFormPlan | string {
   const beyond = `the wave can cover at most ${coverable} (certificate)`;
   switch (objective.kind) {
     case "sparsity": {
-      // The L0 greedy: largest bound first, ties by index (src/exact/sparsity.ts).
+      // The L0 greedy: largest bound first, ties by index (src/pipeline/exact/sparsity.ts).
       const form = rampForm(bound, [{ members: positiveMembers(bound), rate: 1 }], (members) => rankDescending(bound, members));
       return { form, algorithm: "greedy-l0", domainEnd: coverable, beyond };
     }
@@ -117,7 +117,7 @@ function waterLevelPlan(bound: Float64Array, scale: Float64Array, algorithm: str
 
 /**
  * phi = x^p, p > 1: the KKT point is a water level with scale w_i = c_i (c_i / (p u_i))^(1/(p-1))
- * (src/exact/convex.ts), computed in logarithms and normalized as there so that p near 1 does not
+ * (src/pipeline/exact/convex.ts), computed in logarithms and normalized as there so that p near 1 does not
  * overflow. Accounts with u_i = 0 are filled first there: no water level then.
  */
 function convexPlan(bound: Float64Array, capacity: Float64Array, objective: Extract<BoundObjective, { kind: "convex" }>, coverable: number, beyond: string): ClosedFormPlan | string {

@@ -1,5 +1,5 @@
 /**
- * The heuristic conformance suite, the same idea as the backends' (src/solvers/conformance.ts,
+ * The heuristic conformance suite, the same idea as the backends' (src/pipeline/backends/conformance.ts,
  * MathOptInterface's `Test`): cases every heuristic rule, built in or a third party's, must pass
  * when run as a Mechanism. Each case runs the rule on seeded waves (venue columns consistent with
  * one position per account, ties, zero capacities, ineligible accounts, one-account waves) with one
@@ -16,14 +16,14 @@
  * returns a report, and a test file can make one test per case from `heuristicConformanceCases()`.
  * No wall clock, no randomness beyond the fixed seeds.
  */
-import { bindWave } from "../bind/bind.js";
-import { certify } from "../certificate/certificate.js";
+import { bindWave } from "../pipeline/bind/bind.js";
+import { certify } from "../pipeline/certificate/certificate.js";
 import type { AccountTable, Model, PositionTable, Wave } from "../domain.js";
 import type { Heuristic } from "../heuristics/heuristic.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { allowance, tolerance } from "../numeric/tolerance.js";
+import { CompensatedSum } from "../floor/numeric/sum.js";
+import { allowance, tolerance } from "../floor/numeric/tolerance.js";
 import { mix32 } from "../random.js";
-import { ConformanceFailure, runConformanceCases } from "../solvers/conformance.js";
+import { ConformanceFailure, runConformanceCases } from "../pipeline/backends/conformance.js";
 import { heuristicPlan } from "./closed-form.js";
 import { formHaircut } from "./forms.js";
 import { heuristicMechanism } from "./mechanism.js";

@@ -19,7 +19,7 @@
  * closures) so that the report and the CLI can serialize them; evaluating one account costs O(log n)
  * (water level) or O(1) (ramp).
  */
-import { CompensatedSum } from "../numeric/sum.js";
+import { CompensatedSum } from "../floor/numeric/sum.js";
 import { rankDescending } from "../heuristics/rank.js";
 
 /** h_j(B) = min(bound_j, scale_j * lambda(B)); see the module comment. */

@@ -5,10 +5,10 @@
  * mechanisms through this interface; what each keeps of an Outcome is its own business.
  */
 import type { Allocation, Model, Wave } from "../domain.js";
-import { certify, type Certificate } from "../certificate/certificate.js";
+import { certify, type Certificate } from "../pipeline/certificate/certificate.js";
 import type { Heuristic } from "../heuristics/heuristic.js";
-import { solveWave, type SolveRequest, type SolveResult, type SolveStatus } from "../solve/solve.js";
-import { verifyAllocation, type Verdict, type Violation } from "../verify/verify.js";
+import { solveWave, type SolveRequest, type SolveResult, type SolveStatus } from "../pipeline/solve/solve.js";
+import { verifyAllocation, type Verdict, type Violation } from "../pipeline/verify/verify.js";
 import { heuristicPlan, modelPlan, type ClosedFormPlan } from "./closed-form.js";
 import { classifyVerdict } from "./verdict.js";
 

@@ -9,9 +9,9 @@
  * - fatal: the violations no mechanism may make whatever it declares (shape, finite, non-negative,
  *   capacity, layer bounds and sums): a metric over such an allocation means nothing.
  */
-import type { Certificate } from "../certificate/certificate.js";
+import type { Certificate } from "../pipeline/certificate/certificate.js";
 import { ignorableOf, unexpectedViolations, type IgnorableConstraint } from "../heuristics/heuristic.js";
-import type { Verdict, Violation } from "../verify/verify.js";
+import type { Verdict, Violation } from "../pipeline/verify/verify.js";
 
 /** A verdict's violations split into declared and unexpected (see the module comment). */
 export interface Classification {

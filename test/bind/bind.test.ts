@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { bindWave, resolveBudget } from "../../src/bind/bind.js";
+import { bindWave, resolveBudget } from "../../src/pipeline/bind/bind.js";
 import type { AccountTable, Instance, Model, PositionTable } from "../../src/domain.js";
 import { InstanceError, ModelError, UsageError, type WorkbenchError } from "../../src/errors.js";
-import { loadAccounts, loadPositions } from "../../src/instance/load.js";
-import { loadModel, parseModel } from "../../src/model/parse.js";
+import { loadAccounts, loadPositions } from "../../src/pipeline/instance/load.js";
+import { loadModel, parseModel } from "../../src/pipeline/model/parse.js";
 
 const FIXTURES = "test/fixtures/input";
 

@@ -3,7 +3,7 @@
  * and the two structural bounds.
  */
 import { describe, expect, it } from "vitest";
-import { certify } from "../../src/certificate/certificate.js";
+import { certify } from "../../src/pipeline/certificate/certificate.js";
 import { makeWave } from "../exact/make-wave.js";
 
 describe("broken promises", () => {

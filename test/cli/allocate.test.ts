@@ -1,6 +1,6 @@
 /**
  * `adl allocate` and `compare --allocations`: what is written is read back by `adl validate`'s own
- * allocation reader (src/compare/validate.ts, not the writer under test) to the same doubles, and
+ * allocation reader (src/tools/compare/validate.ts, not the writer under test) to the same doubles, and
  * passes validation — for models (continuous, lots, a seniority ladder) and heuristics, on a book
  * whose capacities span 1e-6 to 1e15.
  */
@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { adl } from "../support/adl.js";
 import { allocateMechanism, allocationCsv, writeComparisonAllocations, type AllocateOptions } from "../../src/cli/allocate.js";
-import { compareWave } from "../../src/compare/compare.js";
-import { readAllocationCsv, validateAllocation } from "../../src/compare/validate.js";
+import { compareWave } from "../../src/tools/compare/compare.js";
+import { readAllocationCsv, validateAllocation } from "../../src/tools/compare/validate.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-allocate-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { adl } from "../support/adl.js";
-import { loadMapping, positionRenames } from "../../src/instance/mapping.js";
-import { parseScenario, simulate } from "../../src/simulate/index.js";
+import { loadMapping, positionRenames } from "../../src/pipeline/instance/mapping.js";
+import { parseScenario, simulate } from "../../src/tools/simulate/index.js";
 
 describe("heuristic names that are JavaScript built-ins", () => {
   // Two processes only (each start costs seconds); every name is in test/heuristics/registry.test.ts.

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { accountsCsv, mapCommand, positionsCsv } from "../../src/cli/map.js";
-import { loadAccounts, loadPositions } from "../../src/instance/load.js";
-import { loadMapping } from "../../src/instance/mapping.js";
+import { loadAccounts, loadPositions } from "../../src/pipeline/instance/load.js";
+import { loadMapping } from "../../src/pipeline/instance/mapping.js";
 
 const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), "adl-map-"));

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InstanceError, ModelError, UsageError } from "../../src/errors.js";
-import { checkRegularFile, describeBytes, inputLimit, readBoundedBytes, readBoundedText, INPUT_LIMIT_ENV } from "../../src/io/bounded-read.js";
-import { loadMapping } from "../../src/instance/mapping.js";
-import { loadModel } from "../../src/model/parse.js";
-import { readSpecText } from "../../src/model/yaml-source.js";
+import { checkRegularFile, describeBytes, inputLimit, readBoundedBytes, readBoundedText, INPUT_LIMIT_ENV } from "../../src/floor/io/bounded-read.js";
+import { loadMapping } from "../../src/pipeline/instance/mapping.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { readSpecText } from "../../src/pipeline/model/yaml-source.js";
 
 const dir = mkdtempSync(join(tmpdir(), "adl-bounded-"));
 const file = (name: string, content: string | Buffer): string => {

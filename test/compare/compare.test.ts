@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compareWave } from "../../src/compare/compare.js";
-import { readAllocationCsv, validateAllocation } from "../../src/compare/validate.js";
+import { compareWave } from "../../src/tools/compare/compare.js";
+import { readAllocationCsv, validateAllocation } from "../../src/tools/compare/validate.js";
 import { resolveHeuristics, splitTopLevel } from "../../src/cli/heuristic-list.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 
 afterAll(async () => {
   await closeBackends();

@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Allocation, Wave } from "../../src/domain.js";
 import { InstanceError } from "../../src/errors.js";
-import { provenOptimum, readAllocationCsv, validateAllocation, validationJson } from "../../src/compare/validate.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import type { SolverBackend } from "../../src/solvers/backend.js";
-import { closeBackends, getBackend } from "../../src/solvers/robust.js";
+import { provenOptimum, readAllocationCsv, validateAllocation, validationJson } from "../../src/tools/compare/validate.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import type { SolverBackend } from "../../src/pipeline/backends/backend.js";
+import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
 import { makeWave } from "../exact/make-wave.js";
 
 afterAll(async () => {

@@ -6,10 +6,10 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadModel } from "../../src/model/parse.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { closeBackends } from "../../src/solvers/robust.js";
-import { backendInstalled, backendNames } from "../../src/solvers/registry.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
+import { backendInstalled, backendNames } from "../../src/pipeline/backends/registry.js";
 import { arbitraryAccounts, tableOf, waveOf } from "../support/waves.js";
 
 const bundled = [

@@ -4,11 +4,11 @@
  * CPLEX LP and free MPS and solved by CBC and glpsol; each must equal the workbench's own value.
  */
 import { afterAll, describe, expect } from "vitest";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { exportWave } from "../../src/solve/export.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { lowerWave } from "../../src/lower/compile.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { exportWave } from "../../src/pipeline/solve/export.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { lowerWave } from "../../src/pipeline/lower/compile.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 import { haveCbc, haveGlpsol, runCbc, runGlpsol, withTool } from "../support/external-solvers.js";
 
 afterAll(async () => {

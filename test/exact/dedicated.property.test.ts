@@ -6,9 +6,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { solveDedicated } from "../../src/exact/index.js";
-import { certify } from "../../src/certificate/certificate.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { solveDedicated } from "../../src/pipeline/exact/index.js";
+import { certify } from "../../src/pipeline/certificate/certificate.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { arbitraryWave, progressiveFilling, rawCaps, type WaveShape } from "./arbitrary.js";
 import { referenceSolve } from "./highs-reference.js";
 import { makeWave, piecewise, power, type ObjectiveShorthand, type WaveSpec } from "./make-wave.js";

@@ -3,11 +3,11 @@
  * floating point and scale that the random small waves do not reach.
  */
 import { describe, expect, it } from "vitest";
-import { solveDedicated } from "../../src/exact/index.js";
-import { lotCapacities, lotsToCover, lotsWithin, positionsByAccount } from "../../src/exact/lot-capacity.js";
-import { waterFill } from "../../src/exact/water-filling.js";
-import { certify } from "../../src/certificate/certificate.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { solveDedicated } from "../../src/pipeline/exact/index.js";
+import { lotCapacities, lotsToCover, lotsWithin, positionsByAccount } from "../../src/pipeline/exact/lot-capacity.js";
+import { waterFill } from "../../src/pipeline/exact/water-filling.js";
+import { certify } from "../../src/pipeline/certificate/certificate.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave, piecewise, power, type WaveSpec } from "./make-wave.js";
 
 function solve(spec: WaveSpec) {

@@ -1,8 +1,8 @@
 /**
  * An independent reference for the dedicated algorithms: the wave written as CPLEX LP text by hand
  * (bounds re-derived from the raw data, not from wave.upper), solved stage by stage with HiGHS
- * (mip_rel_gap 0), each stage's optimum fixed before the next. Shares no code with src/exact or
- * src/lower. Small waves only (n <= 8).
+ * (mip_rel_gap 0), each stage's optimum fixed before the next. Shares no code with src/pipeline/exact or
+ * src/pipeline/lower. Small waves only (n <= 8).
  *
  * Convex phi: x^2 by cutting planes over LPs (bracketed between a lower and an upper bound, see
  * below; continuous only, last stage); piecewise-linear as an epigraph over the segment lines (a

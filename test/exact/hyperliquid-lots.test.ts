@@ -5,16 +5,16 @@
  * 122 of 400 budgets of this wave (e.g. B = 2732.21: level 3.8e-7 relative below the integer
  * optimum, total 4.3e-5 below B, yet "optimal" and verified under the old wave-wide tolerance).
  *
- * The oracle here is independent of src/exact and src/numeric: exact rationals in BigInt over the
+ * The oracle here is independent of src/pipeline/exact and src/floor/numeric: exact rationals in BigInt over the
  * decimals of the data, and for each account a binary search on its own breakpoints k v_i / s_i for
  * the least one at which the whole-lot total G reaches B; the optimum is the least of those.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
-import { solveDedicated } from "../../src/exact/index.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { solveDedicated } from "../../src/pipeline/exact/index.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 
 afterAll(async () => {
   await closeBackends();

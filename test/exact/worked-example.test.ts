@@ -12,9 +12,9 @@
  * scale is the gains column, which the last tests show explicitly.
  */
 import { describe, expect, it } from "vitest";
-import { solveDedicated } from "../../src/exact/index.js";
-import { certify } from "../../src/certificate/certificate.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { solveDedicated } from "../../src/pipeline/exact/index.js";
+import { certify } from "../../src/pipeline/certificate/certificate.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave, piecewise, type WaveSpec } from "./make-wave.js";
 
 const pnl = [8, 4, 0.5];

@@ -9,11 +9,11 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Model, Wave } from "../../src/domain.js";
-import { curveOf, exposureCurve, exposureFamily, exposureHaircut, exposureSummaries, type ExposureFamily } from "../../src/exposure/index.js";
+import { curveOf, exposureCurve, exposureFamily, exposureHaircut, exposureSummaries, type ExposureFamily } from "../../src/tools/exposure/index.js";
 import { exactMechanism, heuristicMechanism, type Mechanism } from "../../src/mechanism/index.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
-import { loadModel } from "../../src/model/parse.js";
-import { solveWave } from "../../src/solve/solve.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
 import { accountsOf, arbitraryAccounts, modelOf, waveOf, type RandomAccounts } from "../support/waves.js";
 
 const runs = { numRuns: Number(process.env.RUNS ?? 120) };

@@ -23,11 +23,11 @@ import {
   renderExposure,
   writeExposureCsv,
   type ExposureCurve,
-} from "../../src/exposure/index.js";
+} from "../../src/tools/exposure/index.js";
 import { exactMechanism, heuristicMechanism } from "../../src/mechanism/index.js";
 import { defineHeuristic, getHeuristic, rankDescending, type Heuristic } from "../../src/heuristics/index.js";
-import { loadModel } from "../../src/model/parse.js";
-import { solveWave } from "../../src/solve/solve.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 const model = (name: string): Model => loadModel(fileURLToPath(new URL(`../../models/${name}.yaml`, import.meta.url)));
@@ -306,7 +306,7 @@ describe("output forms", () => {
   });
 });
 
-describe("a budget equal to a prefix sum of the bounds (regression: src/exact/selection.ts)", () => {
+describe("a budget equal to a prefix sum of the bounds (regression: src/pipeline/exact/selection.ts)", () => {
   // capacities (10, 12, 19, 1, 40), alpha 0.3: bounds (3, 3.6, 5.7, 0.3, 12). At B = 24.3 = 12 + 5.7 +
   // 3.6 + 3, four accounts cover (the MIP proves 4). The weighted selection used to re-sum the bounds
   // in another order, fall an ulp short, and touch all five.

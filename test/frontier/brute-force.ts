@@ -1,6 +1,6 @@
 /**
  * Brute-force references for the frontier tests: every subset of at most K accounts, each account's
- * best contribution at a level t computed on its own. Independent of src/frontier and src/exact.
+ * best contribution at a level t computed on its own. Independent of src/tools/frontier and src/pipeline/exact.
  */
 export interface SmallWave {
   readonly capacity: readonly number[];

@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
-import { coverageFrontier } from "../../src/frontier/coverage.js";
-import { closedFormApplies, maxAccountsFrontier, maxAccountsWave } from "../../src/frontier/max-accounts.js";
-import { placeOnFrontier } from "../../src/frontier/place.js";
-import { scaleUnits, unitFactor, unscaleAllocation } from "../../src/solve/units.js";
+import { coverageFrontier } from "../../src/tools/frontier/coverage.js";
+import { closedFormApplies, maxAccountsFrontier, maxAccountsWave } from "../../src/tools/frontier/max-accounts.js";
+import { placeOnFrontier } from "../../src/tools/frontier/place.js";
+import { scaleUnits, unitFactor, unscaleAllocation } from "../../src/pipeline/solve/units.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
-import { allocationMetrics } from "../../src/metrics/allocation.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { allocationMetrics } from "../../src/pipeline/metrics/allocation.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 import { bruteMaxFraction, bruteTouched, type SmallWave } from "./brute-force.js";
 

@@ -15,12 +15,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { satisfies, type FrontierKind } from "../../src/frontier/region.js";
-import type { FrontierRow, JobRow } from "../../src/results/row.js";
-import { RUN_FILES, runExperiment } from "../../src/run/runner.js";
-import { readRows } from "../../src/run/store.js";
-import { generatePopulation } from "../../src/scenarios/population.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { satisfies, type FrontierKind } from "../../src/tools/frontier/region.js";
+import type { FrontierRow, JobRow } from "../../src/floor/records/row.js";
+import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
+import { readRows } from "../../src/tools/run/store.js";
+import { generatePopulation } from "../../src/tools/scenarios/population.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-honest-"));
 afterAll(async () => {

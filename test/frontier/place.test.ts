@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lowerEnvelope, placeOnFrontier } from "../../src/frontier/place.js";
-import type { FrontierPoint } from "../../src/results/row.js";
+import { lowerEnvelope, placeOnFrontier } from "../../src/tools/frontier/place.js";
+import type { FrontierPoint } from "../../src/floor/records/row.js";
 
 const point = (x: number, y: number | null, status: FrontierPoint["status"] = "optimal"): FrontierPoint => ({ x, y, status, gap: status === "optimal" ? 0 : 0.1 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { constraintSetOf, regionKey, regionLabel, satisfies, type ConstraintSet } from "../../src/frontier/region.js";
-import { loadModel } from "../../src/model/parse.js";
+import { constraintSetOf, regionKey, regionLabel, satisfies, type ConstraintSet } from "../../src/tools/frontier/region.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
 
 const caps: ConstraintSet = { eligibility: null, alpha: null, lots: null, ladder: null, coverage: "atLeast", margin: null };
 

@@ -8,10 +8,10 @@
  * - the queue (L0) optimum touches one account: the first alone covers 7.5.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { toAnswer } from "../../src/solve/answer.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { toAnswer } from "../../src/pipeline/solve/answer.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 
 afterAll(async () => {
   await closeBackends();

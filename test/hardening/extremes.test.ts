@@ -7,14 +7,14 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
-import { solveDedicated } from "../../src/exact/index.js";
+import { solveDedicated } from "../../src/pipeline/exact/index.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
-import { closeBackends } from "../../src/solvers/robust.js";
-import type { BackendName } from "../../src/solvers/backend.js";
-import { solveWave, type SolveResult } from "../../src/solve/solve.js";
-import { unitFactor } from "../../src/solve/units.js";
-import { absTol, relTol } from "../../src/numeric/tolerance.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
+import type { BackendName } from "../../src/pipeline/backends/backend.js";
+import { solveWave, type SolveResult } from "../../src/pipeline/solve/solve.js";
+import { unitFactor } from "../../src/pipeline/solve/units.js";
+import { absTol, relTol } from "../../src/floor/numeric/tolerance.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave, type ObjectiveShorthand } from "../exact/make-wave.js";
 
 afterAll(async () => {

@@ -6,15 +6,15 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
-import { lowerWave } from "../../src/lower/compile.js";
-import type { LinearProblem } from "../../src/lower/standard-form.js";
-import type { SolveOptions, SolverBackend, SolverSolution } from "../../src/solvers/backend.js";
-import { closeBackends, getBackend } from "../../src/solvers/robust.js";
-import { createWorkerBackend, type WorkerHostedBackend } from "../../src/solvers/worker-host.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { solveWave, type SolveResult } from "../../src/solve/solve.js";
-import { scaleUnits, unitFactor } from "../../src/solve/units.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { lowerWave } from "../../src/pipeline/lower/compile.js";
+import type { LinearProblem } from "../../src/pipeline/lower/standard-form.js";
+import type { SolveOptions, SolverBackend, SolverSolution } from "../../src/pipeline/backends/backend.js";
+import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
+import { createWorkerBackend, type WorkerHostedBackend } from "../../src/pipeline/backends/worker-host.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { solveWave, type SolveResult } from "../../src/pipeline/solve/solve.js";
+import { scaleUnits, unitFactor } from "../../src/pipeline/solve/units.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 
 const hosted: WorkerHostedBackend[] = [];
 afterAll(async () => {

@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { bindWave } from "../../src/bind/bind.js";
-import { loadAccounts } from "../../src/instance/load.js";
-import { parseModel } from "../../src/model/parse.js";
-import { compileExpression } from "../../src/model/expression.js";
+import { bindWave } from "../../src/pipeline/bind/bind.js";
+import { loadAccounts } from "../../src/pipeline/instance/load.js";
+import { parseModel } from "../../src/pipeline/model/parse.js";
+import { compileExpression } from "../../src/pipeline/model/expression.js";
 import { ModelError } from "../../src/errors.js";
-import { closeBackends } from "../../src/solvers/robust.js";
-import { solveWave } from "../../src/solve/solve.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
 import { accountsFamily, checkSolved, cliFamily, expressionFamily, knownDisagreements, modelFamily, oracleFamily, runCli, type Family } from "./families.js";
 
 afterAll(async () => {

@@ -7,12 +7,12 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Allocation, Wave } from "../../src/domain.js";
-import { solveDedicated } from "../../src/exact/index.js";
+import { solveDedicated } from "../../src/pipeline/exact/index.js";
 import { getHeuristic, heuristicNames, loadUserHeuristic, unexpectedViolations, type Heuristic } from "../../src/heuristics/index.js";
 import { ladder, lotExecution } from "../../src/heuristics/wrappers.js";
-import { CompensatedSum } from "../../src/numeric/sum.js";
-import { allowance, tolerance } from "../../src/numeric/tolerance.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { CompensatedSum } from "../../src/floor/numeric/sum.js";
+import { allowance, tolerance } from "../../src/floor/numeric/tolerance.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { modelOf, waveOf } from "../support/waves.js";
 import { arbitraryVenueWave, buildVenueWave, venueTable, withColumns } from "./venue-waves.js";
 

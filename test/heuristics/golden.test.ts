@@ -14,7 +14,7 @@ import {
   walkStart,
   type QueuePreset,
 } from "../../src/heuristics/index.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 import { withColumns } from "./venue-waves.js";
 

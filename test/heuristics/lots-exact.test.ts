@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { getHeuristic } from "../../src/heuristics/index.js";
 import { executeInLots } from "../../src/heuristics/lots.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave } from "../exact/make-wave.js";
 
 describe("executeInLots against the exact cap", () => {

@@ -1,10 +1,10 @@
 /**
  * The pro-rata fast path (fixed-point capping) must give the water-filling answer of
- * src/exact/water-filling.ts, which it falls back to.
+ * src/pipeline/exact/water-filling.ts, which it falls back to.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { waterFill } from "../../src/exact/water-filling.js";
+import { waterFill } from "../../src/pipeline/exact/water-filling.js";
 import { cappedProRata, proportionalFixedPoint } from "../../src/heuristics/pro-rata.js";
 
 const amount = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 }), fc.double({ min: 0.01, max: 1e6, noNaN: true }));

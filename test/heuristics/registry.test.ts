@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModelError, UsageError } from "../../src/errors.js";
 import { getHeuristic, heuristicForms, heuristicNames, RuleHeuristic } from "../../src/heuristics/index.js";
-import { parseExperiment } from "../../src/experiments/experiment.js";
+import { parseExperiment } from "../../src/tools/experiments/experiment.js";
 
 describe("registry", () => {
   it("lists every preset, and each name parses to a heuristic of that name", () => {

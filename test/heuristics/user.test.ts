@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
 import { getHeuristic, ladder, loadUserHeuristic, RuleHeuristic } from "../../src/heuristics/index.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 import { withColumns } from "./venue-waves.js";
 

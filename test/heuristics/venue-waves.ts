@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import type { AccountTable, Model, PositionTable, Wave } from "../../src/domain.js";
-import { lotCapacities, positionsByAccount } from "../../src/exact/lot-capacity.js";
+import { lotCapacities, positionsByAccount } from "../../src/pipeline/exact/lot-capacity.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 export interface VenueRow {

@@ -35,7 +35,7 @@ function folderOf(path: string): string {
   return parts.length > 1 ? parts[0]! : path;
 }
 
-/** The node of a folder by its own name, wherever a group put it ("solve" or "pipeline/solve"). */
+/** The node of a folder by its own name, wherever a group put it ("pipeline/solve" or "pipeline/solve"). */
 function node(graph: ReadonlyMap<string, unknown>, name: string): string {
   return [...graph.keys()].find((key) => key === name || key.endsWith(`/${name}`)) ?? name;
 }
@@ -157,22 +157,22 @@ describe("src/ folders import each other without a cycle", () => {
 
   it("the walk sees imports, and finds a cycle when there is one (it is not vacuous)", () => {
     const graph = folderGraph();
-    expect(graph.get(node(graph, "solve"))?.has(node(graph, "lower"))).toBe(true);
+    expect(graph.get(node(graph, "pipeline/solve"))?.has(node(graph, "pipeline/lower"))).toBe(true);
     expect(graph.get(node(graph, "cli"))?.has("errors.ts")).toBe(true);
     const looped = new Map(graph);
-    const [numeric, cli] = [node(graph, "numeric"), node(graph, "cli")];
-    looped.set(numeric, new Map([...(graph.get(numeric) ?? []), [cli, ["numeric/x.ts imports cli/main.ts"]]]));
+    const [numeric, cli] = [node(graph, "floor/numeric"), node(graph, "cli")];
+    looped.set(numeric, new Map([...(graph.get(numeric) ?? []), [cli, ["floor/numeric/x.ts imports cli/main.ts"]]]));
     expect(cycles(looped).some((cycle) => cycle.includes(numeric) && cycle.includes(cli))).toBe(true);
   });
 
-  it("the results contract is the ground floor: src/results imports no other folder, only errors.ts", () => {
+  it("the results contract is the ground floor: src/floor/records imports no other folder, only errors.ts", () => {
     const graph = folderGraph();
-    expect([...(graph.get(node(graph, "results"))?.keys() ?? [])].filter((to) => to !== "errors.ts")).toEqual([]);
+    expect([...(graph.get(node(graph, "floor/records"))?.keys() ?? [])].filter((to) => to !== "errors.ts")).toEqual([]);
   });
 
-  it("the report reads run folders through src/results only (no runner, no experiment loader; errors.ts and csv.ts are floor files)", () => {
+  it("the report reads run folders through src/floor/records only (no runner, no experiment loader; errors.ts and csv.ts are floor files)", () => {
     const graph = folderGraph();
-    const results = node(graph, "results");
-    expect([...(graph.get(node(graph, "report"))?.keys() ?? [])].filter((to) => to !== results && to !== "errors.ts" && to !== "csv.ts").sort()).toEqual([]);
+    const results = node(graph, "floor/records");
+    expect([...(graph.get(node(graph, "tools/report"))?.keys() ?? [])].filter((to) => to !== results && to !== "errors.ts" && to !== "csv.ts").sort()).toEqual([]);
   });
 });

@@ -4,11 +4,11 @@
  * that plugs in through the interfaces alone.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { compareWave } from "../../src/compare/compare.js";
+import { compareWave } from "../../src/tools/compare/compare.js";
 import type { Allocation, Wave } from "../../src/domain.js";
-import { noDedicatedAlgorithm } from "../../src/exact/index.js";
-import { exposureCurve } from "../../src/exposure/index.js";
-import { closedFormApplies } from "../../src/frontier/index.js";
+import { noDedicatedAlgorithm } from "../../src/pipeline/exact/index.js";
+import { exposureCurve } from "../../src/tools/exposure/index.js";
+import { closedFormApplies } from "../../src/tools/frontier/index.js";
 import { defineHeuristic, getHeuristic, heuristicNames, rankDescending, type Heuristic } from "../../src/heuristics/index.js";
 import {
   closedFormShape,
@@ -18,8 +18,8 @@ import {
   modelPlan,
   runHeuristicConformance,
 } from "../../src/mechanism/index.js";
-import { runChecked, NoAllocationError } from "../../src/metrics/transform.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { runChecked, NoAllocationError } from "../../src/pipeline/metrics/transform.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 import { equalDollars } from "./toy-rule.js";
 

@@ -1,5 +1,5 @@
 /**
- * Objectives as modules (src/objectives): the registry covers every kind the schema admits, and each
+ * Objectives as modules (src/pipeline/objectives): the registry covers every kind the schema admits, and each
  * module's lowering, read at its own MIP-start lift of an allocation, is worth what the independent
  * verifier says that allocation is worth (exactly, or from below for a tangent approximation), at a
  * point that satisfies every row of the lowered problem.
@@ -7,13 +7,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Allocation, Model, ObjectiveSpec } from "../../src/domain.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
-import { ProblemBuilder } from "../../src/lower/builder.js";
-import { lowerWave } from "../../src/lower/compile.js";
-import { OBJECTIVE_KINDS } from "../../src/model/parse.js";
-import { OBJECTIVES, type LowerContext } from "../../src/objectives/index.js";
-import { closeBackends } from "../../src/solvers/robust.js";
-import { getBackend } from "../../src/solvers/worker-host.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { ProblemBuilder } from "../../src/pipeline/lower/builder.js";
+import { lowerWave } from "../../src/pipeline/lower/compile.js";
+import { OBJECTIVE_KINDS } from "../../src/pipeline/model/parse.js";
+import { OBJECTIVES, type LowerContext } from "../../src/pipeline/objectives/index.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
+import { getBackend } from "../../src/pipeline/backends/worker-host.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 import { inverseCapacity } from "./toy-objective.js";
 

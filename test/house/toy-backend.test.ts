@@ -5,8 +5,8 @@
  * breaks (a dropped objective constant, a missed unbounded ray).
  */
 import { describe, expect, it } from "vitest";
-import type { SolverBackend } from "../../src/solvers/backend.js";
-import { runBackendConformance } from "../../src/solvers/conformance.js";
+import type { SolverBackend } from "../../src/pipeline/backends/backend.js";
+import { runBackendConformance } from "../../src/pipeline/backends/conformance.js";
 import { createVertexBackend } from "../fixtures/toy/vertex-backend.js";
 
 describe("a third party's backend is one module plus the conformance suite", () => {

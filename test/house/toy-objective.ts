@@ -1,13 +1,13 @@
 /**
- * A toy objective written against the module interface (src/objectives/objective.ts) alone:
+ * A toy objective written against the module interface (src/pipeline/objectives/objective.ts) alone:
  * min sum_i h_i / c_i (dollars weighted by the inverse capacity, a linear cost that prefers large
  * accounts). It lowers itself with no helper of the pipeline's: one term per haircut column.
  *
  * What it cannot do without editing source, by design: be named in a model file (the kinds are the
- * schema's enum and src/domain.ts's union) and be valued by the verifier (src/verify/objectives.ts
+ * schema's enum and src/domain.ts's union) and be valued by the verifier (src/pipeline/verify/objectives.ts
  * stays independent of every module). So it is typed as a module of its own kind here.
  */
-import type { LowerContext, LoweredObjective, ObjectiveModule } from "../../src/objectives/index.js";
+import type { LowerContext, LoweredObjective, ObjectiveModule } from "../../src/pipeline/objectives/index.js";
 
 /** The toy's bound form: the per-account cost 1 / c_i (0 where c_i = 0). */
 export interface InverseCapacity {

@@ -2,12 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
 import { readFileSync } from "node:fs";
-import { loadAccounts } from "../../src/instance/load.js";
-import { loadMapping } from "../../src/instance/mapping.js";
-import { bindWave } from "../../src/bind/bind.js";
-import { loadModel } from "../../src/model/parse.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { loadAccounts } from "../../src/pipeline/instance/load.js";
+import { loadMapping } from "../../src/pipeline/instance/mapping.js";
+import { bindWave } from "../../src/pipeline/bind/bind.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 
 const DIR = "test/fixtures/hyperliquid";
 const rows = (name: string): Record<string, string>[] => parse(readFileSync(`${DIR}/${name}`), { columns: true }) as Record<string, string>[];

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { InstanceError } from "../../src/errors.js";
-import { loadAccounts, loadPositions } from "../../src/instance/load.js";
+import { loadAccounts, loadPositions } from "../../src/pipeline/instance/load.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-columnar-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

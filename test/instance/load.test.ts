@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { InstanceError } from "../../src/errors.js";
-import { loadAccounts, loadPositions } from "../../src/instance/load.js";
+import { loadAccounts, loadPositions } from "../../src/pipeline/instance/load.js";
 
 const FIXTURES = "test/fixtures/input/accounts";
 const scratch = mkdtempSync(join(tmpdir(), "adl-load-"));

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InstanceError } from "../../src/errors.js";
-import { loadAccounts } from "../../src/instance/load.js";
-import { columnFlags, combineMappings, parseMapping } from "../../src/instance/mapping.js";
+import { loadAccounts } from "../../src/pipeline/instance/load.js";
+import { columnFlags, combineMappings, parseMapping } from "../../src/pipeline/instance/mapping.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-keep-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

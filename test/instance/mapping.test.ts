@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { WorkbenchError } from "../../src/errors.js";
-import { loadAccounts, loadPositions } from "../../src/instance/load.js";
-import { columnFlags, combineMappings, loadMapping, parseMapping } from "../../src/instance/mapping.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
+import { loadAccounts, loadPositions } from "../../src/pipeline/instance/load.js";
+import { columnFlags, combineMappings, loadMapping, parseMapping } from "../../src/pipeline/instance/mapping.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-mapping-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

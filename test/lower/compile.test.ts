@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lowerWave, tangentEnvelope } from "../../src/lower/compile.js";
-import { phiEvaluator } from "../../src/verify/objectives.js";
+import { lowerWave, tangentEnvelope } from "../../src/pipeline/lower/compile.js";
+import { phiEvaluator } from "../../src/pipeline/verify/objectives.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 describe("lowerWave", () => {
@@ -72,9 +72,9 @@ describe("lift (allocation → column values, the MIP start)", () => {
   const models = ["queue-l0", "alpha-capped", "profits-first", "lots-minmax", "lots-sparsity-overshoot", "convex-quadratic", "risk-weighted"];
 
   it.each(models)("lifts the dedicated or heuristic answer of %s to a point that satisfies every row and bound", async (name) => {
-    const { loadModel } = await import("../../src/model/parse.js");
-    const { solveWave } = await import("../../src/solve/solve.js");
-    const { closeBackends } = await import("../../src/solvers/robust.js");
+    const { loadModel } = await import("../../src/pipeline/model/parse.js");
+    const { solveWave } = await import("../../src/pipeline/solve/solve.js");
+    const { closeBackends } = await import("../../src/pipeline/backends/robust.js");
     const accounts = accountsOf({
       capacity: [10, 5, 1, 7, 0],
       gains: [8, 4, 0.5, 2, 0],

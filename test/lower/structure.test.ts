@@ -1,16 +1,16 @@
 /**
- * Structure first for sparsity-first waves (src/lower/structure.ts): the pruning never removes an
+ * Structure first for sparsity-first waves (src/pipeline/lower/structure.ts): the pruning never removes an
  * account that some least-count cover uses (brute force over subsets, with per-account lot
  * capacities by enumeration), and the pruned, cut and symmetry-broken MIP has the same
  * lexicographic optimum as the plain one on random small lots waves.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadModel } from "../../src/model/parse.js";
-import { lowerWave } from "../../src/lower/compile.js";
-import { sparsityStructure } from "../../src/lower/structure.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { lowerWave } from "../../src/pipeline/lower/compile.js";
+import { sparsityStructure } from "../../src/pipeline/lower/structure.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 import { accountsOf, arbitraryAccounts, tableOf, waveOf } from "../support/waves.js";
 
 afterAll(async () => {

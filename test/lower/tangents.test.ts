@@ -1,15 +1,15 @@
 /**
- * The convex objective's tangent approximation (src/lower/compile.ts): tangents placed over each
+ * The convex objective's tangent approximation (src/pipeline/lower/compile.ts): tangents placed over each
  * account's feasible fraction range, clustered at the continuous optimum, keep the envelope below
  * x^p (so the stage optimum is a true lower bound) and state an error bound <= 0.1% where uniform
  * tangents on [0, 1] stated ~7%, checked against the exact KKT optimum (the dedicated algorithm).
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { tangentEnvelopeAt, tangentPoints } from "../../src/lower/compile.js";
-import { loadModel } from "../../src/model/parse.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { tangentEnvelopeAt, tangentPoints } from "../../src/pipeline/lower/compile.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 import { accountsOf, waveOf } from "../support/waves.js";
 
 afterAll(async () => {

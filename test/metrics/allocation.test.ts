@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocationMetrics, gini } from "../../src/metrics/allocation.js";
+import { allocationMetrics, gini } from "../../src/pipeline/metrics/allocation.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 describe("gini", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
 import { heuristicMechanism, type Mechanism } from "../../src/mechanism/index.js";
-import { brittleness, rankFlips } from "../../src/metrics/brittleness.js";
+import { brittleness, rankFlips } from "../../src/pipeline/metrics/brittleness.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 const heuristic = (name: string): Mechanism => heuristicMechanism(getHeuristic(name));

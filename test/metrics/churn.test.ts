@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { churnMetrics } from "../../src/metrics/churn.js";
+import { churnMetrics } from "../../src/pipeline/metrics/churn.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 const model = modelOf({ objective: [{ kind: "minmax", scale: "capacity" }] });

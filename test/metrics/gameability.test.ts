@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
 import { getHeuristic } from "../../src/heuristics/index.js";
 import { exactMechanism, heuristicMechanism, type Mechanism } from "../../src/mechanism/index.js";
-import { gameability, sampleAccounts } from "../../src/metrics/gameability.js";
-import { generatePopulation } from "../../src/scenarios/population.js";
+import { gameability, sampleAccounts } from "../../src/pipeline/metrics/gameability.js";
+import { generatePopulation } from "../../src/tools/scenarios/population.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 const heuristic = (name: string): Mechanism => heuristicMechanism(getHeuristic(name));

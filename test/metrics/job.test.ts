@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getHeuristic } from "../../src/heuristics/index.js";
 import { heuristicMechanism } from "../../src/mechanism/index.js";
-import { allocationMetrics } from "../../src/metrics/allocation.js";
-import { DEFAULT_METRIC_SETTINGS, fractionByCapacity, jobMetrics, lorenzPoints } from "../../src/metrics/job.js";
+import { allocationMetrics } from "../../src/pipeline/metrics/allocation.js";
+import { DEFAULT_METRIC_SETTINGS, fractionByCapacity, jobMetrics, lorenzPoints } from "../../src/pipeline/metrics/job.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 const model = modelOf({ objective: [{ kind: "minmax", scale: "capacity" }] });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { referenceRatios, residualInsolvency, survivorEndowment, waveDeficit } from "../../src/metrics/reference.js";
-import { solveWave } from "../../src/solve/solve.js";
+import { referenceRatios, residualInsolvency, survivorEndowment, waveDeficit } from "../../src/pipeline/metrics/reference.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 const proRataModel = modelOf({ objective: [{ kind: "minmax", scale: "capacity" }] });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { closeAndReopen, scaleAccounts, splitAccount } from "../../src/metrics/transform.js";
-import { generatePopulation } from "../../src/scenarios/population.js";
+import { closeAndReopen, scaleAccounts, splitAccount } from "../../src/pipeline/metrics/transform.js";
+import { generatePopulation } from "../../src/tools/scenarios/population.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 describe("wave transforms keep the wave valid", () => {

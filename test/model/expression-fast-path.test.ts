@@ -4,7 +4,7 @@
  * parentheses sends it down mathjs's path, and the whitelisted trees must be the same.
  */
 import { describe, expect, it } from "vitest";
-import { analyzeExpression } from "../../src/model/expression.js";
+import { analyzeExpression } from "../../src/pipeline/model/expression.js";
 
 const sources = [
   "capacity",

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { compile as mathCompile, isComplex, parse as mathParse } from "mathjs";
 import { describe, expect, it } from "vitest";
 import { ModelError } from "../../src/errors.js";
-import { analyzeExpression, compileExpression } from "../../src/model/expression.js";
+import { analyzeExpression, compileExpression } from "../../src/pipeline/model/expression.js";
 
 const COLUMNS = ["capacity", "risk_weight", "entry_pnl", "leverage"];
 

@@ -3,7 +3,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import schema from "../../schema/model.schema.json" with { type: "json" };
 import { ModelError } from "../../src/errors.js";
-import { loadModel, parseModel } from "../../src/model/parse.js";
+import { loadModel, parseModel } from "../../src/pipeline/model/parse.js";
 
 const FIXTURES = "test/fixtures/input/models";
 

@@ -11,8 +11,8 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
-import { closeBackends } from "../../src/solvers/robust.js";
-import { solveWave } from "../../src/solve/solve.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
 import { makeWave, piecewise, power, type WaveSpec } from "../exact/make-wave.js";
 import { compareWithOracle, describeWave, dominated, judgeResult, marginal, ROUTES, type Disagreement, type Route } from "./differential.js";
 import { lotVectorCount, oracleOptimum } from "./oracle.js";
@@ -45,7 +45,7 @@ const sample = (predicate: (wave: Wave) => boolean, shape?: "continuous" | "lots
     .map(waveOf)
     .filter((wave) => lotVectorCount(wave) <= 5000 && predicate(wave));
 
-/** The structures a dedicated algorithm covers (src/exact/index.ts): one objective, maxAccounts only with sparsity. */
+/** The structures a dedicated algorithm covers (src/pipeline/exact/index.ts): one objective, maxAccounts only with sparsity. */
 function dedicatedShape(spec: WaveSpec): WaveSpec {
   const objective = spec.objectives![0]!;
   const { maxAccounts, ...rest } = spec;
@@ -170,7 +170,7 @@ describe("fixed adversarial waves", () => {
   });
 
   // Was a new bug (KNOWN.md, "MIP units"): beside an eligible 1e15 account the small accounts fall below HiGHS's
-  // tolerance in the scaled units (src/solve/units.ts) and are haircut 100%; convex 12.0075 was answered optimal
+  // tolerance in the scaled units (src/pipeline/solve/units.ts) and are haircut 100%; convex 12.0075 was answered optimal
   // against 0.0075, with a "lower bound" above the true optimum. Now the bound is refuted by the dedicated
   // algorithm's verified allocation and the answer is feasible, without the false bound (test/solve/trust.test.ts).
   it("an eligible 1e15 account beside accounts of 1 to 7, x^2 on the MIP path: no false optimal, no false bound", async () => {

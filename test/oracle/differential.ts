@@ -20,9 +20,9 @@
  */
 import type { Allocation, Wave } from "../../src/domain.js";
 import { SolverError, WorkbenchError } from "../../src/errors.js";
-import { toAnswer } from "../../src/solve/answer.js";
-import { solveWave, type SolveResult } from "../../src/solve/solve.js";
-import type { BackendName } from "../../src/solvers/backend.js";
+import { toAnswer } from "../../src/pipeline/solve/answer.js";
+import { solveWave, type SolveResult } from "../../src/pipeline/solve/solve.js";
+import type { BackendName } from "../../src/pipeline/backends/backend.js";
 import { judgeAllocation, oracleObjectives, oracleOptimum, LOOSE, LOOSE_ABS, TIGHT, type Optimum, type StageValue } from "./oracle.js";
 import { q } from "./rational.js";
 

@@ -7,7 +7,7 @@
  * rounding of a row's right-hand side, may go either way).
  */
 import type { Allocation, Wave } from "../../src/domain.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { worstBroken, type Disagreement } from "./differential.js";
 import { judgeAllocation, optimalAllocation, type Judgement, type Optimum } from "./oracle.js";
 

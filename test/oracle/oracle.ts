@@ -3,11 +3,11 @@
  * judgement of any allocation, in rational arithmetic (test/oracle/rational.ts).
  *
  * What it shares with the workbench: only the input. A wave is the domain's `Wave` value
- * (src/domain.ts), built directly in tests (test/exact/make-wave.ts) or through src/model/parse and
- * src/bind (input stages). From it the oracle reads the raw data only — ids, budget, capacity,
+ * (src/domain.ts), built directly in tests (test/exact/make-wave.ts) or through src/pipeline/model/parse and
+ * src/pipeline/bind (input stages). From it the oracle reads the raw data only — ids, budget, capacity,
  * eligible, model.alpha / coverage / maxAccounts, layer capacities, positions, and the bound
  * objective coefficients (minmax scale, convex weight, phi) — never `wave.upper`, and it imports
- * nothing from src/verify, src/exact, src/lower, src/solve or src/solvers.
+ * nothing from src/pipeline/verify, src/pipeline/exact, src/pipeline/lower, src/pipeline/solve or src/pipeline/backends.
  *
  * How it solves (n <= 6, a few lots):
  *  - With lots: every lot vector q (0 <= q_p <= Q_p) is enumerated; each account's haircut

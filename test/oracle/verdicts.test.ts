@@ -1,7 +1,7 @@
 /**
  * The verifier's verdict against the oracle's exact judgement, on hostile allocations
  * (test/oracle/hostile.ts): the oracle's optimum pushed a cent across one promise at a time. The
- * verifier (src/verify) must accept exactly what the oracle judges feasible and reject exactly what
+ * verifier (src/pipeline/verify) must accept exactly what the oracle judges feasible and reject exactly what
  * it judges infeasible; within rounding of a row (the oracle's ambiguous band) either is fine.
  *
  * The verdicts once marked `it.fails` (issue 10) are ordinary tests now; test/oracle/KNOWN.md has each reproducer.
@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Allocation } from "../../src/domain.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave, type WaveSpec } from "../exact/make-wave.js";
 import { describeWave, dominated } from "./differential.js";
 import { verdictDisagreements } from "./hostile.js";

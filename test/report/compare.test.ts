@@ -3,10 +3,10 @@
  * every expected number is worked out by hand below (the oracle is arithmetic, not the code).
  */
 import { describe, expect, it } from "vitest";
-import { answeredByAll, commonWaves, mechanismStatistics, outcomes, quantile, summarize, trilemmaTable } from "../../src/report/compare.js";
-import { paretoEfficient, scorecard } from "../../src/report/scorecard.js";
-import { verdictOf, verification } from "../../src/report/tables.js";
-import type { JobMetrics, JobRow } from "../../src/results/row.js";
+import { answeredByAll, commonWaves, mechanismStatistics, outcomes, quantile, summarize, trilemmaTable } from "../../src/tools/report/compare.js";
+import { paretoEfficient, scorecard } from "../../src/tools/report/scorecard.js";
+import { verdictOf, verification } from "../../src/tools/report/tables.js";
+import type { JobMetrics, JobRow } from "../../src/floor/records/row.js";
 
 const BUDGET = 100;
 

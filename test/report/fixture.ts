@@ -15,19 +15,19 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { bindWave } from "../../src/bind/bind.js";
+import { bindWave } from "../../src/pipeline/bind/bind.js";
 import type { AccountTable, Allocation, Model, Wave } from "../../src/domain.js";
-import { exposureCurve } from "../../src/exposure/index.js";
+import { exposureCurve } from "../../src/tools/exposure/index.js";
 import { exactMechanism, heuristicMechanism, type Mechanism } from "../../src/mechanism/index.js";
 import { getHeuristic, unexpectedViolations, type Heuristic } from "../../src/heuristics/index.js";
-import { allocationMetrics } from "../../src/metrics/allocation.js";
-import { loadModel } from "../../src/model/parse.js";
+import { allocationMetrics } from "../../src/pipeline/metrics/allocation.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
 import { seededGenerator } from "../../src/random.js";
-import type { ExposureRow, FrontierRow, JobMetrics, JobRow, RunManifest, SimulationRow, WaveKey } from "../../src/results/row.js";
-import { generatePopulation, type CapacityLaw } from "../../src/scenarios/population.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { certify } from "../../src/certificate/certificate.js";
-import { verifyAllocation, type Verdict } from "../../src/verify/verify.js";
+import type { ExposureRow, FrontierRow, JobMetrics, JobRow, RunManifest, SimulationRow, WaveKey } from "../../src/floor/records/row.js";
+import { generatePopulation, type CapacityLaw } from "../../src/tools/scenarios/population.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { certify } from "../../src/pipeline/certificate/certificate.js";
+import { verifyAllocation, type Verdict } from "../../src/pipeline/verify/verify.js";
 
 const MODELS = "models";
 /** Churn sensitivity of the LTV curve: an account that loses all its capacity keeps e^-3 ≈ 5% of its value. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { logTicks, placeLabels, spreadWaves } from "../../src/report/charts.js";
-import { formatNumber, toCsv } from "../../src/report/format.js";
-import { parseJsonLines } from "../../src/report/read.js";
-import { renderSvg } from "../../src/report/render.js";
-import { paramsText } from "../../src/report/tables.js";
+import { logTicks, placeLabels, spreadWaves } from "../../src/tools/report/charts.js";
+import { formatNumber, toCsv } from "../../src/tools/report/format.js";
+import { parseJsonLines } from "../../src/tools/report/read.js";
+import { renderSvg } from "../../src/tools/report/render.js";
+import { paramsText } from "../../src/tools/report/tables.js";
 import { InstanceError } from "../../src/errors.js";
 
 describe("parseJsonLines", () => {

@@ -6,8 +6,8 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportCommand } from "../../src/cli/report.js";
 import { InstanceError, UsageError } from "../../src/errors.js";
-import { writeReport } from "../../src/report/report.js";
-import { closeBackends } from "../../src/solvers/robust.js";
+import { writeReport } from "../../src/tools/report/report.js";
+import { closeBackends } from "../../src/pipeline/backends/robust.js";
 import { writeFixtureRun, type Fixture } from "./fixture.js";
 import { measureTextBoxes, overlaps } from "./text-boxes.js";
 

@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readRunFolder } from "../../src/report/read.js";
-import { planReport, writeReport } from "../../src/report/report.js";
-import { RUN_FILES, runExperiment } from "../../src/run/runner.js";
-import { readRows } from "../../src/run/store.js";
-import type { RoundsRow } from "../../src/results/row.js";
+import { readRunFolder } from "../../src/tools/report/read.js";
+import { planReport, writeReport } from "../../src/tools/report/report.js";
+import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
+import { readRows } from "../../src/tools/run/store.js";
+import type { RoundsRow } from "../../src/floor/records/row.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-rounds-report-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

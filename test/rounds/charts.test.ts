@@ -1,10 +1,10 @@
 /** The rounds charts compile and render, and carry exactly the numbers of the run. */
 import { describe, expect, it } from "vitest";
-import { renderSvg } from "../../src/report/render.js";
-import { roundRows, roundsCharts, shareOfBoundChart, tableShares } from "../../src/rounds/charts.js";
-import { runRounds } from "../../src/rounds/run.js";
-import { loadRoundsScenario } from "../../src/rounds/scenario.js";
-import { readRoundTable, scoreRoundTable } from "../../src/rounds/table.js";
+import { renderSvg } from "../../src/tools/report/render.js";
+import { roundRows, roundsCharts, shareOfBoundChart, tableShares } from "../../src/tools/rounds/charts.js";
+import { runRounds } from "../../src/tools/rounds/run.js";
+import { loadRoundsScenario } from "../../src/tools/rounds/scenario.js";
+import { readRoundTable, scoreRoundTable } from "../../src/tools/rounds/table.js";
 
 describe("rounds charts", () => {
   it("cumulative loss/regret and share of bound render to SVG at report widths, from the run's own numbers", async () => {

@@ -1,16 +1,16 @@
-/** The pieces of src/rounds against independent computations: projection, mirror descent, contract pro-rata, stability, comparators, scenario files. */
+/** The pieces of src/tools/rounds against independent computations: projection, mirror descent, contract pro-rata, stability, comparators, scenario files. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ModelError } from "../../src/errors.js";
 import { getHeuristic, unexpectedViolations } from "../../src/heuristics/index.js";
-import { comparatorLoss, dynamicComparator, roundGeometry, staticComparator } from "../../src/rounds/comparators.js";
-import { DEFAULT_WEIGHTS, type LossWeights } from "../../src/rounds/loss.js";
-import { VectorMirrorDescent, haircutsOf, projectCappedSimplex } from "../../src/rounds/mirror.js";
-import { roundWave, type Round } from "../../src/rounds/round.js";
-import { runRounds } from "../../src/rounds/run.js";
-import { loadRoundsScenario, parseRoundsScenario } from "../../src/rounds/scenario.js";
-import { spearman } from "../../src/rounds/stability.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { comparatorLoss, dynamicComparator, roundGeometry, staticComparator } from "../../src/tools/rounds/comparators.js";
+import { DEFAULT_WEIGHTS, type LossWeights } from "../../src/tools/rounds/loss.js";
+import { VectorMirrorDescent, haircutsOf, projectCappedSimplex } from "../../src/tools/rounds/mirror.js";
+import { roundWave, type Round } from "../../src/tools/rounds/round.js";
+import { runRounds } from "../../src/tools/rounds/run.js";
+import { loadRoundsScenario, parseRoundsScenario } from "../../src/tools/rounds/scenario.js";
+import { spearman } from "../../src/tools/rounds/stability.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { accountsOf } from "../support/waves.js";
 
 /** The reference's method: bisection on the multiplier (vector_mirror_descent.py:29-98), 200 halvings. */

@@ -3,14 +3,14 @@
  * policy kind verified on adversarial books (1e-6..1e15 capacities, one account, ties, lots), and the
  * CLI's error discipline for scenario files.
  */
-import { compareProduct, nextDown } from "../../src/numeric/exact.js";
+import { compareProduct, nextDown } from "../../src/floor/numeric/exact.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { adl } from "../support/adl.js";
-import { roundWave, type Round } from "../../src/rounds/round.js";
-import { runRounds, type PolicySpec } from "../../src/rounds/run.js";
-import { simulatedRounds } from "../../src/rounds/scenario.js";
-import { loadScenario, simulate } from "../../src/simulate/index.js";
+import { roundWave, type Round } from "../../src/tools/rounds/round.js";
+import { runRounds, type PolicySpec } from "../../src/tools/rounds/run.js";
+import { simulatedRounds } from "../../src/tools/rounds/scenario.js";
+import { loadScenario, simulate } from "../../src/tools/simulate/index.js";
 import { accountsOf } from "../support/waves.js";
 
 describe("the simulator's waves as rounds", () => {

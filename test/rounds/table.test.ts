@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { adl } from "../support/adl.js";
 import { InstanceError, UsageError } from "../../src/errors.js";
-import { parseRoundTable, readRoundTable, scoreRoundTable } from "../../src/rounds/table.js";
+import { parseRoundTable, readRoundTable, scoreRoundTable } from "../../src/tools/rounds/table.js";
 
 const FIXTURE = "test/fixtures/hyperliquid/policy_per_wave_metrics.csv";
 const cents = (x: number): string => x.toFixed(2);

@@ -5,10 +5,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instanceBound, neededSeverity, severityVariation } from "../../src/rounds/bound.js";
-import { roundWave, type Round, type RoundSequence } from "../../src/rounds/round.js";
-import { runRounds, type PolicySpec } from "../../src/rounds/run.js";
-import { monotonicityViolations } from "../../src/rounds/stability.js";
+import { instanceBound, neededSeverity, severityVariation } from "../../src/tools/rounds/bound.js";
+import { roundWave, type Round, type RoundSequence } from "../../src/tools/rounds/round.js";
+import { runRounds, type PolicySpec } from "../../src/tools/rounds/run.js";
+import { monotonicityViolations } from "../../src/tools/rounds/stability.js";
 import { accountsOf } from "../support/waves.js";
 
 function round(label: string, capacity: number[], deficit: number, needed: number, extra: Record<string, number[]> = {}, ids?: string[]): Round {

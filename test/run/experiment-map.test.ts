@@ -9,12 +9,12 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { accountsCsv } from "../../src/cli/map.js";
 import { ModelError } from "../../src/errors.js";
-import { loadExperiment, parseExperiment } from "../../src/experiments/experiment.js";
-import { loadAccounts } from "../../src/instance/load.js";
-import { loadMapping } from "../../src/instance/mapping.js";
-import { RUN_FILES, defaultRunDir, runExperiment } from "../../src/run/runner.js";
-import { readRows } from "../../src/run/store.js";
-import type { JobRow, RunManifest } from "../../src/results/row.js";
+import { loadExperiment, parseExperiment } from "../../src/tools/experiments/experiment.js";
+import { loadAccounts } from "../../src/pipeline/instance/load.js";
+import { loadMapping } from "../../src/pipeline/instance/mapping.js";
+import { RUN_FILES, defaultRunDir, runExperiment } from "../../src/tools/run/runner.js";
+import { readRows } from "../../src/tools/run/store.js";
+import type { JobRow, RunManifest } from "../../src/floor/records/row.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-exp-map-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseExperiment } from "../../src/experiments/experiment.js";
+import { parseExperiment } from "../../src/tools/experiments/experiment.js";
 import { InstanceError, ModelError, WorkbenchError } from "../../src/errors.js";
-import { expandJobs } from "../../src/run/jobs.js";
+import { expandJobs } from "../../src/tools/run/jobs.js";
 
 const FILE = "test/fixtures/experiments/inline.yaml";
 const scratch = mkdtempSync(join(tmpdir(), "adl-rounds-experiment-"));

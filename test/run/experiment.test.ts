@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseExperiment } from "../../src/experiments/experiment.js";
+import { parseExperiment } from "../../src/tools/experiments/experiment.js";
 import { ModelError } from "../../src/errors.js";
-import { backendChoices } from "../../src/solvers/registry.js";
+import { backendChoices } from "../../src/pipeline/backends/registry.js";
 import experimentSchema from "../../schema/experiment.schema.json" with { type: "json" };
 
 const FILE = "test/fixtures/experiments/inline.yaml";

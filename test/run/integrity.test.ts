@@ -17,11 +17,11 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { resultsDigest } from "../../src/run/digest.js";
-import { mergeRuns } from "../../src/run/merge.js";
-import { RUN_FILES, runExperiment } from "../../src/run/runner.js";
-import { LOCK_FILE, RunFolderError, acquireRunLock, appendRows, readRows, storeIo, temporaryName, writeAtomic } from "../../src/run/store.js";
-import type { JobRow, RunManifest } from "../../src/results/row.js";
+import { resultsDigest } from "../../src/tools/run/digest.js";
+import { mergeRuns } from "../../src/tools/run/merge.js";
+import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
+import { LOCK_FILE, RunFolderError, acquireRunLock, appendRows, readRows, storeIo, temporaryName, writeAtomic } from "../../src/tools/run/store.js";
+import type { JobRow, RunManifest } from "../../src/floor/records/row.js";
 
 const TINY = "test/fixtures/experiments/tiny.yaml";
 const scratch = mkdtempSync(join(tmpdir(), "adl-integrity-"));
@@ -91,7 +91,7 @@ describe("the run folder's lock", () => {
     const dir = join(scratch, "held");
     mkdirSync(dir);
     // A real second process holding the real lock until it is killed.
-    const holder = spawn(process.execPath, ["--import", "tsx", "-e", `import { acquireRunLock } from "./src/run/store.ts"; acquireRunLock(${JSON.stringify(dir)}, "holder"); console.log("held"); setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
+    const holder = spawn(process.execPath, ["--import", "tsx", "-e", `import { acquireRunLock } from "./src/tools/run/store.ts"; acquireRunLock(${JSON.stringify(dir)}, "holder"); console.log("held"); setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolveHeld) => holder.stdout!.once("data", () => resolveHeld()));
     const error = await runExperiment(TINY, { out: dir, workers: 1, ...quiet }).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(RunFolderError);

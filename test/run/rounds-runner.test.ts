@@ -9,14 +9,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadExperiment } from "../../src/experiments/experiment.js";
-import { resultsDigest } from "../../src/run/digest.js";
-import { mergeRuns } from "../../src/run/merge.js";
-import { RUN_FILES, runExperiment } from "../../src/run/runner.js";
-import { readRows } from "../../src/run/store.js";
-import type { RoundsRow, RunManifest } from "../../src/results/row.js";
-import { runRounds } from "../../src/rounds/run.js";
-import { loadRoundsScenario } from "../../src/rounds/scenario.js";
+import { loadExperiment } from "../../src/tools/experiments/experiment.js";
+import { resultsDigest } from "../../src/tools/run/digest.js";
+import { mergeRuns } from "../../src/tools/run/merge.js";
+import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
+import { readRows } from "../../src/tools/run/store.js";
+import type { RoundsRow, RunManifest } from "../../src/floor/records/row.js";
+import { runRounds } from "../../src/tools/rounds/run.js";
+import { loadRoundsScenario } from "../../src/tools/rounds/scenario.js";
 
 const ROUNDS = "test/fixtures/experiments/rounds.yaml";
 const scratch = mkdtempSync(join(tmpdir(), "adl-rounds-run-"));

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadAccounts, loadPositions } from "../../src/instance/load.js";
-import { generatePopulation } from "../../src/scenarios/population.js";
-import { generatePositions } from "../../src/scenarios/positions.js";
-import { writeAccountsCsv, writeGeneratedCsv, writePositionsCsv } from "../../src/scenarios/csv.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { loadAccounts, loadPositions } from "../../src/pipeline/instance/load.js";
+import { generatePopulation } from "../../src/tools/scenarios/population.js";
+import { generatePositions } from "../../src/tools/scenarios/positions.js";
+import { writeAccountsCsv, writeGeneratedCsv, writePositionsCsv } from "../../src/tools/scenarios/csv.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { modelOf, waveOf } from "../support/waves.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-generate-"));

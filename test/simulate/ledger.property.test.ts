@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { GainsLedger, closeAndReopen, emptyBook, equityOf, ladderOf, markToMarket, parseScenario, type BookState } from "../../src/simulate/index.js";
+import { GainsLedger, closeAndReopen, emptyBook, equityOf, ladderOf, markToMarket, parseScenario, type BookState } from "../../src/tools/simulate/index.js";
 
 const runs = { numRuns: Number(process.env.PROPERTY_RUNS ?? 100) };
 

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ModelError } from "../../src/errors.js";
-import { loadScenario, parseScenario } from "../../src/simulate/index.js";
+import { loadScenario, parseScenario } from "../../src/tools/simulate/index.js";
 
 const base = readFileSync("test/simulate/fixtures/two-wave.yaml", "utf8");
 

@@ -1,6 +1,6 @@
 /** The price path: per-step volatility and correlation as the scenario says, fat tails, explicit paths. */
 import { describe, expect, it } from "vitest";
-import { parseScenario, pricePath } from "../../src/simulate/index.js";
+import { parseScenario, pricePath } from "../../src/tools/simulate/index.js";
 
 function scenario(nu: number, steps: number, extra = ""): ReturnType<typeof parseScenario> {
   return parseScenario(

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseScenario, simulate, simulationRow, type Scenario, type SimulationResult } from "../../src/simulate/index.js";
+import { parseScenario, simulate, simulationRow, type Scenario, type SimulationResult } from "../../src/tools/simulate/index.js";
 
 /** The bundled stress scenario, shrunk for test time, with overrides. */
 function stress(replace: Record<string, string> = {}): Scenario {

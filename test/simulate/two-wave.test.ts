@@ -21,7 +21,7 @@
  * Conservation: A 0 + D 480.1 + B 160 + C 0 + order book (cash 188, +1.4991666… contracts at 120) 367.9 = 1,008.
  */
 import { describe, expect, it } from "vitest";
-import { loadScenario, simulate, simulationRow } from "../../src/simulate/index.js";
+import { loadScenario, simulate, simulationRow } from "../../src/tools/simulate/index.js";
 
 const close = (actual: number, expected: number): void => expect(actual).toBeCloseTo(expected, 9);
 

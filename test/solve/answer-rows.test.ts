@@ -1,9 +1,9 @@
 /** The answer's allocation rows are built when read (answer.ts): they must read as the plain array they replace. */
 import { describe, expect, it } from "vitest";
 import { jsonChunks } from "../../src/cli/json-stream.js";
-import { toAnswer } from "../../src/solve/answer.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { solveWave } from "../../src/solve/solve.js";
+import { toAnswer } from "../../src/pipeline/solve/answer.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
 
 describe("the answer's allocation rows", () => {
   it("read as a plain array everywhere: length, index, spread, JSON, equality, the streamed writer", async () => {

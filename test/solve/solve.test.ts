@@ -1,10 +1,10 @@
 /** The solve pipeline never takes a solver's word: injected faulty backends and what the answer says. */
 import { afterAll, describe, expect, it } from "vitest";
-import type { LinearProblem } from "../../src/lower/standard-form.js";
-import type { SolverBackend, SolveOptions } from "../../src/solvers/backend.js";
-import { closeBackends, getBackend } from "../../src/solvers/robust.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { solveWave } from "../../src/solve/solve.js";
+import type { LinearProblem } from "../../src/pipeline/lower/standard-form.js";
+import type { SolverBackend, SolveOptions } from "../../src/pipeline/backends/backend.js";
+import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
 
 afterAll(async () => {
   await closeBackends();
@@ -69,11 +69,11 @@ describe("the gap of a time-limited answer", () => {
 
 describe("a feasible but suboptimal vector claimed optimal", () => {
   it("is refuted by the dedicated algorithm's verified allocation and reported as feasible", async () => {
-    const { lowerWave } = await import("../../src/lower/compile.js");
-    const { scaleUnits, unitFactor } = await import("../../src/solve/units.js");
+    const { lowerWave } = await import("../../src/pipeline/lower/compile.js");
+    const { scaleUnits, unitFactor } = await import("../../src/pipeline/solve/units.js");
     const queueWave = wave();
     // Every account touched: feasible for the queue model, but the L0 optimum touches one. The
-    // solver sees the wave in scaled money units (src/solve/units.ts), so the lie is told in them.
+    // solver sees the wave in scaled money units (src/pipeline/solve/units.ts), so the lie is told in them.
     const factor = unitFactor(queueWave);
     const everyone = lowerWave(scaleUnits(queueWave, factor), { structure: false }).lift({ haircut: Float64Array.from([4.8, 2.4, 0.3].map((h) => h * factor)) });
     const real = await getBackend("highs", { inProcess: true });

@@ -1,7 +1,7 @@
 /** One time limit for a whole lexicographic solve (solve.ts, stageSeconds) and the watchdog's multiple (worker-host.ts). No timing here: the arithmetic only. */
 import { describe, expect, it } from "vitest";
-import { STAGE_SHARE_WITH_LATER, stageSeconds } from "../../src/solve/solve.js";
-import { WATCHDOG_GRACE_SECONDS, WATCHDOG_LIMIT_FACTOR, watchdogSeconds } from "../../src/solvers/worker-host.js";
+import { STAGE_SHARE_WITH_LATER, stageSeconds } from "../../src/pipeline/solve/solve.js";
+import { WATCHDOG_GRACE_SECONDS, WATCHDOG_LIMIT_FACTOR, watchdogSeconds } from "../../src/pipeline/backends/worker-host.js";
 
 describe("a stage's share of the limit", () => {
   it("is what is left less a reserve for the checks after the last stage, and less again while later stages follow", () => {

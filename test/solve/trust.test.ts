@@ -9,15 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Allocation, Wave } from "../../src/domain.js";
-import { ExactSum } from "../../src/numeric/exact.js";
-import { CompensatedSum } from "../../src/numeric/sum.js";
+import { ExactSum } from "../../src/floor/numeric/exact.js";
+import { CompensatedSum } from "../../src/floor/numeric/sum.js";
 import { renderAnswer } from "../../src/cli/render.js";
-import { toAnswer } from "../../src/solve/answer.js";
-import { loadWaveFromFiles } from "../../src/solve/inputs.js";
-import { solveWave } from "../../src/solve/solve.js";
-import type { SolverBackend } from "../../src/solvers/backend.js";
-import { closeBackends, getBackend } from "../../src/solvers/robust.js";
-import { verifyAllocation } from "../../src/verify/verify.js";
+import { toAnswer } from "../../src/pipeline/solve/answer.js";
+import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import type { SolverBackend } from "../../src/pipeline/backends/backend.js";
+import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave, type WaveSpec } from "../exact/make-wave.js";
 
 afterAll(async () => {

@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { backendEntry, backendInstalled, backendNames } from "../../src/solvers/registry.js";
-import { closeBackends, solveRobustly } from "../../src/solvers/robust.js";
+import { backendEntry, backendInstalled, backendNames } from "../../src/pipeline/backends/registry.js";
+import { closeBackends, solveRobustly } from "../../src/pipeline/backends/robust.js";
 import { buildRandomMip, randomMip } from "./random-mip.js";
 
 afterAll(async () => {

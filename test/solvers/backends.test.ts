@@ -2,10 +2,10 @@
  * Each backend, in process and hosted in its worker, on small problems with known answers.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import type { SolverBackend } from "../../src/solvers/backend.js";
-import { createHighsBackend, IPM_COLUMNS } from "../../src/solvers/highs.js";
-import { backendInstalled, backendNames, backendRegistry } from "../../src/solvers/registry.js";
-import { checkSolution, closeBackends, getBackend } from "../../src/solvers/robust.js";
+import type { SolverBackend } from "../../src/pipeline/backends/backend.js";
+import { createHighsBackend, IPM_COLUMNS } from "../../src/pipeline/backends/highs.js";
+import { backendInstalled, backendNames, backendRegistry } from "../../src/pipeline/backends/registry.js";
+import { checkSolution, closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
 import {
   diagonalQp,
   infeasibleLp,

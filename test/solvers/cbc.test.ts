@@ -2,9 +2,9 @@
  * CBC-specific regressions (the native `cbc` binary; skipped locally when it is missing, fails under CI).
  */
 import { describe, expect, it } from "vitest";
-import { cbcObjective, createCbcBackend } from "../../src/solvers/cbc.js";
-import { backendInstalled } from "../../src/solvers/registry.js";
-import { checkSolution } from "../../src/solvers/robust.js";
+import { cbcObjective, createCbcBackend } from "../../src/pipeline/backends/cbc.js";
+import { backendInstalled } from "../../src/pipeline/backends/registry.js";
+import { checkSolution } from "../../src/pipeline/backends/robust.js";
 import { problem } from "./problems.js";
 
 const run = backendInstalled("cbc") || Boolean(process.env.CI);

@@ -1,12 +1,12 @@
 /**
- * Every registered backend passes the exported conformance suite (src/solvers/conformance.ts), one
+ * Every registered backend passes the exported conformance suite (src/pipeline/backends/conformance.ts), one
  * test per case; and the suite is not a rubber stamp: backends that lie fail the cases they should.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import type { SolverBackend, SolverSolution } from "../../src/solvers/backend.js";
-import { backendConformanceCases, runBackendConformance } from "../../src/solvers/conformance.js";
-import { backendInstalled, backendNames } from "../../src/solvers/registry.js";
-import { closeBackends, getBackend } from "../../src/solvers/robust.js";
+import type { SolverBackend, SolverSolution } from "../../src/pipeline/backends/backend.js";
+import { backendConformanceCases, runBackendConformance } from "../../src/pipeline/backends/conformance.js";
+import { backendInstalled, backendNames } from "../../src/pipeline/backends/registry.js";
+import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
 
 afterAll(async () => {
   await closeBackends();

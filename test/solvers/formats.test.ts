@@ -5,9 +5,9 @@
 import highsImport from "highs";
 import { describe, expect, it } from "vitest";
 import { haveCbc, haveGlpsol, runCbc, runGlpsol, withTool, type External } from "../support/external-solvers.js";
-import type { LinearProblem } from "../../src/lower/standard-form.js";
-import { toCplexLp, toFreeMps } from "../../src/solvers/formats.js";
-import { createHighsBackend } from "../../src/solvers/highs.js";
+import type { LinearProblem } from "../../src/pipeline/lower/standard-form.js";
+import { toCplexLp, toFreeMps } from "../../src/pipeline/backends/formats.js";
+import { createHighsBackend } from "../../src/pipeline/backends/highs.js";
 import { diagonalQp, featureLp, featureMip, infeasibleMip, problem, smallLp, smallMip, sumProblem, INF } from "./problems.js";
 
 type Loader = () => Promise<{ createModel(source: { format: "lp" | "mps"; data: string }): { options: { set(v: Record<string, boolean>): unknown }; run(): { modelStatus: number }; getObjectiveValue(): number; dispose(): void } }>;

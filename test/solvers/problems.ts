@@ -1,5 +1,5 @@
 /** Small hand-written LinearProblems for the solver tests. */
-import type { LinearProblem } from "../../src/lower/standard-form.js";
+import type { LinearProblem } from "../../src/pipeline/lower/standard-form.js";
 
 export const INF = Infinity;
 

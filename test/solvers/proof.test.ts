@@ -7,10 +7,10 @@
  * accounts touched, the least level is B / (sum of the k largest capacities).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { lowerWave } from "../../src/lower/compile.js";
-import { solveWave } from "../../src/solve/solve.js";
-import { scaleUnits, unitFactor } from "../../src/solve/units.js";
-import { closeBackends, getBackend } from "../../src/solvers/robust.js";
+import { lowerWave } from "../../src/pipeline/lower/compile.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { scaleUnits, unitFactor } from "../../src/pipeline/solve/units.js";
+import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
 import { accountsOf, modelOf, waveOf } from "../support/waves.js";
 
 afterAll(async () => {

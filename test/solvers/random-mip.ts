@@ -1,6 +1,6 @@
 /** Random small feasible MIPs with bounded columns, for the backend-agreement property. */
 import fc from "fast-check";
-import type { LinearProblem } from "../../src/lower/standard-form.js";
+import type { LinearProblem } from "../../src/pipeline/lower/standard-form.js";
 import { problem } from "./problems.js";
 
 export interface RandomMip {

@@ -9,8 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { SolverError } from "../../src/errors.js";
-import type { LinearProblem } from "../../src/lower/standard-form.js";
-import type { BackendName, SolverBackend, SolverSolution } from "../../src/solvers/backend.js";
+import type { LinearProblem } from "../../src/pipeline/lower/standard-form.js";
+import type { BackendName, SolverBackend, SolverSolution } from "../../src/pipeline/backends/backend.js";
 import {
   ABSOLUTE_TOLERANCE,
   checkSolution,
@@ -20,9 +20,9 @@ import {
   RELATIVE_TOLERANCE,
   SOLVER_LIMIT_SHARE,
   solveRobustly,
-} from "../../src/solvers/robust.js";
-import { createWorkerBackend, watchdogSeconds, type WorkerHostedBackend } from "../../src/solvers/worker-host.js";
-import { backendInstalled, backendNames } from "../../src/solvers/registry.js";
+} from "../../src/pipeline/backends/robust.js";
+import { createWorkerBackend, watchdogSeconds, type WorkerHostedBackend } from "../../src/pipeline/backends/worker-host.js";
+import { backendInstalled, backendNames } from "../../src/pipeline/backends/registry.js";
 import { diagonalQp, infeasibleLp, problem, smallLp, smallMip } from "./problems.js";
 
 const fixtures = new URL("./fixtures/fake-backends.ts", import.meta.url);

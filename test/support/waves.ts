@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { bindWave } from "../../src/bind/bind.js";
+import { bindWave } from "../../src/pipeline/bind/bind.js";
 import type { AccountTable, Instance, Model, ObjectiveSpec, PositionTable, Wave } from "../../src/domain.js";
 
 /** A model value as parseModel would produce it, with defaults for what a test leaves out. */

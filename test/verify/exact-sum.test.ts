@@ -1,12 +1,12 @@
 /**
- * ExactSum (src/numeric/exact.ts), the verifier's exact lot rows: sign(sum_t k_t v_t - c) with each
+ * ExactSum (src/floor/numeric/exact.ts), the verifier's exact lot rows: sign(sum_t k_t v_t - c) with each
  * double read as its shortest decimal, against rationals built from the same decimals here
  * (test/oracle/rational.ts). Ties are the point: the float bound cannot call them, and the fast
  * safe-integer path and the BigInt path must both give the exact answer, including past 2^53.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ExactSum } from "../../src/numeric/exact.js";
+import { ExactSum } from "../../src/floor/numeric/exact.js";
 import { Rational } from "../oracle/rational.js";
 
 /** The shortest decimal of x as a rational (what a file wrote: 0.1 is one tenth). */

@@ -1,8 +1,8 @@
 /**
  * The verifier is only an independent check if it shares no capacity, lot or seniority logic with
- * the algorithms it checks: its transitive imports must never reach src/exact (nor the certificate,
- * which uses exact's lot capacities), and src/exact must never reach src/verify. Both may use the
- * numeric floor (src/numeric) and the domain types.
+ * the algorithms it checks: its transitive imports must never reach src/pipeline/exact (nor the certificate,
+ * which uses exact's lot capacities), and src/pipeline/exact must never reach src/pipeline/verify. Both may use the
+ * numeric floor (src/floor/numeric) and the domain types.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -40,19 +40,19 @@ const modules = (folder: string): string[] =>
     .map((name) => join(src, folder, name));
 
 describe("the verifier and the algorithms it checks share no code", () => {
-  it("src/verify reaches neither src/exact nor src/certificate (only the numeric floor and the types)", () => {
-    const reached = [...reachable(modules("verify"))];
-    expect(reached.filter((path) => path.startsWith("exact/") || path.startsWith("certificate/"))).toEqual([]);
-    expect(reached.filter((path) => !path.startsWith("verify/") && !path.startsWith("numeric/") && path !== "domain.ts")).toEqual([]);
+  it("src/pipeline/verify reaches neither src/pipeline/exact nor src/pipeline/certificate (only the numeric floor and the types)", () => {
+    const reached = [...reachable(modules("pipeline/verify"))];
+    expect(reached.filter((path) => path.startsWith("pipeline/exact/") || path.startsWith("pipeline/certificate/"))).toEqual([]);
+    expect(reached.filter((path) => !path.startsWith("pipeline/verify/") && !path.startsWith("floor/numeric/") && path !== "domain.ts")).toEqual([]);
   });
 
-  it("src/exact never reaches src/verify", () => {
-    const reached = [...reachable(modules("exact"))];
-    expect(reached.filter((path) => path.startsWith("verify/"))).toEqual([]);
+  it("src/pipeline/exact never reaches src/pipeline/verify", () => {
+    const reached = [...reachable(modules("pipeline/exact"))];
+    expect(reached.filter((path) => path.startsWith("pipeline/verify/"))).toEqual([]);
   });
 
   it("the walk sees imports (it is not vacuous)", () => {
-    expect(reachable(modules("verify")).has("numeric/sum.ts")).toBe(true);
-    expect(reachable(modules("certificate")).has("exact/lot-capacity.ts")).toBe(true);
+    expect(reachable(modules("pipeline/verify")).has("floor/numeric/sum.ts")).toBe(true);
+    expect(reachable(modules("pipeline/certificate")).has("pipeline/exact/lot-capacity.ts")).toBe(true);
   });
 });

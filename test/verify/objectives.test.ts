@@ -3,7 +3,7 @@
  * junior layer), then one number per model objective.
  */
 import { describe, expect, it } from "vitest";
-import { objectiveValues, phiEvaluator, stageNames } from "../../src/verify/objectives.js";
+import { objectiveValues, phiEvaluator, stageNames } from "../../src/pipeline/verify/objectives.js";
 import { makeWave, piecewise, power } from "../exact/make-wave.js";
 
 const layers = { names: ["recent", "settled", "principal"], capacity: [[1, 2], [1, 2], [1, 2]] };

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Allocation, Wave } from "../../src/domain.js";
-import { absTol, relTol } from "../../src/numeric/tolerance.js";
-import { verifyAllocation, type ConstraintName } from "../../src/verify/verify.js";
+import { absTol, relTol } from "../../src/floor/numeric/tolerance.js";
+import { verifyAllocation, type ConstraintName } from "../../src/pipeline/verify/verify.js";
 import { makeWave } from "../exact/make-wave.js";
 
 const allocation = (haircut: number[], extra: Partial<Allocation> = {}): Allocation => ({ haircut: Float64Array.from(haircut), ...extra });

@@ -22,9 +22,9 @@ export const compareCommand: Command<typeof builder> = ({ out, drain, setExit })
   builder,
   handler: async (argv) => {
     const [{ loadWaveFromFiles }, { resolveHeuristics }, { compareWave }, { renderComparison }] = await Promise.all([
-      import("../../solve/inputs.js"),
+      import("../../pipeline/solve/inputs.js"),
       import("../heuristic-list.js"),
-      import("../../compare/compare.js"),
+      import("../../tools/compare/compare.js"),
       import("../render-compare.js"),
     ]);
     const wave = loadWaveFromFiles(waveFiles(argv.model, argv));

@@ -19,7 +19,7 @@ export const exportCommand: Command<typeof builder> = ({ out }) => ({
   describe: DESCRIPTION,
   builder,
   handler: async (argv) => {
-    const [{ loadWaveFromFiles }, { exportWave }] = await Promise.all([import("../../solve/inputs.js"), import("../../solve/export.js")]);
+    const [{ loadWaveFromFiles }, { exportWave }] = await Promise.all([import("../../pipeline/solve/inputs.js"), import("../../pipeline/solve/export.js")]);
     const wave = loadWaveFromFiles(waveFiles(argv.model, argv));
     const text = await exportWave(wave, { format: argv.format, stage: argv.stage ?? 1, backend: argv.solver });
     if (argv.out) writeFileSync(argv.out, text);

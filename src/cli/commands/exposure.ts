@@ -26,9 +26,9 @@ export const exposureCommand: Command<typeof builder> = ({ out }) => ({
   handler: async (argv) => {
     if (!argv.account === !argv.all) throw new UsageError({ path: "--account/--all" }, "exactly one of --account ID or --all", argv.account ? "both" : "neither");
     const [{ loadWaveFromFiles }, { resolveHeuristics }, exposure, { exactMechanism, heuristicMechanism }] = await Promise.all([
-      import("../../solve/inputs.js"),
+      import("../../pipeline/solve/inputs.js"),
       import("../heuristic-list.js"),
-      import("../../exposure/index.js"),
+      import("../../tools/exposure/index.js"),
       import("../../mechanism/mechanism.js"),
     ]);
     const { accountIndexOf, exposureCurve, exposureFamily, exposureJson, exposureSummaries, parseBudgetRange, renderExposure, writeExposureCsv } = exposure;

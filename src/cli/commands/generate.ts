@@ -1,7 +1,7 @@
 /** `adl generate pareto|lognormal --n N --seed S`: a seeded heavy-tailed account population as CSV. */
 import type { Argv } from "yargs";
 import { UsageError } from "../../errors.js";
-import type { CapacityLaw } from "../../scenarios/population.js";
+import type { CapacityLaw } from "../../tools/scenarios/population.js";
 import { nonNegative, numberOption, positive, stringOption, usage, type Command } from "../options.js";
 
 const DESCRIPTION = "write a seeded heavy-tailed account population as CSV (streamed; optionally a positions table)";
@@ -32,7 +32,7 @@ export const generateCommand: Command<typeof builder> = () => ({
     if (!Number.isInteger(argv.seed)) throw new UsageError({ path: "--seed" }, "an integer seed", String(argv.seed));
     if (argv.markets !== undefined && !Number.isInteger(argv.markets)) throw new UsageError({ path: "--markets" }, "a whole number of markets >= 1", String(argv.markets));
     if (argv.markets !== undefined && argv.positions === undefined) throw new UsageError({ path: "--markets" }, "--markets together with --positions FILE", "no --positions");
-    const { writeGeneratedCsv } = await import("../../scenarios/csv.js");
+    const { writeGeneratedCsv } = await import("../../tools/scenarios/csv.js");
     writeGeneratedCsv(
       { n: argv.n, seed: argv.seed, law: argv.kind },
       { accounts: argv.out ?? process.stdout.fd, ...(argv.positions !== undefined ? { positions: { target: argv.positions, markets: argv.markets ?? 3 } } : {}) },

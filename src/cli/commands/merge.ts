@@ -21,7 +21,7 @@ export const mergeCommand: Command<typeof builder> = ({ out, setExit }) => ({
   describe: DESCRIPTION,
   builder,
   handler: async (argv) => {
-    const [{ mergeRuns }, { displayPath }] = await Promise.all([import("../../run/merge.js"), import("../../experiments/experiment.js")]);
+    const [{ mergeRuns }, { displayPath }] = await Promise.all([import("../../tools/run/merge.js"), import("../../tools/experiments/experiment.js")]);
     const summary = mergeRuns(argv.dirs, argv.out, { partial: argv.partial === true });
     out(`merged ${summary.shards} shards, ${summary.jobs} result rows: ${displayPath(summary.dir)}\n`);
     for (const dir of summary.unverified) out(`  note: ${displayPath(dir)} did not finish, so its rows were not checked against a digest\n`);

@@ -22,7 +22,7 @@ export const runCommand: Command<typeof builder> = ({ out, setExit }) => ({
   describe: DESCRIPTION,
   builder,
   handler: async (argv) => {
-    const [{ runExperiment }, { displayPath }] = await Promise.all([import("../../run/runner.js"), import("../../experiments/experiment.js")]);
+    const [{ runExperiment }, { displayPath }] = await Promise.all([import("../../tools/run/runner.js"), import("../../tools/experiments/experiment.js")]);
     const summary = await runExperiment(argv.experiment, {
       ...(argv.out !== undefined ? { out: argv.out } : {}),
       ...(argv.workers !== undefined ? { workers: argv.workers } : {}),

@@ -1,7 +1,7 @@
 /** `adl solve MODEL --accounts FILE (--deficit D | --budget B)`: one wave, solved and verified. */
 import type { Argv } from "yargs";
 import { ExitCode } from "../../errors.js";
-import type { SolvePath } from "../../solve/solve.js";
+import type { SolvePath } from "../../pipeline/solve/solve.js";
 import { nonNegative, numberOption, positive, solverOption, usage, waveFiles, withModel, withWaveOptions, type Command } from "../options.js";
 
 const DESCRIPTION = "solve one wave under a model file; every answer is checked by the independent verifier";
@@ -23,9 +23,9 @@ export const solveCommand: Command<typeof builder> = ({ out, drain, setExit }) =
   builder,
   handler: async (argv) => {
     const [{ loadWaveFromFiles }, { solveWave }, { toAnswer }, { renderAnswer }] = await Promise.all([
-      import("../../solve/inputs.js"),
-      import("../../solve/solve.js"),
-      import("../../solve/answer.js"),
+      import("../../pipeline/solve/inputs.js"),
+      import("../../pipeline/solve/solve.js"),
+      import("../../pipeline/solve/answer.js"),
       import("../render.js"),
     ]);
     const wave = loadWaveFromFiles(waveFiles(argv.model, argv));

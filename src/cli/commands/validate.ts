@@ -21,8 +21,8 @@ export const validateCommand: Command<typeof builder> = ({ out, setExit }) => ({
   builder,
   handler: async (argv) => {
     const [{ loadWaveFromFiles }, { readAllocationCsv, validateAllocation, validationJson }, { renderValidation }] = await Promise.all([
-      import("../../solve/inputs.js"),
-      import("../../compare/validate.js"),
+      import("../../pipeline/solve/inputs.js"),
+      import("../../tools/compare/validate.js"),
       import("../render-compare.js"),
     ]);
     const wave = loadWaveFromFiles(waveFiles(argv.model, argv));

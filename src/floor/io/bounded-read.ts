@@ -9,7 +9,7 @@
  * own default (spec files: DEFAULT_SPEC_LIMIT_BYTES; tables: DEFAULT_TABLE_LIMIT_BYTES).
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
-import { InstanceError, UsageError, WorkbenchError, describeReadError, type Place } from "../errors.js";
+import { InstanceError, UsageError, WorkbenchError, describeReadError, type Place } from "../../errors.js";
 
 const MIB = 1024 * 1024;
 

@@ -11,7 +11,7 @@
  * an account's cap, alpha and layer rows scale with that account's own capacity, coverage with the
  * budget B alone. Three rows have no tolerance at all: an ineligible (excluded) account's haircut
  * must be exactly 0; with lots, coverage `sum_p v_p q_p >= B` and each account's cap
- * `sum_p v_p q_p <= min(c_i, alpha c_i)` are decided in exact rational arithmetic (src/numeric/exact.ts),
+ * `sum_p v_p q_p <= min(c_i, alpha c_i)` are decided in exact rational arithmetic (src/floor/numeric/exact.ts),
  * since integers times lot values need no rounding allowance. An account is "touched" when its
  * haircut is > 0 (no tolerance either).
  *
@@ -20,7 +20,7 @@
  * while a cent stays visible on every quantity below $10^10; the absolute 1e-9 dollars only matters
  * for rows whose right-hand side is (near) zero, e.g. an account of capacity 0.
  */
-import type { Wave } from "../domain.js";
+import type { Wave } from "../../domain.js";
 
 /** Relative feasibility tolerance, dimensionless. */
 export const relTol = 1e-12;

@@ -1,9 +1,9 @@
 /**
- * The run folder's contract besides the row types (src/results/row.ts): the names of its files and
- * how a JSON-lines file of it parses. The runner writes these files (src/run), the merge joins them,
- * and the report reads them (src/report) — all through these names, so a file is renamed here once.
+ * The run folder's contract besides the row types (src/floor/records/row.ts): the names of its files and
+ * how a JSON-lines file of it parses. The runner writes these files (src/tools/run), the merge joins them,
+ * and the report reads them (src/tools/report) — all through these names, so a file is renamed here once.
  */
-import { InstanceError } from "../errors.js";
+import { InstanceError } from "../../errors.js";
 
 /** The files of a run folder, by role. */
 export const RUN_FILES = {

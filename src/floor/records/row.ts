@@ -1,6 +1,6 @@
 /**
  * What an experiment run writes, one JSON object per line, and what reports read. This file is the
- * contract between the runner (src/run), the frontier (src/frontier) and the reports (src/report):
+ * contract between the runner (src/tools/run), the frontier (src/tools/frontier) and the reports (src/tools/report):
  * change it only together with all three.
  *
  * A run folder holds:
@@ -13,7 +13,7 @@
  *   rounds.jsonl       one RoundsRow per multi-round scenario and policy (append-only), when the experiment has rounds
  *   report/            written by `adl report`
  *
- * The file names and the JSON-lines parse are in src/results/folder.ts.
+ * The file names and the JSON-lines parse are in src/floor/records/folder.ts.
  *
  * Units: dollars in the settlement currency; fractions dimensionless in [0, 1]; seconds wall time.
  */
@@ -43,7 +43,7 @@ export interface AllocationMetrics {
   readonly top1Share: number;
 }
 
-/** The constraints of a feasible region (src/frontier/region.ts), in a canonical form (equal regions are equal objects). */
+/** The constraints of a feasible region (src/tools/frontier/region.ts), in a canonical form (equal regions are equal objects). */
 export interface ConstraintSet {
   /** Eligibility expression as written; null = every account may pay. */
   readonly eligibility: string | null;
@@ -79,11 +79,11 @@ export interface WaveKey {
   readonly budgetShare: number;
 }
 
-/** Every number of one allocation: the solvency and fairness metrics of src/metrics/allocation.ts, and these. */
+/** Every number of one allocation: the solvency and fairness metrics of src/pipeline/metrics/allocation.ts, and these. */
 export interface JobMetrics extends AllocationMetrics {
   /** max(0, B - total): the deficit the venue still carries after this mechanism. */
   readonly residualInsolvency: number;
-  /** As the reference ADL analysis defines them (src/metrics/reference.ts); null when undefined (nothing taken). */
+  /** As the reference ADL analysis defines them (src/pipeline/metrics/reference.ts); null when undefined (nothing taken). */
   readonly ptsr: number | null;
   readonly pmr: number | null;
   /** Mean relative L1 change of the allocation per unit relative input perturbation; null when not measured. */
@@ -138,7 +138,7 @@ export interface JobRow extends WaveKey {
   readonly lorenz: readonly (readonly [number, number])[];
   /** Up to 200 accounts (deterministic sample): [capacity, h/c]. For the fraction-vs-capacity chart. */
   readonly fractionByCapacity: readonly (readonly [number, number])[];
-  /** The feasible region the mechanism's allocations must lie in (src/frontier/region.ts): what frontier it is placed against. */
+  /** The feasible region the mechanism's allocations must lie in (src/tools/frontier/region.ts): what frontier it is placed against. */
   readonly constraints?: ConstraintSet;
   readonly message?: string;
 }
@@ -213,7 +213,7 @@ export interface RunManifest {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly node: string;
-  /** SHA-256 of every result row with wall times removed, rows sorted (src/run/digest.ts); null until the run is complete. */
+  /** SHA-256 of every result row with wall times removed, rows sorted (src/tools/run/digest.ts); null until the run is complete. */
   readonly resultsDigest?: string | null;
 }
 
@@ -260,9 +260,9 @@ export interface RoundPoint {
 }
 
 /**
- * One policy over one multi-round scenario of the experiment (src/run/rounds-jobs.ts): a policy run
- * over a round sequence (src/rounds/run.ts; every allocation verified), or a recorded policy of a
- * per-round table scored as the paper's Table 2 (src/rounds/table.ts). Dollars unless stated.
+ * One policy over one multi-round scenario of the experiment (src/tools/run/rounds-jobs.ts): a policy run
+ * over a round sequence (src/tools/rounds/run.ts; every allocation verified), or a recorded policy of a
+ * per-round table scored as the paper's Table 2 (src/tools/rounds/table.ts). Dollars unless stated.
  */
 export interface RoundsRow {
   /** The job that produced the row (resume key). */

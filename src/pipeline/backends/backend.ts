@@ -12,7 +12,7 @@ export interface SolveOptions {
   /**
    * Absolute MIP gap (incumbent - bound, objective units) at which the solver may stop: set only
    * when the caller proves optimality from such a gap itself (an objective on a grid coarser than
-   * the gap, src/solve/objective-step.ts). Backends without the option ignore it.
+   * the gap, src/pipeline/solve/objective-step.ts). Backends without the option ignore it.
    */
   readonly mipAbsoluteGap?: number;
   /**

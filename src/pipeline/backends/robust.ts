@@ -7,7 +7,7 @@
  * instance, then the fallbacks are tried in order. "infeasible", "unbounded" and "a limit was hit
  * without an incumbent" are answers, not faults: they are returned (and noted in the attempts).
  */
-import { SolverError } from "../errors.js";
+import { SolverError } from "../../errors.js";
 import { isMixedInteger, type LinearProblem } from "../lower/standard-form.js";
 import type { BackendCapabilities, BackendName, Proof, SolverBackend, SolverSolution } from "./backend.js";
 import { backendEntry, backendInstalled, backendRegistry, chooseBackend, type BackendChoice } from "./registry.js";

@@ -7,9 +7,9 @@
  * lacks" is reported (naming the file, the column and the model key that asked for it), and where
  * expression values are checked (finite and > 0 where the objective divides by them).
  */
-import type { AccountTable, BoundObjective, BoundPositions, Expression, Instance, Model, PositionTable, Wave } from "../domain.js";
+import type { AccountTable, BoundObjective, BoundPositions, Expression, Instance, Model, PositionTable, Wave } from "../../domain.js";
 import { moduleOf, type BindContext } from "../objectives/index.js";
-import { InstanceError, ModelError, UsageError, didYouMean } from "../errors.js";
+import { InstanceError, ModelError, UsageError, didYouMean } from "../../errors.js";
 import { layerMismatch } from "../instance/load.js";
 import { compileExpression } from "../model/expression.js";
 import { lotsFit, positionsByAccount } from "../exact/lot-capacity.js";
@@ -250,7 +250,7 @@ export function bindWave(model: Model, instance: Instance, override?: BudgetOver
   const layers = layersOf(model, accounts, n);
   const positions = positionsOf(model, instance, n);
 
-  // Each stage is bound by its objective's module (src/objectives), with this wave's coefficients.
+  // Each stage is bound by its objective's module (src/pipeline/objectives), with this wave's coefficients.
   const context: BindContext = { coefficient: (expression, key) => coefficient(expression, key, accounts, columns, eligible, n) };
   const objectives: BoundObjective[] = model.objective.map((stage, k) => moduleOf(stage).bind(stage, model.objective.length === 1 ? "objective" : `objective[${k}]`, context));
 

@@ -3,12 +3,12 @@
  * against the wave's raw data, and a broken promise is reported with what it needs and what the
  * wave has. Computed from first principles (never from `wave.upper` or a solver).
  */
-import type { Wave } from "../domain.js";
+import type { Wave } from "../../domain.js";
 import { lotCapacities, positionsByAccount } from "../exact/lot-capacity.js";
 import { weightedThreshold } from "../exact/selection.js";
-import { ExactSum, productDown } from "../numeric/exact.js";
-import { CompensatedSum, sumOf } from "../numeric/sum.js";
-import { allowance, tolerance } from "../numeric/tolerance.js";
+import { ExactSum, productDown } from "../../floor/numeric/exact.js";
+import { CompensatedSum, sumOf } from "../../floor/numeric/sum.js";
+import { allowance, tolerance } from "../../floor/numeric/tolerance.js";
 
 export type PromiseName =
   /** sum of eligible capacities >= B: no mechanism can cover otherwise. */

@@ -2,8 +2,8 @@
  * Separable convex objectives min sum_i u_i * phi(h_i / c_i) over lower_i <= h_i <= upper_i,
  * sum_i h_i = total, solved exactly.
  */
-import type { Phi } from "../domain.js";
-import { sumOf } from "../numeric/sum.js";
+import type { Phi } from "../../domain.js";
+import { sumOf } from "../../floor/numeric/sum.js";
 import { weightedThreshold } from "./selection.js";
 import { settleResidual, waterFill } from "./water-filling.js";
 

@@ -13,10 +13,10 @@
  * lots with convex or with layers, exact coverage with lots, infeasible waves) returns undefined and
  * the general lexicographic MIP runs.
  */
-import type { Allocation, BoundObjective, Wave } from "../domain.js";
-import { productDown } from "../numeric/exact.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { allowance, tolerance } from "../numeric/tolerance.js";
+import type { Allocation, BoundObjective, Wave } from "../../domain.js";
+import { productDown } from "../../floor/numeric/exact.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { allowance, tolerance } from "../../floor/numeric/tolerance.js";
 import { piecewiseGreedy, powerKkt } from "./convex.js";
 import { lotCapacities, positionsByAccount } from "./lot-capacity.js";
 import { lotsMinmax } from "./lots-minmax.js";

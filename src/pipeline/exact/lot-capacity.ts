@@ -5,8 +5,8 @@
  * exactly by a small branch and bound with a node budget per account, beyond which the result is
  * marked inexact (an achieved amount plus an upper bound) and callers must not claim optimality.
  */
-import type { BoundPositions } from "../domain.js";
-import { ExactSum, lotsToCoverExact, lotsWithinExact } from "../numeric/exact.js";
+import type { BoundPositions } from "../../domain.js";
+import { ExactSum, lotsToCoverExact, lotsWithinExact } from "../../floor/numeric/exact.js";
 
 /** Positions grouped by account: account i's positions are order[start[i] .. start[i+1]), in table order. */
 export interface PositionIndex {
@@ -28,7 +28,7 @@ export function positionsByAccount(positions: BoundPositions, accounts: number):
 
 /**
  * The largest q with q * v <= amount, decided exactly (amounts read as their decimals, see
- * src/numeric/exact.ts): 3 lots of 0.1 fit an amount of 0.3, 4 do not. O(1) expected.
+ * src/floor/numeric/exact.ts): 3 lots of 0.1 fit an amount of 0.3, 4 do not. O(1) expected.
  */
 export function lotsWithin(amount: number, lotValue: number): number {
   return lotsWithinExact(amount, lotValue);

@@ -6,15 +6,15 @@
  * a nondecreasing step function, so the optimum M* is the smallest breakpoint k v_i / s_i
  * (1 <= k <= K_i) with G >= B. Every decision is exact: a level is a breakpoint (k, j), i.e. the
  * rational k v_j / s_j; n_i at a level and G >= B are decided by exact comparisons of products
- * (src/numeric/exact.ts: amounts read as their decimals), so the answer is the true integer
+ * (src/floor/numeric/exact.ts: amounts read as their decimals), so the answer is the true integer
  * optimum, not one a rounding step below it. There can be sum_i K_i breakpoints (too many to list
  * when lots are many), so M is first bisected on float levels (each midpoint is itself an exact
  * number and G at it is decided exactly, so the predicate stays monotone) until (lo, hi] holds at
  * most ~2n breakpoints; those are then listed, ordered, and M* found among them by a binary search
  * on the exact G, with near-ties of the float order settled exactly.
  */
-import type { BoundPositions } from "../domain.js";
-import { BoundedSum, compareProducts, decimal, ExactSum, type Decimal } from "../numeric/exact.js";
+import type { BoundPositions } from "../../domain.js";
+import { BoundedSum, compareProducts, decimal, ExactSum, type Decimal } from "../../floor/numeric/exact.js";
 import { lotsWithin, type PositionIndex } from "./lot-capacity.js";
 import { lotAmount } from "./sparsity.js";
 

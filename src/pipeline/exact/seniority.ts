@@ -13,8 +13,8 @@
  * own objective is then solved on that box by the inner algorithm. (For l* = 0 the budget is a
  * lower bound, sum h >= B, and the inner objectives here all prefer sum h = B.)
  */
-import type { Wave } from "../domain.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import type { Wave } from "../../domain.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 
 export interface LadderBox {
   readonly lower: Float64Array;
@@ -53,7 +53,7 @@ export function ladderBox(wave: Wave, cap: Float64Array): LadderBox {
  * The junior-first split of each haircut over the wave's layers: h_il = min(c_il, what is left of
  * h_i after the more junior layers), the most senior layer taking any rest. For a fixed h_i the
  * lexicographically best split. The dedicated algorithms' own copy: the verifier derives its split
- * on its own (src/verify/objectives.ts), so a mistake here cannot hide there. O(n * layers).
+ * on its own (src/pipeline/verify/objectives.ts), so a mistake here cannot hide there. O(n * layers).
  */
 export function splitJuniorFirst(wave: Wave, haircut: Float64Array): Float64Array[] {
   const capacities = wave.layers?.capacity ?? [];

@@ -8,9 +8,9 @@
  * the least k is the shortest prefix of the m's sorted descending, and the greedy that takes that
  * prefix is optimal (ties: lower index first, so the answer is deterministic).
  */
-import type { BoundPositions } from "../domain.js";
-import { ExactSum } from "../numeric/exact.js";
-import { sumOf } from "../numeric/sum.js";
+import type { BoundPositions } from "../../domain.js";
+import { ExactSum } from "../../floor/numeric/exact.js";
+import { sumOf } from "../../floor/numeric/sum.js";
 import { lotsWithin, type LotCapacity, type PositionIndex } from "./lot-capacity.js";
 import { weightedThreshold } from "./selection.js";
 

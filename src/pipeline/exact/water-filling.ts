@@ -10,7 +10,7 @@
  * breakpoints leave the interval are folded into a constant and a slope), and on the final interval,
  * where no breakpoint remains inside, S is linear, so the level is one division. Expected O(n), no sort.
  */
-import { CompensatedSum } from "../numeric/sum.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 
 export interface WaterLevel {
   readonly haircut: Float64Array;

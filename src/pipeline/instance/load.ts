@@ -23,9 +23,9 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { extname } from "node:path";
-import type { AccountTable, PositionTable } from "../domain.js";
-import { InstanceError, describeReadError, didYouMean } from "../errors.js";
-import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../io/bounded-read.js";
+import type { AccountTable, PositionTable } from "../../domain.js";
+import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
+import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
 
 /** Options of every table reader. */
@@ -47,7 +47,7 @@ export interface AccountOptions extends TableOptions {
   /** Renames file columns to table columns, e.g. `{ "Account": "id", "cap_usd": "capacity" }`. */
   readonly rename?: Readonly<Record<string, string>>;
   /**
-   * A column mapping (src/instance/mapping.ts): renames, derived columns and scale factors. Cell
+   * A column mapping (src/pipeline/instance/mapping.ts): renames, derived columns and scale factors. Cell
    * errors still name the file's own (source) column; derived and scaled values are checked after.
    */
   readonly mapping?: ColumnMapping;
@@ -159,7 +159,7 @@ function listed(names: readonly string[]): string {
 // Reading files: regular files only, with a size limit
 // ---------------------------------------------------------------------------------------------
 
-/** The byte limit: options, else ADL_MAX_INPUT_BYTES, else DEFAULT_TABLE_LIMIT_BYTES (src/io/bounded-read.ts). */
+/** The byte limit: options, else ADL_MAX_INPUT_BYTES, else DEFAULT_TABLE_LIMIT_BYTES (src/floor/io/bounded-read.ts). */
 function tableLimit(explicit: number | undefined): number {
   return explicit ?? inputLimit(DEFAULT_TABLE_LIMIT_BYTES);
 }

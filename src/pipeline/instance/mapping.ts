@@ -12,13 +12,13 @@
  * (exports carry timestamps and text); with `--column TARGET=SOURCE` flags alone, the other columns
  * load under their own names as without a mapping. Flags override the file's entry for the same
  * target. Derive expressions read the file's numbers as written (before scale) and use the model
- * expression language (src/model/expression.ts).
+ * expression language (src/pipeline/model/expression.ts).
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
-import type { Expression } from "../domain.js";
-import { InstanceError, didYouMean, type Place } from "../errors.js";
+import type { Expression } from "../../domain.js";
+import { InstanceError, didYouMean, type Place } from "../../errors.js";
 import { analyzeExpression, compileExpression } from "../model/expression.js";
-import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../io/bounded-read.js";
+import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../../floor/io/bounded-read.js";
 
 /** One `target: source` entry with where it was written. */
 export interface MappedColumn {

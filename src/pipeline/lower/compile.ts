@@ -1,4 +1,4 @@
-import type { Allocation, Wave } from "../domain.js";
+import type { Allocation, Wave } from "../../domain.js";
 import { moduleOf, type LowerContext, type LoweredObjective } from "../objectives/index.js";
 import { ProblemBuilder } from "./builder.js";
 import { sparsityStructure, type SparsityStructure } from "./structure.js";
@@ -176,7 +176,7 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     }
   }
 
-  // Each objective's module lowers its own stage (src/objectives); its lift fills its own columns of a MIP start.
+  // Each objective's module lowers its own stage (src/pipeline/objectives); its lift fills its own columns of a MIP start.
   const context: LowerContext = {
     wave,
     active,

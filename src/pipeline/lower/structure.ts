@@ -5,7 +5,7 @@
  * Let m_i be an upper bound on what account i can give (with lots: on the largest whole-lot amount
  * under its bound, lot-capacity.ts; without: its bound), and M_i an amount it can surely give.
  *  - The least count k* of accounts that can cover B lies in [k_lo, k_hi]: k_lo is the greedy count
- *    on the m's, k_hi the greedy count on the M's (src/exact/sparsity.ts proves the greedy count is
+ *    on the m's, k_hi the greedy count on the M's (src/pipeline/exact/sparsity.ts proves the greedy count is
  *    the least for given per-account amounts). So `sum z >= k_lo` is a valid cut, and it closes the
  *    first stage's LP bound at once.
  *  - Pruning. Claim: an account i that is in some k*-subset S covering B satisfies
@@ -21,7 +21,7 @@
  *    index, so `h_a >= h_b` and `z_a >= z_b` for consecutive members a < b cut off only copies.
  *  - The big-M of the touch row h_i <= M z_i is m_i (tighter than the bound when lots do not fill it).
  */
-import type { Allocation, Wave } from "../domain.js";
+import type { Allocation, Wave } from "../../domain.js";
 import { lotCapacities, positionsByAccount } from "../exact/lot-capacity.js";
 import { largestCovering } from "../exact/sparsity.js";
 
@@ -61,7 +61,7 @@ export function sparsityStructure(wave: Wave): SparsityStructure | undefined {
   let exactLots: Int32Array | undefined;
   if (wave.positions) {
     const index = positionsByAccount(wave.positions, n);
-    // Lot capacities are decided exactly (src/exact/lot-capacity): that is what surely fits. What
+    // Lot capacities are decided exactly (src/pipeline/exact/lot-capacity): that is what surely fits. What
     // the solver and the verifier accept is a hair more: a bound computed as the float product
     // v * L (bind.ts) can sit an ulp below the exact product, and then all L lots do not fit exactly
     // but do within every tolerance (seen: 49 lots of 242.14 against 11864.859999999999). The room,

@@ -1,8 +1,8 @@
-import type { Allocation, Wave } from "../domain.js";
-import { touchTolerance } from "../numeric/tolerance.js";
-import type { AllocationMetrics } from "../results/row.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { touchTolerance } from "../../floor/numeric/tolerance.js";
+import type { AllocationMetrics } from "../../floor/records/row.js";
 
-// The metrics row type is part of the run-folder contract (src/results/row.ts): the report reads it.
+// The metrics row type is part of the run-folder contract (src/floor/records/row.ts): the report reads it.
 export type { AllocationMetrics };
 
 /**

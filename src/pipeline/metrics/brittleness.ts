@@ -12,13 +12,13 @@
  * Both are averaged over the P perturbations.
  */
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import type { Allocation, Wave } from "../domain.js";
-import { UsageError } from "../errors.js";
-import { seededGenerator } from "../random.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { touchTolerance } from "../numeric/tolerance.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { UsageError } from "../../errors.js";
+import { seededGenerator } from "../../random.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { touchTolerance } from "../../floor/numeric/tolerance.js";
 import { runChecked, scaleAccounts } from "./transform.js";
-import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
+import type { Mechanism, RunContext } from "../../mechanism/mechanism.js";
 
 export interface BrittlenessSettings {
   /** P: number of perturbations. */

@@ -11,9 +11,9 @@
  * account's capacity (LTV proportional to account size, the neutral default: fees scale with size).
  * Only eligible accounts count (they are the population a mechanism may touch).
  */
-import type { Allocation, Wave } from "../domain.js";
-import { ModelError } from "../errors.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { ModelError } from "../../errors.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 
 export interface ChurnSettings {
   /** beta >= 0 in p_i = 1 - exp(-beta h_i / c_i). */

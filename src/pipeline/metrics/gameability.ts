@@ -14,11 +14,11 @@
  * averaged over the G accounts for each move; `gameability` is the mean over both moves.
  */
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import type { Allocation, Wave } from "../domain.js";
-import { UsageError } from "../errors.js";
-import { seededGenerator } from "../random.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { UsageError } from "../../errors.js";
+import { seededGenerator } from "../../random.js";
 import { closeAndReopen, runChecked, splitAccount } from "./transform.js";
-import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
+import type { Mechanism, RunContext } from "../../mechanism/mechanism.js";
 
 export interface GameabilitySettings {
   /** G: accounts that game. */

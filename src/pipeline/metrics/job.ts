@@ -1,15 +1,15 @@
 /**
- * Every number a job row carries about one allocation (src/results/row.ts JobMetrics, lorenz,
+ * Every number a job row carries about one allocation (src/floor/records/row.ts JobMetrics, lorenz,
  * fractionByCapacity): the three legs of the trilemma in one call.
  */
-import type { Allocation, Wave } from "../domain.js";
-import type { JobMetrics } from "../results/row.js";
+import type { Allocation, Wave } from "../../domain.js";
+import type { JobMetrics } from "../../floor/records/row.js";
 import { allocationMetrics } from "./allocation.js";
 import { brittleness, type BrittlenessSettings } from "./brittleness.js";
 import { churnMetrics, type ChurnSettings } from "./churn.js";
 import { gameability, type GameabilitySettings } from "./gameability.js";
 import { referenceRatios, residualInsolvency, type ReferenceInputs } from "./reference.js";
-import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
+import type { Mechanism, RunContext } from "../../mechanism/mechanism.js";
 
 export interface MetricSettings {
   readonly churn: ChurnSettings;

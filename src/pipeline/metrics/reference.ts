@@ -19,7 +19,7 @@
  * The published per-wave numbers use the code form: there the ADL budget is a part of a larger
  * deficit (D - H > 0). In the workbench a mechanism raises B >= D, so D - H <= 0 and the code form is
  * undefined for every covering allocation; JobMetrics therefore carries the paper form (undefined
- * only when nothing is taken, as src/results/row.ts says), and the code form is here for comparison
+ * only when nothing is taken, as src/floor/records/row.ts says), and the code form is here for comparison
  * with the published tables.
  *
  * Mapping to a wave: w_i = c_i over eligible accounts (the haircutable endowment; an ineligible
@@ -27,9 +27,9 @@
  * the model's deficit when B was set from one), Delta = inputs.maxLoss, else D (one loser carries the whole
  * deficit, as in the reference's wave 1, where max_loss_usd = deficit_usd).
  */
-import type { Allocation, Wave } from "../domain.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { allowance, tolerance } from "../numeric/tolerance.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { allowance, tolerance } from "../../floor/numeric/tolerance.js";
 
 /** _safe_ratio's threshold in policy_per_wave.py (EPS). */
 const REFERENCE_EPS = 1e-12;

@@ -11,9 +11,9 @@
  * floor(Q/2) and the rest.
  */
 import { bindWave } from "../bind/bind.js";
-import type { AccountTable, Allocation, Instance, PositionTable, Wave } from "../domain.js";
-import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
-import { fatalViolations } from "../mechanism/verdict.js";
+import type { AccountTable, Allocation, Instance, PositionTable, Wave } from "../../domain.js";
+import type { Mechanism, RunContext } from "../../mechanism/mechanism.js";
+import { fatalViolations } from "../../mechanism/verdict.js";
 
 /** Dollar columns that scale with the account's size (see the module comment). */
 export const EXTENSIVE_DOLLAR_COLUMNS: readonly string[] = ["capacity", "gains", "principal", "equity", "upnl", "notional", "entry_notional", "ltv"];

@@ -18,8 +18,8 @@
  *    `0 / 0 > 1` is NaN and bind rejects it, naming the account.
  */
 import { createRequire } from "node:module";
-import type { Expression } from "../domain.js";
-import { ModelError, didYouMean, type Place } from "../errors.js";
+import type { Expression } from "../../domain.js";
+import { ModelError, didYouMean, type Place } from "../../errors.js";
 
 /** An expression ready to evaluate over columns. */
 export interface CompiledExpression {

@@ -8,9 +8,9 @@
  * keys and types, and this module adds defaults and the cross-field checks.
  */
 import { isScalar } from "yaml";
-import modelSchema from "../../schema/model.schema.json" with { type: "json" };
-import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec } from "../domain.js";
-import { ModelError, type Place } from "../errors.js";
+import modelSchema from "../../../schema/model.schema.json" with { type: "json" };
+import type { BudgetSpec, Expression, LotsSpec, Model, ObjectiveSpec } from "../../domain.js";
+import { ModelError, type Place } from "../../errors.js";
 import { moduleOf, type ParseContext } from "../objectives/index.js";
 import { analyzeExpression } from "./expression.js";
 import { compileSchema, parseValidated, readSpecText, renderPath, type SchemaHints, type Segment, type Source } from "./yaml-source.js";
@@ -21,7 +21,7 @@ export const OBJECTIVE_KINDS = modelSchema.definitions.kindName.enum as readonly
 /** Default relative tolerance with which a lexicographic stage fixes the previous optimum. */
 export const DEFAULT_STAGE_TOLERANCE = 1e-9;
 
-/** phi when a convex stage does not say: x^2 (src/objectives/convex.ts). */
+/** phi when a convex stage does not say: x^2 (src/pipeline/objectives/convex.ts). */
 export { DEFAULT_PHI } from "../objectives/index.js";
 
 
@@ -98,7 +98,7 @@ function capacityOr(source: Source, path: readonly Segment[], value: RawExpressi
   return expressionAt(source, path, value);
 }
 
-/** A stage (a kind name or a map with kind) read by its objective's module (src/objectives). */
+/** A stage (a kind name or a map with kind) read by its objective's module (src/pipeline/objectives). */
 function stageOf(source: Source, path: readonly Segment[], raw: RawStage): ObjectiveSpec {
   const stage = typeof raw === "string" ? ({ kind: raw } as Exclude<RawStage, string>) : raw;
   const context: ParseContext = {

@@ -27,11 +27,11 @@ export function precompiledValidator(schema: object, options: object): ValidateF
   const id = (schema as { $id?: unknown }).$id;
   if (typeof id !== "string") return undefined;
   if (index === undefined) {
-    const file = new URL("../schemas/index.json", import.meta.url);
+    const file = new URL("../../schemas/index.json", import.meta.url);
     index = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, IndexEntry>) : null;
   }
   const entry = index?.[id];
   if (!entry || JSON.stringify(entry.options) !== JSON.stringify(options)) return undefined;
   if (createHash("sha256").update(JSON.stringify(schema)).digest("hex") !== entry.digest) return undefined;
-  return createRequire(import.meta.url)(`../schemas/${entry.file}`) as ValidateFunction;
+  return createRequire(import.meta.url)(`../../schemas/${entry.file}`) as ValidateFunction;
 }

@@ -8,8 +8,8 @@ import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import { precompiledValidator } from "./precompiled-schema.js";
-import { ModelError, didYouMean, type Place } from "../errors.js";
-import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../io/bounded-read.js";
+import { ModelError, didYouMean, type Place } from "../../errors.js";
+import { DEFAULT_SPEC_LIMIT_BYTES, inputLimit, readBoundedText } from "../../floor/io/bounded-read.js";
 
 export type Segment = string | number;
 

@@ -4,7 +4,7 @@
  * envelope of tangents (an outer approximation: the stage optimum is a lower bound, the solve
  * reports the error bound), the tangents clustered where the continuous relaxation's optimum lies.
  */
-import type { Phi, Wave } from "../domain.js";
+import type { Phi, Wave } from "../../domain.js";
 import { powerKkt } from "../exact/convex.js";
 import type { KeyPath, ObjectiveModule, ParseContext } from "./objective.js";
 
@@ -155,7 +155,7 @@ export function tangentPoints(top: number, centre: number, tangents: number): nu
 /**
  * Each account's fraction h_i / c_i at the optimum of the continuous relaxation (no lots, no
  * maxAccounts) of min sum w_i (h_i / c_i)^p, sum h >= B, 0 <= h <= bound: the exact KKT point
- * (src/exact/convex.ts). Undefined when it cannot be computed (the tangents are then uniform).
+ * (src/pipeline/exact/convex.ts). Undefined when it cannot be computed (the tangents are then uniform).
  */
 function relaxedFractions(wave: Wave, weight: Float64Array, p: number): Float64Array | undefined {
   if (!(p > 1) || !Number.isFinite(p)) return undefined;

@@ -1,9 +1,9 @@
 /**
  * The objective registry: one module per kind (./objective.ts says what a module holds). A new
  * objective is a module here plus its line in OBJECTIVES, its types in src/domain.ts, its schema
- * fragment, and its value in the verifier (src/verify/objectives.ts), which stays independent.
+ * fragment, and its value in the verifier (src/pipeline/verify/objectives.ts), which stays independent.
  */
-import type { ObjectiveKind } from "../domain.js";
+import type { ObjectiveKind } from "../../domain.js";
 import { convex } from "./convex.js";
 import { minmax } from "./minmax.js";
 import type { ObjectiveModule } from "./objective.js";

@@ -1,7 +1,7 @@
 /**
  * minmax: min max_i h_i / s_i (s = capacity: the largest haircut fraction), lowered to a level
  * column t >= h_i / s_i. The stage cost is t times the sum of the scales so that its duals are O(1)
- * (see LexStage.normalizer in src/lower/compile.ts).
+ * (see LexStage.normalizer in src/pipeline/lower/compile.ts).
  */
 import type { ObjectiveModule } from "./objective.js";
 

@@ -7,14 +7,14 @@
  * warm-starts its MIP. The pipeline iterates the registry (./index.ts) instead of switching on kinds.
  *
  * Not here on purpose: the objective's value, which the independent verifier computes on its own
- * (src/verify/objectives.ts must share nothing with what it checks); the schema fragment
- * (schema/model.schema.json); the dedicated algorithms (src/exact) and the closed forms for exposure
+ * (src/pipeline/verify/objectives.ts must share nothing with what it checks); the schema fragment
+ * (schema/model.schema.json); the dedicated algorithms (src/pipeline/exact) and the closed forms for exposure
  * (src/mechanism/closed-form.ts), which a kind without one simply does not have.
  *
  * The contexts are plain interfaces so that this folder imports only domain types: the stages that
  * call it (model, bind, lower, solve) pass their own helpers in.
  */
-import type { BoundObjective, Expression, ObjectiveKind, ObjectiveSpec, Wave } from "../domain.js";
+import type { BoundObjective, Expression, ObjectiveKind, ObjectiveSpec, Wave } from "../../domain.js";
 
 /** A key path in a model file, e.g. ["objective", 1, "phi", "points"]. */
 export type KeyPath = readonly (string | number)[];
@@ -43,7 +43,7 @@ export interface LowerContext {
   readonly indicatorColumn: Int32Array;
   /** Tangents for a smooth phi. */
   readonly tangents: number;
-  /** The fewest accounts that can cover B, proved by the structure (src/lower/structure.ts), when it applied. */
+  /** The fewest accounts that can cover B, proved by the structure (src/pipeline/lower/structure.ts), when it applied. */
   readonly minimumAccounts?: number;
   addColumn(name: string, lower: number, upper: number, integer?: boolean): number;
   addRow(name: string, index: ArrayLike<number>, value: ArrayLike<number>, lower: number, upper: number): number;

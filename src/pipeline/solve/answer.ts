@@ -1,6 +1,6 @@
-import type { Allocation, Wave } from "../domain.js";
-import { ExactSum, decimalToNumber } from "../numeric/exact.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { ExactSum, decimalToNumber } from "../../floor/numeric/exact.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 import { juniorFirstSplit } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
 import type { SolveResult } from "./solve.js";

@@ -1,8 +1,8 @@
-import type { Wave } from "../domain.js";
-import { UsageError } from "../errors.js";
+import type { Wave } from "../../domain.js";
+import { UsageError } from "../../errors.js";
 import { lowerWave } from "../lower/compile.js";
-import type { BackendChoice } from "../solvers/backend.js";
-import { toCplexLp, toFreeMps } from "../solvers/formats.js";
+import type { BackendChoice } from "../backends/backend.js";
+import { toCplexLp, toFreeMps } from "../backends/formats.js";
 import { solveLexicographicStages } from "./solve.js";
 
 export interface ExportOptions {

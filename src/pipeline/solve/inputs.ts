@@ -1,4 +1,4 @@
-import type { Wave } from "../domain.js";
+import type { Wave } from "../../domain.js";
 import { bindWave } from "../bind/bind.js";
 import { loadAccounts, loadPositions } from "../instance/load.js";
 import { columnFlags, combineMappings, loadMapping, type ColumnMapping } from "../instance/mapping.js";
@@ -11,7 +11,7 @@ export interface WaveFiles {
   readonly positions?: string;
   readonly deficit?: number;
   readonly budget?: number;
-  /** A column-mapping file (`--map FILE`, see src/instance/mapping.ts). */
+  /** A column-mapping file (`--map FILE`, see src/pipeline/instance/mapping.ts). */
   readonly map?: string;
   /** `--column TARGET=SOURCE` flags; they override the mapping file's entry for the same target. */
   readonly columns?: readonly string[];

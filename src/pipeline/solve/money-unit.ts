@@ -1,7 +1,7 @@
 /**
  * Rounding an answer to the venue's money unit (e.g. 0.01): every haircut becomes a whole number of
  * units so that what a venue executes has no 20000.000000000007 in it, while coverage and the caps
- * still hold exactly (decided on decimals, src/numeric/exact.ts).
+ * still hold exactly (decided on decimals, src/floor/numeric/exact.ts).
  *
  * Each haircut is floored to the unit (never above its cap in units, K_i = the most whole units
  * with K_i U <= min(c_i, alpha c_i) exactly, 0 for an ineligible account); then the fewest extra
@@ -11,9 +11,9 @@
  * rounded haircut is split junior first again. With exact coverage, B must itself be a whole number
  * of units. When no such rounding exists, the reason is returned instead.
  */
-import type { Allocation, Wave } from "../domain.js";
+import type { Allocation, Wave } from "../../domain.js";
 import { splitJuniorFirst } from "../exact/seniority.js";
-import { compareProduct, decimal, ExactSum, lotsToCoverExact, lotsWithinExact, productDown } from "../numeric/exact.js";
+import { compareProduct, decimal, ExactSum, lotsToCoverExact, lotsWithinExact, productDown } from "../../floor/numeric/exact.js";
 
 export type Rounded = { readonly allocation: Allocation; readonly note: string } | { readonly allocation?: undefined; readonly reason: string };
 

@@ -1,6 +1,6 @@
 /**
  * The overshoot stage's grid. With lots, every haircut is a whole number of lots (h_i = sum_p v_p q_p,
- * q_p integer: src/lower/compile.ts), so when every lot value v_p and the budget B are whole
+ * q_p integer: src/pipeline/lower/compile.ts), so when every lot value v_p and the budget B are whole
  * multiples of one money unit u (cents, say), the overshoot sum h - B of every feasible allocation is
  * a whole multiple of u too. A solver's dual bound b then proves more than b: the optimum is at
  * least the next grid point at or above b, so an incumbent on that point is optimal, and the solver
@@ -10,7 +10,7 @@
  * sum_p v_p q_p - B = u (sum_p a_p q_p - b) + (sum_p e_p q_p - e_B), so every overshoot is within
  * `slack` = sum_p |e_p| Q_p + |e_B| (+ rounding of the sum) of a grid point; the proof allows it.
  */
-import type { Wave } from "../domain.js";
+import type { Wave } from "../../domain.js";
 
 export interface ObjectiveStep {
   /** The grid step in the solver's units (the money unit times the unit factor). */

@@ -20,10 +20,10 @@
  * lot at all), the cheapest lots that still fit their account's cap exactly are added, touched
  * accounts first. O(n * layers) per pass, at most a few passes.
  */
-import type { Allocation, Wave } from "../domain.js";
+import type { Allocation, Wave } from "../../domain.js";
 import { splitJuniorFirst } from "../exact/seniority.js";
-import { ExactSum, productDown } from "../numeric/exact.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import { ExactSum, productDown } from "../../floor/numeric/exact.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 
 /** What counts as a solver's rounding dust on a haircut: absolute dollars, or relative to the account's cap. */
 export interface Dust {

@@ -1,16 +1,16 @@
-import type { Allocation, Wave } from "../domain.js";
+import type { Allocation, Wave } from "../../domain.js";
 import { solveDedicated } from "../exact/index.js";
 import { withExtraRows } from "../lower/builder.js";
 import { lowerWave, type LexStage, type LoweredWave, type LowerOptions } from "../lower/compile.js";
 import type { LinearProblem } from "../lower/standard-form.js";
-import { backendNames, type BackendChoice, type BackendName, type SolverBackend, type SolverSolution } from "../solvers/backend.js";
-import type { Attempt } from "../solvers/robust.js";
-import { SolverError, UsageError } from "../errors.js";
+import { backendNames, type BackendChoice, type BackendName, type SolverBackend, type SolverSolution } from "../backends/backend.js";
+import type { Attempt } from "../backends/robust.js";
+import { SolverError, UsageError } from "../../errors.js";
 import { certify, type Certificate } from "../certificate/certificate.js";
 import { phiEvaluator, stageNames } from "../verify/objectives.js";
 import { verifyAllocation, type Verdict } from "../verify/verify.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { allowance, feasibilityTolerance, tolerance } from "../numeric/tolerance.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { allowance, feasibilityTolerance, tolerance } from "../../floor/numeric/tolerance.js";
 import { moduleOf } from "../objectives/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
 import { overshootStep, provedOnGrid, roundedBound, stepGap, type ObjectiveStep } from "./objective-step.js";
@@ -250,7 +250,7 @@ async function runStages(
   grid?: ObjectiveStep,
 ): Promise<StageRun> {
   // The solvers (and their worker host) load only on the MIP path: a dedicated solve never needs them.
-  const { checkSolution, solveRobustly } = await import("../solvers/robust.js");
+  const { checkSolution, solveRobustly } = await import("../backends/robust.js");
   const run: StageRun = { status: "optimal", reports: [], fixings: [], attempts: [], worstGap: 0, nodes: 0 };
   const setupSeconds = (performance.now() - started) / 1000;
   const stageCount = Math.min(lowered.stages.length, stopBefore);
@@ -571,7 +571,7 @@ async function warmStart(wave: Wave, lowered: LoweredWave): Promise<{ heuristic:
   if (wave.layers) name = `ladder(${name})`;
   try {
     // Heuristics load only here, on the MIP path.
-    const { getHeuristic } = await import("../heuristics/index.js");
+    const { getHeuristic } = await import("../../heuristics/index.js");
     const allocation = getHeuristic(name).allocate(wave, { seed: 1 });
     if (!verifyAllocation(wave, allocation).ok) return undefined;
     return { heuristic: name, values: lowered.lift(allocation), allocation };

@@ -1,14 +1,14 @@
 /**
  * A change of money units for the solver. HiGHS accepts a MIP solution that breaks a row by up to its
- * absolute feasibility tolerance (1e-7, src/solvers/highs.ts), while the verifier allows
- * 1e-9 + 1e-12 |rhs| per row (src/numeric/tolerance.ts): on a wave whose amounts are a few dollars, a
+ * absolute feasibility tolerance (1e-7, src/pipeline/backends/highs.ts), while the verifier allows
+ * 1e-9 + 1e-12 |rhs| per row (src/floor/numeric/tolerance.ts): on a wave whose amounts are a few dollars, a
  * "proven optimal" allocation can fall 1e-7 short of B and be rejected (seen: capacities 1 and 6,
  * B = 0.14); what is left after scaling, the repair step (repair.ts) removes. Max haircut fractions and account counts do not depend on the unit, so solveWave lowers
  * the wave in units where its largest amount is about 2^20 and maps the haircuts back. The factor is
  * a power of two, so scaling and unscaling are exact in floating point (short of under/overflow);
  * the unscaled allocation is verified against the original wave.
  */
-import type { Allocation, BoundObjective, Wave } from "../domain.js";
+import type { Allocation, BoundObjective, Wave } from "../../domain.js";
 import { moduleOf } from "../objectives/index.js";
 import { seniorStageLayers } from "../verify/objectives.js";
 

@@ -3,8 +3,8 @@
  * lexicographic stage, seniority stages first. Every reported objective in the workbench (solver
  * path, dedicated path, heuristics) is this function's output, never a solver's own claim.
  */
-import type { Allocation, BoundObjective, Phi, Wave } from "../domain.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import type { Allocation, BoundObjective, Phi, Wave } from "../../domain.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 
 /**
  * Stage names in objective-vector order: "layer:<name>" for the seniority layers from the most

@@ -4,13 +4,13 @@
  * and never reads `wave.upper` or anything a solver claims, so that a bug in binding, lowering or a
  * backend shows up here instead of in a report. It uses no code from the dedicated algorithms or
  * the certificate (test/verify/independence.test.ts walks the imports): only the numeric floor
- * (compensated sums, exact products, the tolerance rule of src/numeric/tolerance.ts).
+ * (compensated sums, exact products, the tolerance rule of src/floor/numeric/tolerance.ts).
  */
-import type { Allocation, Wave } from "../domain.js";
+import type { Allocation, Wave } from "../../domain.js";
 import { objectiveValues } from "./objectives.js";
-import { BoundedSum, ExactSum } from "../numeric/exact.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { allowance, tolerance, type Tolerance } from "../numeric/tolerance.js";
+import { BoundedSum, ExactSum } from "../../floor/numeric/exact.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { allowance, tolerance, type Tolerance } from "../../floor/numeric/tolerance.js";
 
 export type ConstraintName =
   /** An array of the allocation has the wrong length or is missing. */
@@ -71,7 +71,7 @@ const listedPerConstraint = 50;
  * the caps decided exactly on the lot amounts; at most K touched (h_i > 0) accounts; layers
  * 0 <= h_il <= c_il with h_i = sum_l h_il; and lexicographic optimality of the seniority stages
  * (see checkSeniority). Each row's allowance comes from that row's own right-hand side
- * (src/numeric/tolerance.ts, stated in the verdict), never from the wave's largest amount.
+ * (src/floor/numeric/tolerance.ts, stated in the verdict), never from the wave's largest amount.
  * O(n * layers + positions), plus BigInt work for lot rows too close to call in floating point.
  */
 export function verifyAllocation(wave: Wave, allocation: Allocation): Verdict {

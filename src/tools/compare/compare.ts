@@ -1,9 +1,9 @@
-import type { Allocation, Wave } from "../domain.js";
-import type { Heuristic } from "../heuristics/index.js";
-import { exactMechanism, heuristicMechanism, type Outcome } from "../mechanism/mechanism.js";
-import { allocationMetrics, type AllocationMetrics } from "../metrics/allocation.js";
-import type { SolveRequest, SolveResult } from "../solve/solve.js";
-import type { Violation } from "../verify/verify.js";
+import type { Allocation, Wave } from "../../domain.js";
+import type { Heuristic } from "../../heuristics/index.js";
+import { exactMechanism, heuristicMechanism, type Outcome } from "../../mechanism/mechanism.js";
+import { allocationMetrics, type AllocationMetrics } from "../../pipeline/metrics/allocation.js";
+import type { SolveRequest, SolveResult } from "../../pipeline/solve/solve.js";
+import type { Violation } from "../../pipeline/verify/verify.js";
 
 /** One mechanism's line in a comparison: the exact optimum or a heuristic, on the same wave. */
 export interface ComparisonRow {

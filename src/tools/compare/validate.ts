@@ -10,15 +10,15 @@
  *              the optimum were not proven, e.g. at a solver limit or with a backend without a
  *              dual bound). Never reported as a pass.
  */
-import type { Allocation, Wave } from "../domain.js";
-import { InstanceError, didYouMean } from "../errors.js";
-import { DEFAULT_TABLE_LIMIT_BYTES, inputLimit, readBoundedBytes } from "../io/bounded-read.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { InstanceError, didYouMean } from "../../errors.js";
+import { DEFAULT_TABLE_LIMIT_BYTES, inputLimit, readBoundedBytes } from "../../floor/io/bounded-read.js";
 import { parse as parseCsv } from "csv-parse/sync";
-import { exactMechanism } from "../mechanism/mechanism.js";
-import type { SolveRequest, SolveResult } from "../solve/solve.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { allowance, tolerance } from "../numeric/tolerance.js";
-import { verifyAllocation, type Verdict, type Violation } from "../verify/verify.js";
+import { exactMechanism } from "../../mechanism/mechanism.js";
+import type { SolveRequest, SolveResult } from "../../pipeline/solve/solve.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { allowance, tolerance } from "../../floor/numeric/tolerance.js";
+import { verifyAllocation, type Verdict, type Violation } from "../../pipeline/verify/verify.js";
 import { relativeGap } from "./compare.js";
 
 const INT32_MAX = 2_147_483_647;
@@ -347,7 +347,7 @@ export interface Validation {
 
 /**
  * True when `result` is a proven optimum: status optimal and verified. The fallback chain
- * (src/solvers/robust.ts) already lowers an "optimal" that no dual bound, dedicated algorithm or
+ * (src/pipeline/backends/robust.ts) already lowers an "optimal" that no dual bound, dedicated algorithm or
  * second backend backs (javascript-lp-solver's word alone) to "feasible", so status is proof here. O(1).
  */
 export function provenOptimum(result: SolveResult): boolean {

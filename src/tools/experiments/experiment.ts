@@ -6,21 +6,21 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import experimentSchema from "../../schema/experiment.schema.json" with { type: "json" };
-import type { Model } from "../domain.js";
-import { ModelError, WorkbenchError, describeReadError } from "../errors.js";
-import { getHeuristic } from "../heuristics/index.js";
-import { loadModel, parseModel } from "../model/parse.js";
-import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment, type Source } from "../model/yaml-source.js";
+import experimentSchema from "../../../schema/experiment.schema.json" with { type: "json" };
+import type { Model } from "../../domain.js";
+import { ModelError, WorkbenchError, describeReadError } from "../../errors.js";
+import { getHeuristic } from "../../heuristics/index.js";
+import { loadModel, parseModel } from "../../pipeline/model/parse.js";
+import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment, type Source } from "../../pipeline/model/yaml-source.js";
 import type { CapacityLaw } from "../scenarios/population.js";
-import { loadMapping, type ColumnMapping } from "../instance/mapping.js";
+import { loadMapping, type ColumnMapping } from "../../pipeline/instance/mapping.js";
 import { loadScenario, mechanismKind, resolveModelPath } from "../simulate/index.js";
-import type { BackendChoice } from "../solvers/backend.js";
+import type { BackendChoice } from "../../pipeline/backends/backend.js";
 import type { LossWeights } from "../rounds/loss.js";
 import type { PolicySpec } from "../rounds/run.js";
 import { allocationLabel, allocationRule, loadRoundsScenario, severityLabel, severityRule, type RawAllocation, type RawSeverity } from "../rounds/scenario.js";
 import { DEFAULT_REFERENCE, readRoundTable } from "../rounds/table.js";
-import { SCORECARD_AXES, type ScorecardAxis } from "../results/row.js";
+import { SCORECARD_AXES, type ScorecardAxis } from "../../floor/records/row.js";
 
 /** Parameters a mechanism may sweep; each changes the model, the accounts or the heuristic name. */
 export const SWEEP_PARAMETERS = ["alpha", "maxAccounts", "margin", "riskWeightExponent", "lotScale", "k"] as const;

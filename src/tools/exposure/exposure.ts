@@ -20,16 +20,16 @@
  * Units: budgets and haircuts in dollars, fractions h_j / c_j (c_j the account's capacity as given),
  * slopes in dollars of haircut per dollar of budget.
  */
-import type { Wave } from "../domain.js";
-import { UsageError, didYouMean } from "../errors.js";
-import { ruleBound } from "../heuristics/bounds.js";
-import { certify } from "../certificate/certificate.js";
-import type { ClosedFormPlan } from "../mechanism/closed-form.js";
-import { formFirstTouched, formHaircut, formKinks, formSlope, type ExactForm } from "../mechanism/forms.js";
-import type { Mechanism, RunContext } from "../mechanism/mechanism.js";
-import type { SolveRequest } from "../solve/solve.js";
-import { sumOf } from "../numeric/sum.js";
-import { allowance, tolerance, touchTolerance } from "../numeric/tolerance.js";
+import type { Wave } from "../../domain.js";
+import { UsageError, didYouMean } from "../../errors.js";
+import { ruleBound } from "../../heuristics/bounds.js";
+import { certify } from "../../pipeline/certificate/certificate.js";
+import type { ClosedFormPlan } from "../../mechanism/closed-form.js";
+import { formFirstTouched, formHaircut, formKinks, formSlope, type ExactForm } from "../../mechanism/forms.js";
+import type { Mechanism, RunContext } from "../../mechanism/mechanism.js";
+import type { SolveRequest } from "../../pipeline/solve/solve.js";
+import { sumOf } from "../../floor/numeric/sum.js";
+import { allowance, tolerance, touchTolerance } from "../../floor/numeric/tolerance.js";
 import { DEFAULT_STEPS, checkBudgetRange, sampleBudgets, type BudgetRange } from "./range.js";
 
 /** How the curve is computed: the budget axis, exact or sampled, and the solver settings for samples. */

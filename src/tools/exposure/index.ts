@@ -21,6 +21,6 @@ export {
   type ExposureSummary,
   type SampledForm,
 } from "./exposure.js";
-export { budgetAtLevel, formHaircut, formKinks, levelAt, waterLevelForm, type ExactForm, type RampForm, type WaterLevelForm } from "../mechanism/forms.js";
+export { budgetAtLevel, formHaircut, formKinks, levelAt, waterLevelForm, type ExactForm, type RampForm, type WaterLevelForm } from "../../mechanism/forms.js";
 export { DEFAULT_STEPS, checkBudgetRange, parseBudgetRange, sampleBudgets, type BudgetRange } from "./range.js";
 export { EXPOSURE_CSV_HEADER, exposureCsv, exposureCsvLines, exposureJson, renderExposure, writeExposureCsv, type ExposureSource } from "./output.js";

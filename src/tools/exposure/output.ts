@@ -6,7 +6,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import type { CurveExtreme, ExposureCurve, ExposureFamily, ExposureSummary } from "./exposure.js";
 import { exposureHaircut, exposureSummaries } from "./exposure.js";
 import { sampleBudgets } from "./range.js";
-import { csvText } from "../csv.js";
+import { csvText } from "../../csv.js";
 
 /** A curve, several curves (e.g. one account under several mechanisms), or a family of all accounts. */
 export type ExposureSource = ExposureCurve | readonly ExposureCurve[] | ExposureFamily;

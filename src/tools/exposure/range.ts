@@ -2,7 +2,7 @@
  * The budget axis of an exposure curve: a range [from, to] in dollars and, for sampled curves, the
  * number of equal steps between them.
  */
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 
 /** Budgets from `from` to `to` dollars (both included) in `steps` equal steps: steps + 1 budgets. */
 export interface BudgetRange {

@@ -9,13 +9,13 @@
  * line x B / (sum of eligible capacities) without K.
  *
  * Each point is the epsilon-constraint problem min #{h_i > 0} s.t. sum h >= x B, solved by solveWave:
- * (solveWave works in scaled money units, src/solve/units.ts) the dedicated exact algorithm where it applies (greedy by per-account maximum, exact for L0 with
+ * (solveWave works in scaled money units, src/pipeline/solve/units.ts) the dedicated exact algorithm where it applies (greedy by per-account maximum, exact for L0 with
  * or without single-position lots, inside the seniority ladder), else the MIP. Every allocation is
  * verified.
  */
-import type { Wave } from "../domain.js";
-import type { BackendChoice } from "../solvers/backend.js";
-import { UsageError } from "../errors.js";
+import type { Wave } from "../../domain.js";
+import type { BackendChoice } from "../../pipeline/backends/backend.js";
+import { UsageError } from "../../errors.js";
 import { solveFrontierPoint, type FrontierResult, type SolvedFrontierPoint } from "./max-accounts.js";
 
 export interface CoverageFrontierOptions {
@@ -30,7 +30,7 @@ export const DEFAULT_COVERAGE_SHARES: readonly number[] = Array.from({ length: 1
 
 /**
  * The wave raising x * B with the objective [sparsity] (seniority stages, if any, stay first). The
- * model's maxAccounts is dropped: it is not part of the region (src/frontier/region.ts), and the
+ * model's maxAccounts is dropped: it is not part of the region (src/tools/frontier/region.ts), and the
  * least number of accounts touched is this frontier's own objective.
  */
 export function coverageWave(wave: Wave, share: number): Wave {

@@ -7,7 +7,7 @@
  * - mip: the wave's model with objective [minmax, scale capacity] and maxAccounts = K, solved by
  *   solveWave on the MIP path (indicator rows with each account's tightest big-M). Always applicable;
  *   "optimal" only when every stage is proven and the verifier accepts the allocation. Solved in
- *   scaled money units (src/solve/units.ts, inside solveWave: the solver's absolute tolerance would otherwise exceed the
+ *   scaled money units (src/pipeline/solve/units.ts, inside solveWave: the solver's absolute tolerance would otherwise exceed the
  *   verifier's on waves of a few dollars).
  * - closed form (no lots, at most one seniority layer): with S_K the sum of the K largest capacities
  *   among eligible accounts,
@@ -21,16 +21,16 @@
  *   With lots the K largest capacities are not optimal (a small account whose lots fit exactly can
  *   beat a large one whose lot is coarse), and with a ladder seniority comes first; those waves use the MIP.
  */
-import type { Allocation, Wave } from "../domain.js";
-import type { FrontierPoint } from "../results/row.js";
-import type { BackendChoice } from "../solvers/backend.js";
-import type { SolveRequest } from "../solve/solve.js";
-import { closedFormShape } from "../mechanism/closed-form.js";
-import { exactMechanism } from "../mechanism/mechanism.js";
-import { certify } from "../certificate/certificate.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { verifyAllocation } from "../verify/verify.js";
-import { UsageError } from "../errors.js";
+import type { Allocation, Wave } from "../../domain.js";
+import type { FrontierPoint } from "../../floor/records/row.js";
+import type { BackendChoice } from "../../pipeline/backends/backend.js";
+import type { SolveRequest } from "../../pipeline/solve/solve.js";
+import { closedFormShape } from "../../mechanism/closed-form.js";
+import { exactMechanism } from "../../mechanism/mechanism.js";
+import { certify } from "../../pipeline/certificate/certificate.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { verifyAllocation } from "../../pipeline/verify/verify.js";
+import { UsageError } from "../../errors.js";
 
 export type FrontierMethod = "auto" | "mip" | "closed-form";
 

@@ -15,7 +15,7 @@
  * (|x_p - x| <= xTolerance, status optimal): between points the envelope is not a lower bound (y*
  * can drop between two K values), and an unproven point (a time limit) is only an upper bound on
  * y*, so neither would give a distance. The caller places a mechanism only against a frontier whose
- * constraints its allocation satisfies (src/frontier/region.ts); then y >= y*(x) and the distance is
+ * constraints its allocation satisfies (src/tools/frontier/region.ts); then y >= y*(x) and the distance is
  * >= 0 by construction. A value below y* within the tolerance (the verifier's own slack) is 0; one
  * further below is a contradiction: distance null and belowBy set, so that it is reported, never
  * printed as a negative distance.
@@ -28,7 +28,7 @@
  * dominated: some solved frontier point is at least as good on both axes and better on one, beyond
  * the tolerance.
  */
-import type { FrontierPoint, FrontierRow } from "../results/row.js";
+import type { FrontierPoint, FrontierRow } from "../../floor/records/row.js";
 
 export type XSense = "min" | "max";
 

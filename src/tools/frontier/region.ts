@@ -14,10 +14,10 @@
  * touching t accounts is feasible at K = t; coverage→touched minimizes touched itself. The objective
  * is not a dimension either: two models with the same constraints share one frontier.
  */
-import type { Model } from "../domain.js";
-import type { ConstraintSet } from "../results/row.js";
+import type { Model } from "../../domain.js";
+import type { ConstraintSet } from "../../floor/records/row.js";
 
-// The region type is part of the run-folder contract (src/results/row.ts): frontier rows carry it.
+// The region type is part of the run-folder contract (src/floor/records/row.ts): frontier rows carry it.
 export type { ConstraintSet };
 
 /** The sweep values that change a region: lot scale and margin (alpha is read from the swept model). */

@@ -4,7 +4,7 @@
  * written as data/<id>.csv and .json, so every number drawn can be read back.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { ExposureRow, FrontierRow, JobRow, SimulationRow } from "../results/row.js";
+import type { ExposureRow, FrontierRow, JobRow, SimulationRow } from "../../floor/records/row.js";
 import { CHART_FONT } from "./render.js";
 import { byText, type Cell, type Column, type Record_ } from "./tables.js";
 
@@ -598,7 +598,7 @@ export function placeLabels(points: readonly { px: number; py: number; label: st
 }
 
 /**
- * (8) The trilemma of the focus mechanisms on the same waves (src/report/compare.ts trilemmaTable):
+ * (8) The trilemma of the focus mechanisms on the same waves (src/tools/report/compare.ts trilemmaTable):
  * fairness (mean max fraction) against solvency (mean coverage capped at 100%), revenue (LTV
  * retained) as the size, each mark labelled without overlap. Both axes are fitted to the data.
  */

@@ -13,7 +13,7 @@
  *   baseline, Pareto efficiency) over the waves both (all) of them answered; each count is shown.
  * - Means stand beside p50, p95 and the worst value.
  */
-import type { JobRow } from "../results/row.js";
+import type { JobRow } from "../../floor/records/row.js";
 import { byText, type Cell, type Column, type Record_, type Table } from "./tables.js";
 
 /** Relative tolerance for "covers B": the verifier's coverage tolerance is 1e-9 relative. */

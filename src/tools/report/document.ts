@@ -4,7 +4,7 @@
  * charts show tooltips, the static SVG showing without script) and summary.md (the scorecard, PNG
  * charts by relative path, links to the long tables' CSVs).
  */
-import type { RunManifest } from "../results/row.js";
+import type { RunManifest } from "../../floor/records/row.js";
 import type { ChartPlan } from "./charts.js";
 import { escapeHtml, htmlTable, markdownTable } from "./format.js";
 import { vegaRuntime } from "./render.js";

@@ -2,7 +2,7 @@
  * Writers for the report's three text forms: CSV (every number at full precision), HTML and
  * Markdown cells (rounded for reading). All locale-independent, so the same rows give the same bytes.
  */
-import { csvText } from "../csv.js";
+import { csvText } from "../../csv.js";
 import type { Cell, Column, Table } from "./tables.js";
 
 /** A number as JavaScript's shortest round-trip form; text quoted and formula-neutralized (src/csv.ts). */

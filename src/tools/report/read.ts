@@ -1,13 +1,13 @@
 /**
- * Reading a run folder (the layout documented in src/results/row.ts). The runner appends one JSON
+ * Reading a run folder (the layout documented in src/floor/records/row.ts). The runner appends one JSON
  * object per line and may be killed mid-write, so a torn last line is ignored (and said so); a
  * line that does not parse anywhere else is damage, reported with the file and line.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InstanceError, UsageError, describeReadError } from "../errors.js";
-import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
-import { RUN_FILES, parseRows } from "../results/folder.js";
+import { InstanceError, UsageError, describeReadError } from "../../errors.js";
+import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../../floor/records/row.js";
+import { RUN_FILES, parseRows } from "../../floor/records/folder.js";
 
 /** Everything a report reads from one run folder. */
 export interface RunFolder {
@@ -69,7 +69,7 @@ function checkRow(value: unknown, fields: Readonly<Record<string, FieldKind>>, f
 }
 
 /**
- * Parses JSON Lines text as the run-folder contract says (src/results/folder.ts parseRows: blank lines skipped, a
+ * Parses JSON Lines text as the run-folder contract says (src/floor/records/folder.ts parseRows: blank lines skipped, a
  * torn last line ignored, any other bad line an InstanceError naming file and line) and checks each
  * row has the fields the report reads.
  */

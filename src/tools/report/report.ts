@@ -17,7 +17,7 @@ import {
   type ChartContext,
   type ChartPlan,
 } from "./charts.js";
-import type { ScorecardAxis } from "../results/row.js";
+import type { ScorecardAxis } from "../../floor/records/row.js";
 import { mechanismStatistics, trilemmaTable } from "./compare.js";
 import { renderHtml, renderMarkdown, type ReportContent, type Section } from "./document.js";
 import { toCsv } from "./format.js";

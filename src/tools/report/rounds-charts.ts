@@ -3,7 +3,7 @@
  * specs (data inline) for "cumulative loss and regret vs round" and "share of the bound". The chart
  * objects have the report's ChartPlan shape (id, title, what, spec, note?, columns, rows), so a report
  * can list them beside its own; rendering (SVG/PNG) is the report's business. It reads plain inputs
- * only (src/rounds/charts.ts turns a rounds run or a scored table into them), so the report depends on
+ * only (src/tools/rounds/charts.ts turns a rounds run or a scored table into them), so the report depends on
  * the results contract alone.
  */
 import type { TopLevelSpec } from "vega-lite";
@@ -27,7 +27,7 @@ export interface RoundReportRow {
 }
 
 
-/** The report's chart shape (src/report/charts.ts ChartPlan). */
+/** The report's chart shape (src/tools/report/charts.ts ChartPlan). */
 export interface RoundsChart {
   readonly id: string;
   readonly title: string;
@@ -46,7 +46,7 @@ export interface ChartOptions {
 }
 
 /**
- * What the cumulative chart reads: a run's result (src/rounds RoundsResult), or the rows a run folder holds
+ * What the cumulative chart reads: a run's result (src/tools/rounds RoundsResult), or the rows a run folder holds
  * for one multi-round scenario. A null regret (a recorded table has no comparator) drops the regret panel.
  */
 export interface SeriesInput {

@@ -1,10 +1,10 @@
 /**
  * The report's "Repeated ADL" section (DESIGN.md §9), built from rounds.jsonl: per multi-round
  * scenario, cumulative loss and regret vs round per policy and each policy's share of the
- * Proposition 1 bound (src/report/rounds-charts.ts), then two tables over every scenario: loss, regret and
+ * Proposition 1 bound (src/tools/report/rounds-charts.ts), then two tables over every scenario: loss, regret and
  * bound per policy, and the stability diagnostics. Nothing when the run has no rounds rows.
  */
-import type { RoundsRow } from "../results/row.js";
+import type { RoundsRow } from "../../floor/records/row.js";
 import { roundsCharts } from "./rounds-charts.js";
 import type { ChartPlan } from "./charts.js";
 import type { RunFolder } from "./read.js";

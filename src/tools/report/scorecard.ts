@@ -1,6 +1,6 @@
 /**
  * The one-page scorecard: every mechanism against the experiment's baseline (the venue's current
- * rule), in dollars and counts, on the same waves (src/report/compare.ts); which mechanisms are
+ * rule), in dollars and counts, on the same waves (src/tools/report/compare.ts); which mechanisms are
  * Pareto-efficient on the experiment's chosen axes; and one sentence per mechanism read off the numbers.
  *
  * Wave sets, stated beside every number:
@@ -10,8 +10,8 @@
  * - Pareto efficiency: solvency axes over W, the others over the waves every mechanism answered (so
  *   that every mechanism is judged on the same waves); if there are none, the report says so.
  */
-import type { ScorecardAxis } from "../results/row.js";
-import type { JobRow } from "../results/row.js";
+import type { ScorecardAxis } from "../../floor/records/row.js";
+import type { JobRow } from "../../floor/records/row.js";
 import { answeredByAll, commonWaves, METRICS, outcomes, summarize, type MetricName, type Outcome } from "./compare.js";
 import { formatNumber } from "./format.js";
 import { byText, type Cell, type Column, type Record_, type Table } from "./tables.js";

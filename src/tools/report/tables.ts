@@ -2,7 +2,7 @@
  * The report's tables: plain rows computed from the run's rows, each number kept at full precision
  * (the CSV/JSON files carry them as they are; only the HTML/Markdown round them for reading).
  */
-import type { FrontierRow, JobMetrics, JobRow } from "../results/row.js";
+import type { FrontierRow, JobMetrics, JobRow } from "../../floor/records/row.js";
 
 export type Cell = string | number | boolean | null;
 export type Record_ = Readonly<Record<string, Cell>>;

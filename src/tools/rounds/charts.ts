@@ -1,6 +1,6 @@
 /**
  * A rounds run or a scored round table as the plain inputs of the report's rounds charts
- * (src/report/rounds-charts.ts, re-exported here for the rounds command and tests).
+ * (src/tools/report/rounds-charts.ts, re-exported here for the rounds command and tests).
  */
 import type { RoundReportRow, ShareInput } from "../report/rounds-charts.js";
 import type { RoundsResult } from "./run.js";

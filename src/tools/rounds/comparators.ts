@@ -8,7 +8,7 @@
  * is a budget choice with that allocation. Lots are not imposed on a comparator: it is the
  * continuous relaxation, a lower bound on what any lot-granular policy can do in the round.
  */
-import { waterFill } from "../exact/water-filling.js";
+import { waterFill } from "../../pipeline/exact/water-filling.js";
 import { fractionBaseOf, maxFraction, roundLoss, type LossWeights } from "./loss.js";
 import type { Round } from "./round.js";
 

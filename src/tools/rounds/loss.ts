@@ -9,8 +9,8 @@
  * it, the account's equity (policy_per_wave.py:588-595: h / equity over accounts with equity > 1e-12,
  * clipped to [0, 1]); `fractionBase` chooses.
  */
-import type { Wave } from "../domain.js";
-import { UsageError } from "../errors.js";
+import type { Wave } from "../../domain.js";
+import { UsageError } from "../../errors.js";
 
 export type FractionBase = "capacity" | "equity";
 

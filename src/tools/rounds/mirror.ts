@@ -8,7 +8,7 @@
  * learner keeps h per account id across rounds: round t plays h_t = Proj_t(h_{t-1} - eta_{t-1} g_{t-1}),
  * accounts new to the round starting at 0 (the reference's initial point).
  */
-import { settleResidual } from "../exact/water-filling.js";
+import { settleResidual } from "../../pipeline/exact/water-filling.js";
 
 /**
  * Euclidean projection of y onto {h in [0,1]^n : w . h = budget} for w_i > 0 (entries with w_i <= 0

@@ -3,8 +3,8 @@
  * round (deficit D_t, winners with capacities u_{i,t}, their columns) and what is known only after it
  * (the needed budget B_t^need), plus what the reference's production mechanism did where known.
  */
-import type { Instance, Model, Wave } from "../domain.js";
-import { bindWave } from "../bind/bind.js";
+import type { Instance, Model, Wave } from "../../domain.js";
+import { bindWave } from "../../pipeline/bind/bind.js";
 
 /** One round. Amounts in dollars. */
 export interface Round {

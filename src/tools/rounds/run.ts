@@ -6,15 +6,15 @@
  * V_T = sum [B^need - H]_+ and the stability diagnostics. Every allocation goes through the
  * independent verifier against the round's wave with the chosen budget.
  */
-import type { Allocation, Wave } from "../domain.js";
-import { UsageError } from "../errors.js";
-import { getHeuristic, unexpectedViolations, type Heuristic } from "../heuristics/index.js";
-import { relaxedWave } from "../heuristics/rule.js";
-import { solveWave, type SolveRequest } from "../solve/solve.js";
-import { certify } from "../certificate/certificate.js";
-import { CompensatedSum } from "../numeric/sum.js";
-import { absTol, relTol } from "../numeric/tolerance.js";
-import { verifyAllocation } from "../verify/verify.js";
+import type { Allocation, Wave } from "../../domain.js";
+import { UsageError } from "../../errors.js";
+import { getHeuristic, unexpectedViolations, type Heuristic } from "../../heuristics/index.js";
+import { relaxedWave } from "../../heuristics/rule.js";
+import { solveWave, type SolveRequest } from "../../pipeline/solve/solve.js";
+import { certify } from "../../pipeline/certificate/certificate.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
+import { absTol, relTol } from "../../floor/numeric/tolerance.js";
+import { verifyAllocation } from "../../pipeline/verify/verify.js";
 import { deficitNorm, instanceBound, neededSeverity, ogdSeverityStep, propositionStep, severityVariation, squaredDeficits } from "./bound.js";
 import { comparatorLoss, dynamicComparator, roundGeometry, staticComparator, type StaticComparator } from "./comparators.js";
 import { DEFAULT_WEIGHTS, fractionBaseOf, maxFraction, roundLoss, type LossWeights } from "./loss.js";

@@ -10,15 +10,15 @@
  * (its haircuts and lots, H_t^prod their sum).
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import roundsSchema from "../../schema/rounds.schema.json" with { type: "json" };
-import type { Allocation } from "../domain.js";
+import roundsSchema from "../../../schema/rounds.schema.json" with { type: "json" };
+import type { Allocation } from "../../domain.js";
 import { readAllocationCsv } from "../compare/validate.js";
-import { WorkbenchError } from "../errors.js";
-import { getHeuristic } from "../heuristics/index.js";
-import { loadAccounts, loadPositions } from "../instance/load.js";
-import { compileSchema, parseValidated, readSpecText, type SchemaHints } from "../model/yaml-source.js";
+import { WorkbenchError } from "../../errors.js";
+import { getHeuristic } from "../../heuristics/index.js";
+import { loadAccounts, loadPositions } from "../../pipeline/instance/load.js";
+import { compileSchema, parseValidated, readSpecText, type SchemaHints } from "../../pipeline/model/yaml-source.js";
 import { loadScenario, mechanismKind, simulate, type WaveEvent } from "../simulate/index.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 import { DEFAULT_WEIGHTS, type LossWeights } from "./loss.js";
 import { roundWave, type Round, type RoundSequence } from "./round.js";
 import type { AllocationRule, PolicySpec, SeverityRule } from "./run.js";

@@ -11,8 +11,8 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseCsv } from "csv-parse/sync";
-import { InstanceError, UsageError, describeReadError, didYouMean } from "../errors.js";
-import { CompensatedSum } from "../numeric/sum.js";
+import { InstanceError, UsageError, describeReadError, didYouMean } from "../../errors.js";
+import { CompensatedSum } from "../../floor/numeric/sum.js";
 import { deficitNorm, instanceBound, neededSeverity, severityVariation } from "./bound.js";
 
 /** The reference policy of the fairness gap unless --reference says otherwise: the min-max ILP column. */

@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { OPTIONAL_RESULT_FILES, RESULT_FILES, RUN_FILES } from "../results/folder.js";
+import { OPTIONAL_RESULT_FILES, RESULT_FILES, RUN_FILES } from "../../floor/records/folder.js";
 import { readRows } from "./store.js";
 
 /** Fields that measure the machine or the search, not the result (left out everywhere). */

@@ -4,23 +4,23 @@
  * worker thread of the pool, or in-process for one worker. Every allocation passes the independent
  * verifier; a job that fails is a row with status "error" and the message, never a lost run.
  */
-import type { Wave } from "../domain.js";
-import { WorkbenchError } from "../errors.js";
+import type { Wave } from "../../domain.js";
+import { WorkbenchError } from "../../errors.js";
 import type { Experiment, ExperimentMechanism, SweepPoint } from "../experiments/experiment.js";
 import { heuristicAt } from "../experiments/experiment.js";
 import { exposureCurve } from "../exposure/index.js";
 import { closedFormApplies, coverageFrontier, maxAccountsFrontier } from "../frontier/index.js";
 import { constraintSetOf, regionKey, regionLabel, type ConstraintSet } from "../frontier/region.js";
-import { getHeuristic } from "../heuristics/index.js";
-import { exactMechanism, heuristicMechanism, type Mechanism, type Outcome, type RunContext } from "../mechanism/mechanism.js";
-import { constraintNames } from "../mechanism/verdict.js";
-import { fractionByCapacity, jobMetrics, lorenzPoints } from "../metrics/job.js";
-import { NoAllocationError } from "../metrics/transform.js";
-import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, RoundsRow, SimulationRow } from "../results/row.js";
+import { getHeuristic } from "../../heuristics/index.js";
+import { exactMechanism, heuristicMechanism, type Mechanism, type Outcome, type RunContext } from "../../mechanism/mechanism.js";
+import { constraintNames } from "../../mechanism/verdict.js";
+import { fractionByCapacity, jobMetrics, lorenzPoints } from "../../pipeline/metrics/job.js";
+import { NoAllocationError } from "../../pipeline/metrics/transform.js";
+import type { ExposureRow, FrontierPoint, FrontierRow, JobRow, RoundsRow, SimulationRow } from "../../floor/records/row.js";
 import { roundsJob } from "./rounds-jobs.js";
 import { loadScenario, mechanismKind, simulate, simulationRow } from "../simulate/index.js";
 import { basename } from "node:path";
-import { certify } from "../certificate/certificate.js";
+import { certify } from "../../pipeline/certificate/certificate.js";
 import { mechanismLabel, type Job } from "./jobs.js";
 import { sweptModel, waveFor } from "./wave.js";
 import type { WaveRef } from "./jobs.js";

@@ -20,7 +20,7 @@ export type Job =
   | (WaveRef & { readonly kind: "frontier"; readonly id: string })
   | (WaveRef & { readonly kind: "exposure"; readonly id: string; readonly mechanism: number })
   | { readonly kind: "simulation"; readonly id: string; readonly scenario: number; readonly mechanism: string }
-  /** One policy over one multi-round scenario (experiment.rounds[rounds].policies[policy]); src/run/rounds-jobs.ts. */
+  /** One policy over one multi-round scenario (experiment.rounds[rounds].policies[policy]); src/tools/run/rounds-jobs.ts. */
   | { readonly kind: "rounds"; readonly id: string; readonly rounds: number; readonly policy: number };
 
 /** A display name with the grid point: "pro-rata[alpha=0.5]". */

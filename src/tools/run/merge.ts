@@ -8,12 +8,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UsageError } from "../errors.js";
-import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
+import { UsageError } from "../../errors.js";
+import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../../floor/records/row.js";
 import { resultsDigest } from "./digest.js";
 import { digestFields } from "./runner.js";
 import { placeFrontiers } from "./placements.js";
-import { APPENDED_FILES, RUN_FILES } from "../results/folder.js";
+import { APPENDED_FILES, RUN_FILES } from "../../floor/records/folder.js";
 import { RunFolderError, acquireRunLock, appendRows, readRows, writeAtomic, writeFailure } from "./store.js";
 
 function readManifest(dir: string): RunManifest {

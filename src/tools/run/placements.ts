@@ -3,17 +3,17 @@
  * against them, written atomically to frontier.jsonl. Derived data: it can always be rebuilt from
  * frontier-points.jsonl and results.jsonl.
  *
- * A wave has one curve per feasible region (src/frontier/region.ts). Each mechanism is placed, per
+ * A wave has one curve per feasible region (src/tools/frontier/region.ts). Each mechanism is placed, per
  * frontier kind, against exactly one: the region of its own model if its allocation kept every
  * constraint of it, else the tightest computed region its kept constraints imply; none if no
  * computed region is implied. So every placement's frontier is a lower bound for that mechanism
  * and its distance is never negative.
  */
 import { join } from "node:path";
-import { RUN_FILES } from "../results/folder.js";
+import { RUN_FILES } from "../../floor/records/folder.js";
 import { placeOnFrontier, type MechanismPoint, type XSense } from "../frontier/index.js";
 import { regionKey, regionWeight, satisfies, type FrontierKind } from "../frontier/region.js";
-import type { FrontierRow, JobRow } from "../results/row.js";
+import type { FrontierRow, JobRow } from "../../floor/records/row.js";
 import { readRows, writeAtomic } from "./store.js";
 
 /** How a frontier kind reads a mechanism's row: its (x, y) and which way x is better. */

@@ -1,6 +1,6 @@
 /**
  * Rounds jobs: one policy over one multi-round scenario of the experiment (DESIGN.md §9). A rounds
- * scenario runs the policy over its round sequence with src/rounds/run.ts (every allocation goes
+ * scenario runs the policy over its round sequence with src/tools/rounds/run.ts (every allocation goes
  * through the independent verifier there; a rejected one is a bug and fails the job); a per-round
  * table scores the recorded policy as the paper's Table 2. Either way the job writes one RoundsRow
  * with the per-policy numbers and the per-round series the report draws.
@@ -9,7 +9,7 @@
  * so a job per policy gives the rows one run of every policy would, in any order, on any worker.
  */
 import type { Experiment, RoundsSpec } from "../experiments/experiment.js";
-import type { RoundPoint, RoundsRow } from "../results/row.js";
+import type { RoundPoint, RoundsRow } from "../../floor/records/row.js";
 import { runRounds, type PolicyResult, type RoundsResult } from "../rounds/run.js";
 import type { RoundSequence } from "../rounds/round.js";
 import { allocationLabel, loadRoundsScenario, severityLabel } from "../rounds/scenario.js";

@@ -16,17 +16,17 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
 import { Piscina } from "piscina";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
-import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../results/row.js";
-import { APPENDED_FILES, RUN_FILES } from "../results/folder.js";
+import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../../floor/records/row.js";
+import { APPENDED_FILES, RUN_FILES } from "../../floor/records/folder.js";
 import { executeJob, type JobOutput } from "./execute.js";
 import { DIGEST_OMITS, resultsDigest, unprovenJobs } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
 import type { Task, TaskResult } from "./job-worker.js";
 import { LOCK_FILE, acquireRunLock, appendRows, readRows, removeStaleTemporaries, repairTail, writeAtomic, writeFailure } from "./store.js";
-import { backendVersions } from "../solvers/registry.js";
+import { backendVersions } from "../../pipeline/backends/registry.js";
 
 /** The run folder's file names live in the results contract; re-exported for the runner's callers. */
 export { RUN_FILES };
@@ -377,7 +377,7 @@ function readdirNonEmpty(dir: string): boolean {
 
 function readPackageVersion(): string {
   try {
-    const file = fileURLToPath(new URL("../../package.json", import.meta.url));
+    const file = fileURLToPath(new URL("../../../package.json", import.meta.url));
     return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
   } catch {
     return "unknown";

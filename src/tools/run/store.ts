@@ -14,8 +14,8 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, fstatSync, openSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { WorkbenchError, type Place } from "../errors.js";
-import { parseRows } from "../results/folder.js";
+import { WorkbenchError, type Place } from "../../errors.js";
+import { parseRows } from "../../floor/records/folder.js";
 
 /** A run folder that cannot be written, or that another process is using. Exit 2, like bad input. */
 export class RunFolderError extends WorkbenchError {
@@ -167,7 +167,7 @@ export function removeStaleTemporaries(dir: string, files: readonly string[]): s
   return stale;
 }
 
-/** Every complete row of a JSON-lines file (none when it does not exist); see parseRows (src/results/folder.ts). */
+/** Every complete row of a JSON-lines file (none when it does not exist); see parseRows (src/floor/records/folder.ts). */
 export function readRows<T>(file: string): T[] {
   if (!existsSync(file)) return [];
   return parseRows(readFileSync(file, "utf8"), file).rows.map((row) => row.value as T);

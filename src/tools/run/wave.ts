@@ -4,14 +4,14 @@
  * margin) and the budget level, bound into a `Wave`. Pure given the experiment and the job; the
  * account tables are cached per worker because every mechanism of a wave reads the same one.
  */
-import type { AccountTable, Instance, Model } from "../domain.js";
-import { InstanceError } from "../errors.js";
+import type { AccountTable, Instance, Model } from "../../domain.js";
+import { InstanceError } from "../../errors.js";
 import type { Experiment, SweepPoint } from "../experiments/experiment.js";
-import { bindWave } from "../bind/bind.js";
-import { loadAccounts } from "../instance/load.js";
+import { bindWave } from "../../pipeline/bind/bind.js";
+import { loadAccounts } from "../../pipeline/instance/load.js";
 import { generatePopulation } from "../scenarios/population.js";
-import type { Wave } from "../domain.js";
-import type { WaveKey } from "../results/row.js";
+import type { Wave } from "../../domain.js";
+import type { WaveKey } from "../../floor/records/row.js";
 import type { WaveRef } from "./jobs.js";
 
 

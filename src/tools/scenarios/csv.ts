@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { AccountTable, PositionTable } from "../domain.js";
+import type { AccountTable, PositionTable } from "../../domain.js";
 import { POPULATION_COLUMNS, accountId, forEachAccount, type PopulationSpec } from "./population.js";
 import { PositionDrawer, marketName } from "./positions.js";
 

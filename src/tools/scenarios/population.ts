@@ -1,6 +1,6 @@
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { seededGenerator } from "../random.js";
-import type { AccountTable } from "../domain.js";
+import { seededGenerator } from "../../random.js";
+import type { AccountTable } from "../../domain.js";
 
 export type CapacityLaw = "pareto" | "lognormal";
 

@@ -1,6 +1,6 @@
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { seededGenerator } from "../random.js";
-import type { AccountTable, PositionTable } from "../domain.js";
+import { seededGenerator } from "../../random.js";
+import type { AccountTable, PositionTable } from "../../domain.js";
 
 /** How a generated population's capacity is spread over positions in several markets. */
 export interface PositionSpec {

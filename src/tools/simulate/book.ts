@@ -3,7 +3,7 @@
  * (the liquidity providers that take liquidations and ADL closes), the insurance fund and the
  * venue's unfunded bad debt.
  *
- * Accounting (exact by construction, see src/simulate/README.md): every account holds `cash` and
+ * Accounting (exact by construction, see src/tools/simulate/README.md): every account holds `cash` and
  * signed contracts `size`; equity = cash + sum_m size_m * mark_m. A trade of Δ contracts at price X
  * moves Δ to the buyer and Δ·X of cash the other way, so it creates no money. Every contract has
  * an opposite (accounts' open interest balances per market at the start; afterwards the order book

@@ -2,7 +2,7 @@
  * The gains ledger: seniority as account state.
  *
  * Each account's gains sit in layers, junior first (e.g. recent → older → settled); principal is
- * what equity holds beyond them. Rules (one place, documented in src/simulate/README.md):
+ * what equity holds beyond them. Rules (one place, documented in src/tools/simulate/README.md):
  * - Gains are booked mark-to-market: each step's positive PnL enters the most junior layer. A close
  *   at the mark books nothing new (that PnL was booked as it accrued), so closing and reopening a
  *   position — which resets only its entry price — leaves the ledger unchanged.

@@ -1,7 +1,7 @@
 /**
  * Scenario files (YAML or JSON) → a validated `Scenario`.
  *
- * Same error discipline as model files (src/model/parse.ts): the `yaml` parser keeps every node's
+ * Same error discipline as model files (src/pipeline/model/parse.ts): the `yaml` parser keeps every node's
  * source range, `schema/scenario.schema.json` is the single source of truth for keys and types,
  * and every error — syntax, schema, or a cross-field check the schema cannot express (maintenance
  * below initial margin, a correlation matrix that is not positive definite, open interest that does
@@ -9,10 +9,10 @@
  */
 import { dirname, isAbsolute, resolve } from "node:path";
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
-import scenarioSchema from "../../schema/scenario.schema.json" with { type: "json" };
-import { didYouMean } from "../errors.js";
-import { VENUE_COLUMNS } from "../heuristics/columns.js";
-import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment, type Source } from "../model/yaml-source.js";
+import scenarioSchema from "../../../schema/scenario.schema.json" with { type: "json" };
+import { didYouMean } from "../../errors.js";
+import { VENUE_COLUMNS } from "../../heuristics/columns.js";
+import { compileSchema, parseValidated, readSpecText, type SchemaHints, type Segment, type Source } from "../../pipeline/model/yaml-source.js";
 
 export interface MarketSpec {
   readonly name: string;

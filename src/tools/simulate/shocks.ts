@@ -7,7 +7,7 @@
  * factor (nu - 2) / nu... scaling makes each market's variance exactly sigma² (nu > 2).
  */
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { mix32, seededGenerator } from "../random.js";
+import { mix32, seededGenerator } from "../../random.js";
 import type { Scenario } from "./scenario.js";
 
 /** Independent streams of one run, derived from the scenario's seed by seed mixing. */

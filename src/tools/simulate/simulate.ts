@@ -5,9 +5,9 @@
  * actually took at each evaluation horizon, beside the wealth-space budget that was needed) and the
  * gaming measurement (each gaming account's own haircut vs the same wave without gaming).
  */
-import type { SimulationRow } from "../results/row.js";
-import type { SolveRequest } from "../solve/solve.js";
-import { mix32 } from "../random.js";
+import type { SimulationRow } from "../../floor/records/row.js";
+import type { SolveRequest } from "../../pipeline/solve/solve.js";
+import { mix32 } from "../../random.js";
 import {
   closeAndReopen,
   conservedWealth,
@@ -39,7 +39,7 @@ export interface SimulateOptions {
   readonly solve?: SolveRequest;
   /**
    * Called once per ADL wave with what the venue saw and what the mechanism chose, before the wave is
-   * executed on the book (src/rounds reads the waves as a round sequence). Observing changes nothing.
+   * executed on the book (src/tools/rounds reads the waves as a round sequence). Observing changes nothing.
    */
   readonly onWave?: (event: WaveEvent) => void;
 }
@@ -525,7 +525,7 @@ export async function simulate(scenario: Scenario, mechanismName: string, option
 }
 
 /**
- * The run's summary row (src/results/row.ts): budgetNeeded = sum of the waves' needed budgets;
+ * The run's summary row (src/floor/records/row.ts): budgetNeeded = sum of the waves' needed budgets;
  * taken = what ADL took at the first (shortest) horizon; overshoot per horizon = taken - needed,
  * and its share of the needed budget (0 when nothing was needed).
  */

@@ -4,15 +4,15 @@
  * model → an allocation (solveWave for a model file, the heuristic otherwise) that passes
  * verifyAllocation → executed in contract space back on the book.
  */
-import type { AccountTable, Allocation, Instance, Model, PositionTable, Wave } from "../domain.js";
-import { bindWave } from "../bind/bind.js";
-import { getHeuristic } from "../heuristics/index.js";
-import { exactMechanism, heuristicMechanism, type Mechanism } from "../mechanism/mechanism.js";
-import { constraintNames } from "../mechanism/verdict.js";
-import { loadModel } from "../model/parse.js";
-import type { SolveRequest } from "../solve/solve.js";
-import { certify } from "../certificate/certificate.js";
-import type { Verdict } from "../verify/verify.js";
+import type { AccountTable, Allocation, Instance, Model, PositionTable, Wave } from "../../domain.js";
+import { bindWave } from "../../pipeline/bind/bind.js";
+import { getHeuristic } from "../../heuristics/index.js";
+import { exactMechanism, heuristicMechanism, type Mechanism } from "../../mechanism/mechanism.js";
+import { constraintNames } from "../../mechanism/verdict.js";
+import { loadModel } from "../../pipeline/model/parse.js";
+import type { SolveRequest } from "../../pipeline/solve/solve.js";
+import { certify } from "../../pipeline/certificate/certificate.js";
+import type { Verdict } from "../../pipeline/verify/verify.js";
 import { equityOf, tradeWithBook, type BookState } from "./book.js";
 import { ladderOf } from "./ledger.js";
 import { mechanismKind, type Scenario } from "./scenario.js";
