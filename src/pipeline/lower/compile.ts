@@ -1,4 +1,5 @@
 import type { Allocation, Wave } from "../../domain.js";
+import { ModelError } from "../../errors.js";
 import { moduleOf, type LowerContext, type LoweredObjective } from "../objectives/index.js";
 import { ProblemBuilder } from "./builder.js";
 import { sparsityStructure, type SparsityStructure } from "./structure.js";
@@ -189,6 +190,7 @@ export function lowerWave(wave: Wave, options: LowerOptions = {}): LoweredWave {
     addRow: (name, index, value, lower, upper) => builder.addRow(name, index, value, lower, upper),
   };
   const lowered: LoweredObjective[] = wave.objectives.map((objective, s) => moduleOf(objective).lower(objective, s, context));
+  lowered.forEach((stage, s) => checkFiniteCosts(stage, s, wave));
   for (const { lift: _lift, ...stage } of lowered) pending.push(stage);
 
   const columns = builder.columns;
@@ -296,4 +298,22 @@ function groupPositions(account: Int32Array, n: number): number[][] {
     (groups[i] ??= []).push(p);
   }
   return groups;
+}
+
+/**
+ * A stage whose cost overflows a double (a convex weight of 1e308 times a slope over a capacity)
+ * cannot be solved by any backend (HiGHS refuses NaN costs, GLPK and jslp answer NaN): a ModelError
+ * naming the stage, before a solver sees it. Scaling a stage's weights by a constant does not change
+ * its minimizer, so the hint says how to mend it. O(terms).
+ */
+function checkFiniteCosts(stage: LoweredObjective, s: number, wave: Wave): void {
+  const bad = stage.terms.find(([, cost]) => !Number.isFinite(cost));
+  if (bad === undefined && Number.isFinite(stage.constant)) return;
+  const objective = wave.objectives[s]!;
+  throw new ModelError(
+    { path: `objective[${s}] (${objective.kind})` },
+    "costs that are finite doubles once lowered (each account's weight × slope / capacity)",
+    bad !== undefined ? `a cost of ${bad[1]}` : `a constant of ${stage.constant}`,
+    "scale the weights down; the allocation that minimizes the stage does not change",
+  );
 }
