@@ -134,6 +134,18 @@ describe("objectives", () => {
     expect([...(bindWave(narrowed, { accounts: table }, { budget: 1 }).objectives[0] as { weight: Float64Array }).weight]).toEqual([50, 1, 1]);
     expect(failure(() => bindWave(m, { accounts: table }, { budget: 1 }), InstanceError)).toContain("accounts.csv row 2: expected objective.weight `entry_pnl`");
   });
+
+  it("a convex weight whose cost per dollar would overflow is refused at its row (npm run fuzz: a weight of 1e308 gave NaN costs on every backend)", () => {
+    const m = model("objective: {kind: convex, weight: 1e308, phi: {power: 1.25}}\n");
+    const table = accounts({ capacity: [100, 0.01, 5] });
+    const message = failure(() => bindWave(m, { accounts: table }, { budget: 1 }), InstanceError);
+    expect(message).toContain("accounts.csv row 1: expected objective.weight `1e+308`");
+    expect(message).toContain("cost per dollar (value × 1.25 / capacity) is at most 1e+250");
+    expect(message).toContain("scale the weights down");
+    // The same book with a weight of 1e200: costs of 1.25e204 per dollar at most, accepted.
+    const fine = model("objective: {kind: convex, weight: 1e200, phi: {power: 1.25}}\n");
+    expect((bindWave(fine, { accounts: table }, { budget: 1 }).objectives[0] as { weight: Float64Array }).weight[1]).toBe(1e200);
+  });
 });
 
 describe("seniority layers", () => {

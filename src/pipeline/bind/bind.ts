@@ -105,6 +105,12 @@ function describeExpression(key: string, expr: Expression): string {
 }
 
 /**
+ * The largest cost per dollar of haircut a stage may lower to: solves rescale money by up to 2^40
+ * (src/pipeline/solve/units.ts), and a cost past ~1e308 is Infinity, which no backend can take.
+ */
+export const MAX_COST_PER_DOLLAR = 1e250;
+
+/**
  * A per-account coefficient (convex weight, minmax scale): finite and > 0 wherever the account can
  * pay (eligible, capacity > 0). Elsewhere it cannot matter, and a non-finite or non-positive value
  * there is replaced by 1 so that downstream arithmetic stays finite.
@@ -116,6 +122,7 @@ function coefficient(
   columns: ReadonlyMap<string, Float64Array>,
   eligible: Uint8Array,
   n: number,
+  perCapacity?: number,
 ): Float64Array {
   if (spec === "capacity") return accounts.capacity;
   const compiled = compileExpression(spec, [...columns.keys()], { key, table: accounts.file });
@@ -123,7 +130,16 @@ function coefficient(
   const capacity = accounts.capacity;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    if (Number.isFinite(v) && v > 0) continue;
+    if (Number.isFinite(v) && v > 0) {
+      if (perCapacity === undefined || !(eligible[i] === 1 && capacity[i]! > 0) || (v * perCapacity) / capacity[i]! <= MAX_COST_PER_DOLLAR) continue;
+      throw rowError(
+        accounts,
+        i,
+        undefined,
+        `${describeExpression(key, spec)} small enough that its cost per dollar (value × ${+perCapacity.toPrecision(6)} / capacity) is at most ${MAX_COST_PER_DOLLAR}`,
+        `${v} against a capacity of ${capacity[i]} (scale the weights down: the allocation that minimizes the stage does not change)`,
+      );
+    }
     if (eligible[i] === 1 && capacity[i]! > 0) {
       throw rowError(
         accounts,
@@ -251,7 +267,7 @@ export function bindWave(model: Model, instance: Instance, override?: BudgetOver
   const positions = positionsOf(model, instance, n);
 
   // Each stage is bound by its objective's module (src/pipeline/objectives), with this wave's coefficients.
-  const context: BindContext = { coefficient: (expression, key) => coefficient(expression, key, accounts, columns, eligible, n) };
+  const context: BindContext = { coefficient: (expression, key, perCapacity) => coefficient(expression, key, accounts, columns, eligible, n, perCapacity) };
   const objectives: BoundObjective[] = model.objective.map((stage, k) => moduleOf(stage).bind(stage, model.objective.length === 1 ? "objective" : `objective[${k}]`, context));
 
   const upper = new Float64Array(n);

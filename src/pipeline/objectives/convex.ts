@@ -19,7 +19,8 @@ export const convex: ObjectiveModule<"convex"> = {
     weight: context.expression([...path, "weight"], raw.weight),
   }),
   key: (spec) => JSON.stringify([spec.kind, spec.phi, spec.weight === "capacity" ? "capacity" : spec.weight.source.replace(/\s+/g, "")]),
-  bind: (spec, key, context) => ({ kind: "convex", phi: spec.phi, weight: context.coefficient(spec.weight, `${key}.weight`) }),
+  // A piece's cost per dollar is weight × slope / capacity, the slope at most phi's steepest (p for x^p on [0, 1]).
+  bind: (spec, key, context) => ({ kind: "convex", phi: spec.phi, weight: context.coefficient(spec.weight, `${key}.weight`, steepestSlope(spec.phi)) }),
   needsIndicators: false,
   lower(objective, s, { wave, active, haircutColumn, tangents, addColumn, addRow }) {
     const shared = objective.phi.kind === "piecewise" ? extendToOne(objective.phi.points) : undefined;
@@ -73,6 +74,15 @@ export const convex: ObjectiveModule<"convex"> = {
   valueScalesWithMoney: true,
   warmStart: "pro-rata:wealth",
 };
+
+/** phi's largest slope on [0, 1]: p for x^p, the last piece's for a piecewise phi (convex, so slopes rise). */
+function steepestSlope(phi: Phi): number {
+  if (phi.kind === "power") return phi.p;
+  const points = extendToOne(phi.points);
+  const [x0, y0] = points[points.length - 2]!;
+  const [x1, y1] = points[points.length - 1]!;
+  return (y1 - y0) / (x1 - x0);
+}
 
 function phiOf(context: ParseContext, path: KeyPath, raw: { power?: number; points?: [number, number][] } | undefined): Phi {
   if (raw === undefined) return DEFAULT_PHI;

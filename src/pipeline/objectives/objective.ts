@@ -29,7 +29,12 @@ export interface ParseContext {
 
 /** What bind lends a module: an expression evaluated per account (finite, > 0 where eligible). */
 export interface BindContext {
-  coefficient(expression: Expression | "capacity", key: string): Float64Array;
+  /**
+   * A per-account coefficient, checked finite and > 0 where the account can pay; with `perCapacity`
+   * also that coefficient × perCapacity / capacity (a lowered cost per dollar) stays at most
+   * MAX_COST_PER_DOLLAR, so that no backend is handed an overflowing cost.
+   */
+  coefficient(expression: Expression | "capacity", key: string, perCapacity?: number): Float64Array;
 }
 
 /** What lowering lends a module: the wave, the accounts with columns, their columns, and the builder. */
