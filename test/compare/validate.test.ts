@@ -5,6 +5,7 @@
  * (tiny) waves, not from the code under test.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { provingNothing } from "../support/proves-nothing.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -275,15 +276,7 @@ describe("seniority with maxAccounts or lots is decided, never assumed", () => {
 
   it("is undecided (not pass) when the solver proves nothing, and still fails what a verified witness beats", async () => {
     const highs = await getBackend("highs", { inProcess: true });
-    // A real HiGHS solve reported as a limit hit with the incumbent kept: nothing is proven.
-    const atLimit: SolverBackend = {
-      ...highs,
-      name: "highs",
-      solve: async (problem, options) => {
-        const solution = await highs.solve(problem, options);
-        return solution.status === "optimal" ? { ...solution, status: "feasible" } : solution;
-      },
-    };
+    const atLimit = provingNothing(highs);
     const request = { backend: "highs" as const, fallbacks: [], backends: { highs: atLimit } };
     const good = await validateAllocation(kWave(), allocation([0, 6, 0], [[0, 6, 0], [0, 0, 0]]), Infinity, request);
     expect(good.outcome).toBe("undecided");

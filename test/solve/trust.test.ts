@@ -5,6 +5,7 @@
  * optimum on a real Hyperliquid wave.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { provingNothing } from "../support/proves-nothing.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,7 +16,6 @@ import { renderAnswer } from "../../src/cli/render.js";
 import { toAnswer } from "../../src/pipeline/solve/answer.js";
 import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
 import { solveWave } from "../../src/pipeline/solve/solve.js";
-import type { SolverBackend } from "../../src/pipeline/backends/backend.js";
 import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
 import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave, type WaveSpec } from "../exact/make-wave.js";
@@ -259,14 +259,7 @@ describe("seniority the verifier cannot decide (lots, a binding maxAccounts) is 
 
   it("when the backend proves nothing (a limit hit, incumbent kept): status feasible and seniority stays undecided in the answer", async () => {
     const highs = await getBackend("highs", { inProcess: true });
-    const atLimit: SolverBackend = {
-      ...highs,
-      name: "highs",
-      solve: async (problem, options) => {
-        const solution = await highs.solve(problem, options);
-        return solution.status === "optimal" ? { ...solution, status: "feasible" } : solution;
-      },
-    };
+    const atLimit = provingNothing(highs);
     const wave = lotted();
     const result = await solveWave(wave, { backend: "highs", fallbacks: [], backends: { highs: atLimit } });
     expect(result.status).toBe("feasible");

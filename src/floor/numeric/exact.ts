@@ -29,6 +29,12 @@ const decimalSlack = 4 * unit;
 export function decimal(x: number): Decimal {
   if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
   if (x === 0) return { mantissa: 0n, exponent: 0 };
+  const { whole, exponent } = decimalDigits(x);
+  return { mantissa: BigInt(whole), exponent };
+}
+
+/** A finite non-zero x's shortest round-trip decimal as digits (sign included) and a power of ten. O(digits). */
+function decimalDigits(x: number): { whole: string; exponent: number } {
   const text = String(x);
   const e = text.indexOf("e");
   const digits = e < 0 ? text : text.slice(0, e);
@@ -39,7 +45,7 @@ export function decimal(x: number): Decimal {
     exponent -= digits.length - point - 1;
     whole = digits.slice(0, point) + digits.slice(point + 1);
   }
-  return { mantissa: BigInt(whole), exponent };
+  return { whole, exponent };
 }
 
 /** A decimal whose mantissa is a double: exact when it is a safe integer, NaN otherwise. */
@@ -52,16 +58,7 @@ interface SmallDecimal {
 function smallDecimal(x: number): SmallDecimal {
   if (!Number.isFinite(x)) return { mantissa: NaN, exponent: 0 };
   if (x === 0) return { mantissa: 0, exponent: 0 };
-  const text = String(x);
-  const e = text.indexOf("e");
-  const digits = e < 0 ? text : text.slice(0, e);
-  let exponent = e < 0 ? 0 : Number(text.slice(e + 1));
-  const point = digits.indexOf(".");
-  let whole = digits;
-  if (point >= 0) {
-    exponent -= digits.length - point - 1;
-    whole = digits.slice(0, point) + digits.slice(point + 1);
-  }
+  const { whole, exponent } = decimalDigits(x);
   // An integer string below 2^53 converts exactly (correct rounding of a representable value).
   const mantissa = Number(whole);
   return { mantissa: Math.abs(mantissa) <= Number.MAX_SAFE_INTEGER ? mantissa : NaN, exponent };
