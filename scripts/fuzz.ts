@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { closeBackends } from "../src/pipeline/backends/robust.js";
-import { accountsFamily, cliFamily, expressionFamily, knownDisagreements, modelFamily, oracleFamily, type Family, type Outcome } from "../test/hardening/families.js";
+import { accountsFamily, caughtBackendFailures, cliFamily, expressionFamily, knownDisagreements, modelFamily, oracleFamily, type Family, type Outcome } from "../test/hardening/families.js";
 
 interface FamilySummary {
   readonly family: string;
@@ -96,6 +96,7 @@ writeFileSync(out, JSON.stringify(summary, null, 2) + "\n");
 const seconds = summary.seconds;
 const known = summary.known;
 for (const [key, tally] of Object.entries(known)) process.stderr.write(`  known: ${key}: ${tally.count}\n`);
+for (const [route, tally] of Object.entries(summary.caughtBackendFailures)) process.stderr.write(`  caught (no answer claimed, default route re-checked): ${route} failed every attempt ${tally.count} times\n`);
 process.stderr.write(`fuzz: ${summary.cases} cases (${summary.casesPerSecond.toFixed(0)}/s), ${summary.failures} failing families, ${summary.knownDisagreements} known disagreements with the oracle, ${seconds.toFixed(1)} s → ${out}\n`);
 process.exitCode = summary.failures > 0 || summary.knownDisagreements > 0 ? 1 : 0;
 
@@ -115,5 +116,11 @@ function summarize() {
     node: process.version,
     families: summaries,
     known,
+    /**
+     * A backend that failed every attempt on a tiny wave (its vector broke a row, or it threw), with
+     * fallbacks off: no answer was claimed, so not a disagreement; the same wave is then held to the
+     * oracle on the default route (fallbacks on), whose disagreements count above.
+     */
+    caughtBackendFailures: Object.fromEntries(caughtBackendFailures),
   };
 }

@@ -12,7 +12,7 @@
  *    today (issue 10) is tallied in knownDisagreements, any other fails;
  *  - expressions compile to column arithmetic only, or are rejected with a ModelError.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
@@ -72,6 +72,8 @@ export interface KnownTally {
   readonly examples: string[];
 }
 export const knownDisagreements = new Map<string, KnownTally>();
+/** Backends that failed every attempt on a tiny wave (no answer claimed), by route: not disagreements. */
+export const caughtBackendFailures = new Map<string, KnownTally>();
 
 /** The oracle decides waves this small (n <= 6, at most 2,000 lot vectors to enumerate). */
 export function oracleDecides(wave: Wave): boolean {
@@ -84,12 +86,22 @@ export function oracleDecides(wave: Wave): boolean {
  */
 export function holdToOracle(wave: Wave, route: string, found: readonly Disagreement[], input: string, path?: string): void {
   for (const disagreement of found) {
-    const bug = disagreement.kind === "backend" ? "backend-failed" : knownBug(wave, route, disagreement, path);
+    if (disagreement.kind === "backend") {
+      // Caught, not a wrong answer: the backend's vector broke a row (robust.ts) or it threw, and it
+      // claimed nothing. Counted apart from disagreements; the oracle family re-solves on the default route.
+      const entry = caughtBackendFailures.get(route) ?? { count: 0, examples: [] };
+      if (entry.examples.length < 3) entry.examples.push(`${disagreement.detail.slice(0, 300)} | wave ${JSON.stringify(describeWave(wave)).slice(0, 1500)}`);
+      caughtBackendFailures.set(route, { count: entry.count + 1, examples: entry.examples });
+      continue;
+    }
+    const bug = knownBug(wave, route, disagreement, path);
     if (bug === undefined) {
       throw new PropertyFailure(`the oracle disagrees (${route}, ${disagreement.kind}): ${disagreement.detail}\nwave: ${JSON.stringify(describeWave(wave))}\ninput: ${input}`);
     }
     const key = `${route} ${disagreement.kind} ${bug}`;
     const entry = knownDisagreements.get(key) ?? { count: 0, examples: [] };
+    // FUZZ_DUMP=<file>: every known disagreement, one JSON line each, for replaying them after a fix.
+    if (process.env.FUZZ_DUMP) appendFileSync(process.env.FUZZ_DUMP, `${JSON.stringify({ route, kind: disagreement.kind, bug, path, detail: disagreement.detail, wave: describeWave(wave) })}\n`);
     if (entry.examples.length < 3) entry.examples.push(`${disagreement.detail.slice(0, 300)} | wave ${JSON.stringify(describeWave(wave)).slice(0, 1500)}`);
     knownDisagreements.set(key, { count: entry.count + 1, examples: entry.examples });
   }
@@ -604,6 +616,11 @@ export function oracleFamily(options: { readonly highsEvery?: number; readonly g
       for (const route of routes) {
         const comparison = await compareWithOracle(wave, route, optimum);
         holdToOracle(wave, route.name, comparison.disagreements, input, comparison.result?.path);
+        if (comparison.disagreements.some((d) => d.kind === "backend")) {
+          // A backend that failed every attempt made no claim; the default route (fallbacks on) must still be right.
+          const fallback = await compareWithOracle(wave, ROUTES.auto!, optimum);
+          holdToOracle(wave, ROUTES.auto!.name, fallback.disagreements, input, fallback.result?.path);
+        }
       }
       if (!optimum.feasible) return "rejected";
       holdToOracle(wave, "verifier", verdictDisagreements(wave, optimum).disagreements, input);

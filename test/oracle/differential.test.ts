@@ -12,7 +12,9 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Wave } from "../../src/domain.js";
 import { closeBackends } from "../../src/pipeline/backends/robust.js";
-import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { SolverError } from "../../src/errors.js";
+import { solveWave, type SolveResult } from "../../src/pipeline/solve/solve.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 import { makeWave, piecewise, power, type WaveSpec } from "../exact/make-wave.js";
 import { compareWithOracle, describeWave, dominated, judgeResult, marginal, ROUTES, type Disagreement, type Route } from "./differential.js";
 import { lotVectorCount, oracleOptimum } from "./oracle.js";
@@ -222,6 +224,69 @@ describe("fixed adversarial waves", () => {
   it("maxAccounts makes the wave infeasible: the best partial allocation", async () => {
     await expectAgreement({ capacity: [1, 2, 3], budget: 4, maxAccounts: 1, objectives: [{ kind: "minmax" }] }, [ROUTES.highs!]);
   });
+});
+
+describe("found by npm run fuzz on 2026-12-01 (seed 20251125): each reproducer agrees with the oracle", () => {
+  // The water-filling's pivot test summed in plain doubles: beside a 1e12 account a 1e-6 account's share is
+  // below an ulp of B, S(0.5) "equalled" B, and the level went to 1 (a3 at its cap) where the leximin level is 0.5.
+  it.each<[string, WaveSpec]>([
+    ["1e-6 beside 1e12 (level 0.5, not 1)", { budget: 1e12, capacity: [1.2246083598567388e-74, 5.173784388716445e-54, 1e12, 1e-6], objectives: [{ kind: "minmax", scale: [3.979977169534401e-74, 1.6814799263328448e-53, 2e12, 1e-6] }] }],
+    ["scales of 1e-248 beside 2e12 (level 0.5, not 2)", { budget: 1e12, capacity: [1e12, 3.585198844948851e-199, 1.230308309646784e-247, 4.669235034065187e-36], objectives: [{ kind: "minmax", scale: [2e12, 1.1651896246083767e-198, 6.15154154823392e-248, 4.669235034065187e-36] }] }],
+    ["B = 1e12 + 0.01 (a cent above the whale's capacity)", { budget: 1000000000000.0103, capacity: [0.00025448217696461434, 0.01, 2.821450309489141e-133, 1e12], objectives: [{ kind: "minmax", scale: [0.00012724108848230717, 0.005, 9.169713505839707e-133, 2e12] }] }],
+    // The ladder's marginal layer was found with usable >= B in doubles: 2.8e-5 of gains beside 1e12 vanished.
+    ["a ladder beside 1e12: 2.8e-5 of gains taken before any principal", { budget: 1000000000000.01, capacity: [0.010028011344502891, 1e12, 1.2176025241043166e-114], objectives: [{ kind: "minmax", scale: [0.010028011344502891, 1e12, 1.2176025241043166e-114] }], layers: { names: ["gains", "principal"], capacity: [[0.000028011344502890424, 1e12, 1.2176025241043166e-114], [0.01, 0, 0]] } }],
+  ])("dedicated water-filling: %s", async (_, spec) => {
+    await expectAgreement(spec, [ROUTES.dedicated!]);
+  });
+
+  // The verifier's ladder check allowed stageTolerance * max(least, B): $25,000 at B = 2.5e13, so a cent of
+  // principal taken from a3 while the whale's gains were left passed. Now against the least senior total itself.
+  it("a cent of principal while a whale's gains are left is rejected at B = 2.5e13", () => {
+    const wave = makeWave({ budget: 25000000000000, capacity: [1, 8, 1e15, 1], objectives: [{ kind: "sparsity" }, { kind: "overshoot" }], coverage: "exact", alpha: 0.5, layers: { names: ["gains", "principal"], capacity: [[1, 8, 1e15, 0], [0, 0, 0, 1]] } });
+    const h = Float64Array.from([0, 0, 25000000000000 - 0.01, 0.01]);
+    const allocation = { haircut: h, layers: [Float64Array.from([0, 0, 25000000000000 - 0.01, 0]), Float64Array.from([0, 0, 0, 0.01])] };
+    const verdict = verifyAllocation(wave, allocation);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.violations.map((v) => v.constraint)).toContain("seniority");
+    // The honest allocation (the whale's gains) passes.
+    const honest = { haircut: Float64Array.from([0, 0, 25000000000000, 0]), layers: [Float64Array.from([0, 0, 25000000000000, 0]), Float64Array.from([0, 0, 0, 0])] };
+    expect(verifyAllocation(wave, honest).ok).toBe(true);
+  });
+
+  // The model's lexicographic rule fixes each stage at its optimum within stageTolerance of its own value:
+  // $30 of principal above its least (2e14, 1.4e-13 of it) lets min-max fall from 1.5 to 0.07, and a min-max
+  // level 36 ulps above the exact one lets one account cover B. The oracle calls a later stage below its
+  // optimum a disagreement only after exact earlier stages; the earlier stage's excess is held to its tolerance.
+  it.each<[string, WaveSpec]>([
+    ["principal at 2e14, then overshoot, then min-max", { budget: 217394580000000, capacity: [19, 9.5, 19, 1e15, 19, 1e12], eligible: [1, 1, 1, 1, 1, 0], objectives: [{ kind: "overshoot" }, { kind: "minmax", scale: [38, 4.75, 9.5, 3e15, 19, 1e12] }], alpha: 0.75, layers: { names: ["gains", "principal"], capacity: [[9.5, 2.375, 19, 0, 0, 1e12], [9.5, 7.125, 0, 1e15, 19, 0]] } }],
+    ["min-max then sparsity at B = 1.8e14", { budget: 180953980000000, capacity: [1, 10, 9, 1e15, 5000000], eligible: [1, 1, 1, 1, 0], objectives: [{ kind: "minmax", scale: [2, 5, 4.5, 2e15, 5000000] }, { kind: "sparsity" }] }],
+  ])("stage tolerance at scale (highs): %s", async (_, spec) => {
+    await expectAgreement(spec, [ROUTES.highs!]);
+  }, 60_000);
+
+  // A convex stage that stopped with gap 1 reported its incumbent (0.618) as the approximation's lower bound,
+  // above the true optimum 0.434: an unproven stage now reports no bound.
+  it("lots, x^1.2, B = 1e-11: an unproven tangent stage reports no lower bound (auto)", async () => {
+    await expectAgreement({ budget: 1.0349234440608682e-11, capacity: [10, 5, 1], objectives: [{ kind: "convex", phi: power(1.2042427457019864), weight: [10, 5, 1] }], alpha: 0.650377351671463, maxAccounts: 4, layers: { names: ["gains", "principal"], capacity: [[8, 4, 0.5], [2, 1, 0.5]] }, positions: { account: [0, 1, 2], lotValue: [1, 1, 0.5], maxLots: [10, 5, 2] } }, [ROUTES.auto!]);
+  }, 60_000);
+
+  // Minmax scales of 2.6e-139 (all equal) were row coefficients HiGHS drops: every partial budget "infeasible",
+  // no partial allocation. The level column is rescaled by a power of two when even the largest scale is tiny.
+  it("over capacity, lots, minmax scales of 2.6e-139: the best partial allocation (auto)", async () => {
+    await expectAgreement({ budget: 15.999999999, capacity: [10, 5, 1], objectives: [{ kind: "minmax", scale: [2.589995910761515e-139, 2.589995910761515e-139, 2.589995910761515e-139] }], alpha: 0.12393055640541967, maxAccounts: 3, layers: { names: ["gains", "principal"], capacity: [[8, 4, 0.5], [2, 1, 0.5]] }, positions: { account: [0, 1, 2], lotValue: [1, 1, 0.5], maxLots: [10, 5, 2] } }, [ROUTES.auto!]);
+  }, 60_000);
+
+  // B = 1e15 + 14 is the capacities' exact sum; HiGHS calls the first stage infeasible. The certificate proves it
+  // feasible, so that is no answer: an error on HiGHS alone (caught), and the default chain answers it.
+  it("B = the capacities' exact sum beside 1e15: HiGHS's 'infeasible' is not taken, the default chain answers", async () => {
+    const spec: WaveSpec = { budget: 1000000000000014, capacity: [4, 6, 4, 1e15], objectives: [{ kind: "minmax", scale: [8, 3, 2, 1e15] }], alpha: 1, layers: { names: ["gains", "principal"], capacity: [[0, 0, 0, 5e14], [4, 6, 4, 5e14]] } };
+    const wave = makeWave(spec);
+    // HiGHS alone either throws (model status "unknown", a SolverError) or says infeasible: never an infeasible answer.
+    const alone = await solveWave(wave, { path: "mip", backend: "highs", fallbacks: [], timeLimitSeconds: 20 }).catch((error: unknown) => error);
+    if (alone instanceof SolverError) expect(alone.message).toMatch(/highs/);
+    else expect((alone as SolveResult).status).toBe("error");
+    await expectAgreement(spec, [ROUTES.auto!]);
+  }, 60_000);
 });
 
 describe("backends that fail on a tiny wave are caught, and the default chain answers right", () => {

@@ -790,6 +790,21 @@ export function judgeAllocation(wave: Wave, allocation: Allocation, optimum?: Op
       add("layer-sum", band(sum, h[i]!), i);
     }
     if (layers.length >= 2 && !findings.some((f) => f.promise === "finite")) {
+      // Junior-first inside each account: what it holds in junior layers but was not taken from them,
+      // beside what was taken from more senior ones, could move down with its haircut unchanged. A
+      // promise of its own, judged against 0 (its right-hand side), not against the wave's totals.
+      for (let i = 0; i < n; i++) {
+        let juniorLeft = ZERO;
+        for (let l = 1; l < layers.length; l++) {
+          const x = layers[l - 1]![i] ?? ZERO;
+          const room = data.layers[l - 1]![i]!.sub(x);
+          if (room.sign() > 0) juniorLeft = juniorLeft.add(room);
+          let senior = ZERO;
+          for (let k = l; k < layers.length; k++) senior = senior.add(layers[k]![i] ?? ZERO);
+          const movable = juniorLeft.lt(senior) ? juniorLeft : senior;
+          if (movable.sign() > 0) add("seniority", band(movable, ZERO), i);
+        }
+      }
       const best = optimum ?? oracleOptimum(wave);
       if (best.feasible) {
         // Lexicographic, most senior first: a senior total above the least possible (given the ones before) breaks the ladder.

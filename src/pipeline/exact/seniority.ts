@@ -33,9 +33,11 @@ export function ladderBox(wave: Wave, cap: Float64Array): LadderBox {
   let marginal = L - 1;
   for (let l = 0; l < L; l++) {
     // Invariant: below[i] = C_i(l); test whether the layers up to and including l reach B.
+    // The sign of usable - B, compensated: 2.8e-5 of gains beside a 1e12 account still counts.
     const usable = new CompensatedSum();
+    usable.add(-wave.budget);
     for (let i = 0; i < n; i++) usable.add(Math.min(cap[i]!, below[i]! + layers[l]![i]!));
-    if (usable.value >= wave.budget || l === L - 1) {
+    if (usable.value >= 0 || l === L - 1) {
       marginal = l;
       break;
     }

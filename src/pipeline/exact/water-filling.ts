@@ -38,9 +38,12 @@ export function waterFill(lower: Float64Array, upper: Float64Array, scale: Float
       free++;
     } else reach.add(lower[i]!);
   }
-  if (total <= floor.value) return { haircut, level: 0 };
-  if (total >= reach.value) {
-    if (total - reach.value > 1e-12 * Math.max(1, Math.abs(total))) return undefined;
+  floor.add(-total);
+  reach.add(-total);
+  // Signs of (floor - total) and (reach - total), compensated: a 1e-6 account beside 1e12 counts.
+  if (floor.value >= 0) return { haircut, level: 0 };
+  if (reach.value <= 0) {
+    if (-reach.value > 1e-12 * Math.max(1, Math.abs(total))) return undefined;
     for (let i = 0; i < n; i++) if (scale[i]! > 0) haircut[i] = upper[i]!;
     return { haircut, level: Infinity };
   }
@@ -51,18 +54,20 @@ export function waterFill(lower: Float64Array, upper: Float64Array, scale: Float
   const first = new Float64Array(n);
   const last = new Float64Array(n);
   let size = 0;
-  let fixed = 0;
+  const fixed = new CompensatedSum();
   for (let i = 0; i < n; i++) {
     const s = scale[i]!;
     if (s > 0) {
       open[size++] = i;
       first[i] = lower[i]! / s;
       last[i] = upper[i]! / s;
-    } else fixed += lower[i]!;
+    } else fixed.add(lower[i]!);
   }
   let slope = 0;
   let from = -Infinity;
   let to = Infinity;
+  // Compensated: beside a 1e12 account a 1e-6 account's share is below an ulp of the total, and a
+  // plain sum would call S(pivot) = total where it is above it (seen: level 1 for an optimum of 0.5).
   let state = 0x9e3779b9;
   while (size > 0) {
     state ^= state << 13;
@@ -70,24 +75,32 @@ export function waterFill(lower: Float64Array, upper: Float64Array, scale: Float
     state ^= state << 5;
     const j = open[(state >>> 0) % size]!;
     const pivot = first[j]! > from && first[j]! < to ? first[j]! : last[j]!;
-    let filled = fixed + pivot * slope;
+    // The sign of S(pivot) - total, to the last bit: a tie (S = total within rounding) goes to the
+    // lower level, which is the least level that reaches the total.
+    const excess = new CompensatedSum();
+    excess.add(fixed.value);
+    excess.add(-total);
+    excess.add(pivot * slope);
     for (let t = 0; t < size; t++) {
       const i = open[t]!;
-      filled += Math.min(upper[i]!, Math.max(lower[i]!, pivot * scale[i]!));
+      excess.add(Math.min(upper[i]!, Math.max(lower[i]!, pivot * scale[i]!)));
     }
-    if (filled <= total) from = pivot;
+    if (excess.value < 0) from = pivot;
     else to = pivot;
     let kept = 0;
     for (let t = 0; t < size; t++) {
       const i = open[t]!;
-      if (last[i]! <= from) fixed += upper[i]!;
-      else if (first[i]! >= to) fixed += lower[i]!;
+      if (last[i]! <= from) fixed.add(upper[i]!);
+      else if (first[i]! >= to) fixed.add(lower[i]!);
       else if (first[i]! <= from && last[i]! >= to) slope += scale[i]!;
       else open[kept++] = i;
     }
     size = kept;
   }
-  const level = slope > 0 ? Math.min(to, Math.max(from, (total - fixed) / slope)) : from;
+  const rest = new CompensatedSum();
+  rest.add(total);
+  rest.add(-fixed.value);
+  const level = slope > 0 ? Math.min(to, Math.max(from, rest.value / slope)) : from;
   for (let i = 0; i < n; i++) {
     const s = scale[i]!;
     if (s > 0) haircut[i] = Math.min(upper[i]!, Math.max(lower[i]!, level * s));

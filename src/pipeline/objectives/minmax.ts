@@ -13,9 +13,18 @@ export const minmax: ObjectiveModule<"minmax"> = {
   needsIndicators: false,
   lower(objective, s, { wave, active, haircutColumn, addColumn, addRow }) {
     let top = 0;
-    for (const i of active) top = Math.max(top, wave.upper[i]! / objective.scale[i]!);
-    const level = addColumn(`t_${s}`, 0, top);
-    for (const i of active) addRow(`level_${s}_${i}`, [haircutColumn[i]!, level], [1, -objective.scale[i]!], -Infinity, 0);
+    let largest = 0;
+    for (const i of active) {
+      top = Math.max(top, wave.upper[i]! / objective.scale[i]!);
+      largest = Math.max(largest, objective.scale[i]!);
+    }
+    // When even the largest scale is tiny (2.6e-139, all equal: below HiGHS's smallest matrix value,
+    // dropped, and the wave answered infeasible), the level column holds t * S, S the power of two
+    // nearest that scale, so that the coefficients s_i / S are O(1) and exact. Otherwise S = 1: the
+    // money unit (src/pipeline/solve/units.ts) already keeps the scales within [2^-20, 2^40].
+    const reference = largest > 0 && largest < 2 ** -20 ? 2 ** Math.round(Math.log2(largest)) : 1;
+    const level = addColumn(`t_${s}`, 0, top * reference);
+    for (const i of active) addRow(`level_${s}_${i}`, [haircutColumn[i]!, level], [1, -objective.scale[i]! / reference], -Infinity, 0);
     let normalizer = 0;
     for (const i of active) normalizer += objective.scale[i]!;
     normalizer = normalizer > 0 ? normalizer : 1;
@@ -24,12 +33,12 @@ export const minmax: ObjectiveModule<"minmax"> = {
       constant: 0,
       integral: false,
       normalizer,
-      terms: [[level, normalizer]],
+      terms: [[level, normalizer / reference]],
       // The level of an allocation: its largest h_i / s_i, within the column's bound.
       lift(values) {
         let value = 0;
         for (const i of active) value = Math.max(value, values[haircutColumn[i]!]! / objective.scale[i]!);
-        values[level] = Math.min(value, top);
+        values[level] = Math.min(value, top) * reference;
       },
     };
   },

@@ -139,7 +139,7 @@ async function withPartial(wave: Wave, result: SolveResult, request: SolveReques
     };
     return { ...result, partial, ...(inner.repairs ? { repairs: inner.repairs } : {}) };
   }
-  return result;
+  return { ...result, message: `${result.message ?? ""}; no partial allocation: the solve called the wave infeasible at the certificate's reach ${reach} too` };
 }
 
 /** Rounds the answer's allocation (or partial allocation) to the money unit and verifies it again; says why when no rounding keeps every promise. */
@@ -408,9 +408,33 @@ async function solveLexicographic(
     ...(warm ? { warmStart: warm.heuristic } : {}),
   };
   const path = `mip:${solverInfo.name}`;
+  // The next backend in the order solves the wave again (below: a refuted "optimal", a rejected
+  // allocation, an "infeasible" the certificate disproves). Under `auto` the backend that answered
+  // stands first (it is what auto chose for this problem).
+  const retryOthers = async (answer: SolveResult): Promise<SolveResult> => {
+    const requested = request.backend ?? "highs";
+    const primary: BackendName = requested === "auto" ? (solverInfo.name as BackendName) : requested;
+    const order: BackendName[] = [primary, ...(request.fallbacks ?? backendNames.filter((name) => name !== primary))];
+    const rest = order.slice(order.indexOf(solverInfo.name as BackendName) + 1);
+    if (rest.length === 0) return answer;
+    const retry = await solveLexicographic(wave, units, lowered, certificate, names, { ...request, backend: rest[0]!, fallbacks: rest.slice(1) }, started);
+    const attempts = [...run.attempts, ...retry.solver.attempts];
+    if (retry.status === "optimal") {
+      return { ...retry, solver: { ...retry.solver, attempts }, message: `${solverInfo.name}'s answer was not kept (${answer.message ?? answer.status}); solved again by ${retry.solver.name}` };
+    }
+    return { ...answer, solver: { ...solverInfo, attempts } };
+  };
   if (!run.values) {
+    // A backend's "infeasible" against a decided certificate of feasibility (B = 1e15 + 14 = the
+    // capacities' exact sum, which HiGHS's tolerances cannot hold) is no answer: an error, and the next backend.
+    const disproved = status === "infeasible" && certificate.feasible && certificate.decided;
+    if (disproved) {
+      status = "error";
+      message = `${message ?? "the solver reports infeasible"}, but the certificate proves the wave feasible (the promises allow ${certificate.coverable} >= B = ${wave.budget}): not an answer`;
+    }
     const answered = status === "infeasible" ? { ...certificate, feasible: false } : certificate;
-    return { status, path, objective: [], stageNames: names, stages: run.reports.map(inOriginalUnits), certificate: answered, verified: null, solver: solverInfo, ...(message ? { message } : {}) };
+    const answer: SolveResult = { status, path, objective: [], stageNames: names, stages: run.reports.map(inOriginalUnits), certificate: answered, verified: null, solver: solverInfo, ...(message ? { message } : {}) };
+    return disproved ? retryOthers(answer) : answer;
   }
 
   // The solver's rows hold to its own tolerance (1e-7 in its units, indicators to 1e-6, i.e. up to
@@ -424,6 +448,10 @@ async function solveLexicographic(
     const index = names.indexOf(report.name);
     if (stage?.approximation && index >= 0) {
       const trueValue = verified.objectives[index]!;
+      // The approximation's value is a lower bound only where the stage was proven (seen: a stage
+      // stopped with gap 1 on B = 1e-11 with lots, its incumbent reported as a "lower bound" above the
+      // true optimum). An unproven stage reports no bound rather than a guessed one.
+      if (report.status !== "optimal" || (report.gap ?? 0) > 1e-5) return report;
       return { ...report, lowerBound: report.value, errorBound: Math.max(0, trueValue - report.value) };
     }
     return report;
@@ -463,19 +491,8 @@ async function solveLexicographic(
   };
   if (status !== "error" && !(status === "feasible" && run.status === "optimal")) return answer;
   // The backend's "optimal" was refuted, or its allocation rejected: the robust layer could not see
-  // that (its vector satisfied the rows), so the next backend in the order solves the wave again.
-  // Under `auto` the backend that answered stands first (it is what auto chose for this problem).
-  const requested = request.backend ?? "highs";
-  const primary: BackendName = requested === "auto" ? (solverInfo.name as BackendName) : requested;
-  const order: BackendName[] = [primary, ...(request.fallbacks ?? backendNames.filter((name) => name !== primary))];
-  const rest = order.slice(order.indexOf(solverInfo.name as BackendName) + 1);
-  if (rest.length === 0) return answer;
-  const retry = await solveLexicographic(wave, units, lowered, certificate, names, { ...request, backend: rest[0]!, fallbacks: rest.slice(1) }, started);
-  const attempts = [...run.attempts, ...retry.solver.attempts];
-  if (retry.status === "optimal") {
-    return { ...retry, solver: { ...retry.solver, attempts }, message: `${solverInfo.name}'s answer was not kept (${message ?? status}); solved again by ${retry.solver.name}` };
-  }
-  return { ...answer, solver: { ...solverInfo, attempts } };
+  // that (its vector satisfied the rows).
+  return retryOthers(answer);
 }
 
 /**
@@ -496,7 +513,8 @@ function decideSeniority(wave: Wave, verdict: Verdict, reports: readonly StageRe
     if (!report || report.status !== "optimal") return verdict;
     const taken = verdict.objectives[s]!;
     const least = report.value;
-    const allowed = tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(Math.abs(least), Math.abs(wave.budget));
+    // The verifier's seniority allowance (verify.ts): against the least senior total itself, never B.
+    const allowed = tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.abs(least);
     // A gap the backend accepted leaves the true minimum up to gap * |value| lower: proven only within the allowance.
     if ((report.gap ?? 0) * Math.max(1, Math.abs(least)) > allowed) return verdict;
     if (taken - least > allowed) return verdict;

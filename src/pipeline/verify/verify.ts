@@ -430,14 +430,26 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
       usable[i] = Math.min(junior, capOf(i));
       for (let k = l; k < L; k++) seniorTotal.add(layers[k]![i]!);
     }
+    const counted = binding === undefined ? usable : largest(usable, binding);
     const juniorUsable = new CompensatedSum();
-    if (binding === undefined) for (let i = 0; i < n; i++) juniorUsable.add(usable[i]!);
-    else for (const u of largest(usable, binding)) juniorUsable.add(u);
-    const least = Math.max(0, B - juniorUsable.value);
+    for (const u of counted) juniorUsable.add(u);
+    // least = max(0, B - junior usable) and taken - least, both compensated: beside a 1e15 account
+    // a cent of principal must still show (B - J in plain doubles loses everything below 0.1).
+    const shortfall = new CompensatedSum();
+    shortfall.add(B);
+    for (const u of counted) shortfall.add(-u);
+    const least = Math.max(0, shortfall.value);
     const taken = seniorTotal.value;
-    // A seniority stage is an optimality condition, fixed by the solver with the model's stage
-    // tolerance: judged at that tolerance relative to the budget the layers split (1e-9 by default).
-    const above = taken - least > tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * Math.max(least, Math.abs(B));
+    const excess = new CompensatedSum();
+    for (let i = 0; i < n; i++) for (let k = l; k < L; k++) excess.add(layers[k]![i]!);
+    if (shortfall.value > 0) {
+      excess.add(-B);
+      for (const u of counted) excess.add(u);
+    }
+    // The row "senior total <= least" is an optimality condition the solver fixes with the model's
+    // stage tolerance: judged like every row, against its own right-hand side (least), never B or the
+    // largest account: a cent of principal taken while a whale's gains are left is a violation.
+    const above = excess.value > tol.absolute + Math.max(tol.relative, wave.model.stageTolerance) * least;
     if (above && !exact) {
       // Above a lower bound only: not decided.
       open.push(names.slice(l).join("/"));
@@ -447,7 +459,7 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
       const layerNames = names.slice(l).join("/");
       report.add({
         constraint: "seniority",
-        amount: taken - least,
+        amount: excess.value,
         message:
           `${fmt(taken)} taken from ${layerNames} but the least possible is ${fmt(least)}: ${layerNames} touched while junior capacity was left ` +
           `(junior layers ${names.slice(0, l).join("/")} can give ${fmt(juniorUsable.value)} of the budget ${fmt(B)})`,
