@@ -20,7 +20,7 @@ import { main } from "../../src/cli/main.js";
 import { resultsDigest } from "../../src/tools/run/digest.js";
 import { mergeRuns } from "../../src/tools/run/merge.js";
 import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
-import { LOCK_FILE, RunFolderError, acquireRunLock, appendRows, readRows, storeIo, temporaryName, writeAtomic } from "../../src/tools/run/store.js";
+import { LOCK_FILE, RunFolderError, acquireRunLock, appendRows, appendText, cachedRowReader, readRows, storeIo, temporaryName, writeAtomic } from "../../src/tools/run/store.js";
 import type { JobRow, RunManifest } from "../../src/floor/records/row.js";
 
 const TINY = "test/fixtures/experiments/tiny.yaml";
@@ -179,6 +179,28 @@ describe("the results digest", () => {
     // A proven number is in the digest.
     rewrite(rows.map((row, k) => (k === target ? { ...row, metrics: { ...row.metrics!, maxFraction: row.metrics!.maxFraction + 1e-12 } } : row)));
     expect(resultsDigest(copy)).not.toBe(wholeDigest);
+  });
+});
+
+describe("the end of a run reads each appended file once", () => {
+  it("a cached reader parses a listed file once and gives what readRows gives; other files are read afresh", () => {
+    const dir = mkdtempSync(join(scratch, "reader-"));
+    const listed = join(dir, "results.jsonl");
+    const other = join(dir, "frontier.jsonl");
+    appendRows(listed, [{ job: "a", x: 1 }]);
+    appendText(listed, '{"job":"b","x":2}\n');
+    appendRows(other, [{ wave: "w" }]);
+    const read = cachedRowReader([listed]);
+    const first = read(listed);
+    expect(first).toEqual(readRows(listed));
+    expect(first).toEqual([{ job: "a", x: 1 }, { job: "b", x: 2 }]);
+    // A listed file is not read again (the run no longer appends to it): the same rows come back.
+    appendRows(listed, [{ job: "c", x: 3 }]);
+    expect(read(listed)).toBe(first);
+    // An unlisted file (frontier.jsonl is rewritten by placeFrontiers) is read each time.
+    expect(read(other)).toEqual([{ wave: "w" }]);
+    writeFileSync(other, '{"wave":"v"}\n');
+    expect(read(other)).toEqual([{ wave: "v" }]);
   });
 });
 
