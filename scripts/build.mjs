@@ -102,6 +102,100 @@ async function vendorYaml(entryPoints) {
   }
 }
 
+/** Where the fast paths resolve their own imports from: the real packages, as yargs would find them. */
+const FAST_PATH_DIR = join(root, "node_modules", "yargs");
+
+/**
+ * What the bundled yargs imports in place of two packages, for the CLI's start-up. Each does what
+ * the package does, and hands over to it wherever the answer could differ:
+ *  - string-width: printable ASCII (0x20..0x7e) has no ANSI escape, emoji, control, combining or
+ *    wide character, so its width is its length. yargs measures every word of the help this way;
+ *    the package's emoji regular expression on each was ~10 ms of `adl --help`.
+ *  - assert: yargs imports node:assert (~3 ms to load) for two internal checks that never fail in
+ *    a working parser; a check that fails calls node's assert, which throws its own error.
+ */
+const FAST_PATHS = {
+  "string-width": `const width = require("string-width");
+const printable = /^[\\x20-\\x7e]*$/;
+module.exports = (text) => (typeof text === "string" && printable.test(text) ? text.length : width(text));
+module.exports.default = module.exports;
+`,
+  assert: `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+export function strictEqual(actual, expected, message) {
+  if (!Object.is(actual, expected)) require("node:assert").strictEqual(actual, expected, message);
+}
+export function notStrictEqual(actual, expected, message) {
+  if (Object.is(actual, expected)) require("node:assert").notStrictEqual(actual, expected, message);
+}
+`,
+};
+
+/** The CLI's shell: what `adl` runs before any command's handler (src/cli/main.ts and what it imports statically). */
+const SHELL = /^cli\/(main|options|run)\.ts$|^cli\/commands\/[^/]+\.ts$/;
+
+/**
+ * dist/cli/main.js as one module: the shell (main, the command modules, their shared options) and
+ * yargs with its dependencies, the only package bundled. `adl --help` then opens 6 project files
+ * instead of ~60 (yargs alone was 38), ~30 ms of a 0.1 s target on this machine. Everything else
+ * stays outside the bundle and loads as before: a project module the shell imports (errors.js, the
+ * backend registry, each handler's `await import(...)`) is an import of its compiled file, so the
+ * handlers and the shell share one copy of every class (`instanceof WorkbenchError`) and every cache;
+ * a package other than yargs (a solver, Vega, ajv) is an import of the package, so no heavy module
+ * can hide in the bundle (test/cli/startup.test.ts still sees each one the CLI loads). A bundled
+ * file that reads `import.meta.url` (yargs finds its locales and the project's package.json from it)
+ * gets its own file's URL, so yargs reads the same files from the same places as unbundled.
+ */
+async function bundleShell() {
+  const outfile = join(dist, "cli", "main.js");
+  const fromShell = (path) => {
+    let target = relative(dirname(outfile), path).split(sep).join("/");
+    return target.startsWith(".") ? target : `./${target}`;
+  };
+  const shellPlugin = {
+    name: "adl-shell",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === "entry-point") return undefined;
+        if (!args.importer.startsWith(src)) return undefined;
+        if (args.path.startsWith("node:")) return { path: args.path, external: true };
+        if (args.path.startsWith(".")) {
+          const source = join(args.resolveDir, args.path).replace(/\.js$/, ".ts");
+          if (SHELL.test(relative(src, source).split(sep).join("/"))) return { path: source };
+          return { path: fromShell(join(dist, relative(src, source)).replace(/\.ts$/, ".js")), external: true };
+        }
+        return args.path === "yargs" ? undefined : { path: args.path, external: true };
+      });
+      // Two of yargs' dependencies, each behind a fast path that gives the same answer (see FAST_PATHS).
+      build.onResolve({ filter: /^(string-width|assert)$/ }, (args) => (args.importer.includes("node_modules") && args.namespace === "file" ? { path: args.path, namespace: "adl-fast-path" } : undefined));
+      build.onLoad({ filter: /.*/, namespace: "adl-fast-path" }, (args) => ({ contents: FAST_PATHS[args.path], loader: "js", resolveDir: FAST_PATH_DIR }));
+      build.onLoad({ filter: /node_modules[\\/].*\.m?js$/ }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        if (!text.includes("import.meta.url")) return undefined;
+        const own = `new URL(${JSON.stringify(fromShell(args.path))}, import.meta.url).href`;
+        return { contents: text.replaceAll("import.meta.url", own), loader: "js", resolveDir: dirname(args.path) };
+      });
+    },
+  };
+  const result = await build({
+    entryPoints: [join(src, "cli", "main.ts")],
+    outfile,
+    allowOverwrite: true,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    // yargs' CommonJS dependencies require node's own modules: ESM output needs a require for them.
+    banner: { js: 'import { createRequire as shellRequire } from "node:module"; const require = shellRequire(import.meta.url);' },
+    metafile: true,
+    plugins: [shellPlugin],
+    logLevel: "warning",
+  });
+  const inputs = Object.keys(result.metafile.inputs).map((file) => relative(root, join(root, file)).split(sep).join("/"));
+  const packages = [...new Set(inputs.filter((file) => file.includes("node_modules/")).map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)[1]))].sort();
+  return { sources: inputs.filter((file) => file.startsWith("src/")).sort(), packages };
+}
+
 async function main() {
   const started = performance.now();
   rmSync(dist, { recursive: true, force: true });
@@ -123,8 +217,9 @@ async function main() {
     copyFileSync(join(src, file), join(dist, file));
   }
   await vendorYaml(entryPoints);
+  const shell = await bundleShell();
   const schemas = compileSchemas();
-  writeFileSync(join(dist, "build.json"), `${JSON.stringify({ sources: sourceDigest(), files: entryPoints.length }, null, 2)}\n`);
+  writeFileSync(join(dist, "build.json"), `${JSON.stringify({ sources: sourceDigest(), files: entryPoints.length, shell }, null, 2)}\n`);
   process.stderr.write(`built dist/ (${entryPoints.length} modules, ${schemas} schema validators) in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
 }
 
