@@ -5,7 +5,8 @@
 // Types are checked by `npm run typecheck` (tsc), not here.
 import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -180,20 +181,88 @@ async function bundleShell() {
   const result = await build({
     entryPoints: [join(src, "cli", "main.ts")],
     outfile,
-    allowOverwrite: true,
+    write: false,
     bundle: true,
     format: "esm",
     platform: "node",
     target: "node20.19",
-    // yargs' CommonJS dependencies require node's own modules: ESM output needs a require for them.
-    banner: { js: 'import { createRequire as shellRequire } from "node:module"; const require = shellRequire(import.meta.url);' },
     metafile: true,
     plugins: [shellPlugin],
     logLevel: "warning",
   });
+  const [output] = Object.values(result.metafile.outputs);
+  await writeShellScript(result.outputFiles[0].text, output);
   const inputs = Object.keys(result.metafile.inputs).map((file) => relative(root, join(root, file)).split(sep).join("/"));
   const packages = [...new Set(inputs.filter((file) => file.includes("node_modules/")).map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)[1]))].sort();
   return { sources: inputs.filter((file) => file.startsWith("src/")).sort(), packages };
+}
+
+/**
+ * The shell as a script that V8 can cache: dist/cli/shell.cjs (the bundle as CommonJS, run inside a
+ * function by dist/cli/main.js), dist/cli/shell.cache (V8's code cache of it after one `adl --help`,
+ * made here with the node that built it) and dist/cli/main.js, the ES module `adl` imports, which
+ * runs the script with its cache. Node 20 caches no ES module's code (module.enableCompileCache is
+ * Node 22), and compiling the shell was ~15 ms of every start-up. V8 refuses a cache made by another
+ * V8 or with other V8 flags (then the script compiles as usual, only slower); the build writes the
+ * script and its cache together, and dist/ is never edited by hand (test/cli/dist.test.ts).
+ *
+ * In the script, the shell's static imports of project modules are ES modules main.js imported
+ * (handed over through `require`); its dynamic imports are main.js's `import()` (a script's own
+ * `import()` needs --experimental-vm-modules); `import.meta.url` is main.js's URL, so every relative
+ * path means what it meant in the bundle.
+ */
+async function writeShellScript(text, output) {
+  const dir = join(dist, "cli");
+  const statics = [...new Set(output.imports.filter((entry) => entry.external && entry.kind === "import-statement" && entry.path.startsWith(".")).map((entry) => entry.path))].sort();
+  const dynamics = (text.match(/\bimport\(/g) ?? []).length;
+  if (dynamics !== output.imports.filter((entry) => entry.kind === "dynamic-import").length) throw new Error("build: the shell bundle has an import( that is not one of its dynamic imports");
+  const script = (await transform(text, { loader: "js", format: "cjs", target: "node20.19", define: { "import.meta.url": "__shellUrl" } })).code.replace(/\bimport\(/g, "__shellImport(");
+  writeFileSync(join(dir, "shell.cjs"), script);
+  writeFileSync(
+    join(dir, "main.js"),
+    `// Written by scripts/build.mjs (writeShellScript): runs the CLI shell, shell.cjs, through V8's code cache.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+${statics.map((path, k) => `import * as shellImport${k} from ${JSON.stringify(path)};`).join("\n")}
+
+const imported = { ${statics.map((path, k) => `${JSON.stringify(path)}: shellImport${k}`).join(", ")} };
+const file = fileURLToPath(new URL("./shell.cjs", import.meta.url));
+let cachedData;
+try {
+  cachedData = readFileSync(new URL("./shell.cache", import.meta.url));
+} catch {
+  // No cache (a build that could not make one): the script compiles as usual.
+}
+// The shell's code starts on line 1, so its stack traces keep shell.cjs's line numbers.
+const script = new Script(\`(function (exports, require, module, __shellUrl, __shellImport) {"use strict";\${readFileSync(file, "utf8")}\\n})\`, { filename: file, cachedData });
+const nodeRequire = createRequire(import.meta.url);
+const shell = { exports: {} };
+script.runInThisContext()(shell.exports, (id) => imported[id] ?? nodeRequire(id), shell, import.meta.url, (specifier) => import(new URL(specifier, import.meta.url).href));
+
+export const { ${output.exports.join(", ")} } = shell.exports;
+
+/** V8's code cache of the shell as it is now (the build writes it after one \`adl --help\`). */
+export function shellCodeCache() {
+  return script.createCachedData();
+}
+`,
+  );
+}
+
+/**
+ * dist/cli/shell.cache, made by a plain node (no flags: V8 checks them) after the help ran once, so
+ * that the functions a start-up runs are in it compiled. Last, once dist/ is complete.
+ */
+function writeShellCodeCache() {
+  const dir = join(dist, "cli");
+  const make = `const shell = await import(${JSON.stringify(new URL("../dist/cli/main.js", import.meta.url).href)});
+process.stdout.write = () => true;
+await shell.main(["--help"]);
+(await import("node:fs")).writeFileSync(${JSON.stringify(join(dir, "shell.cache"))}, shell.shellCodeCache());`;
+  const made = spawnSync(process.execPath, ["--input-type=module", "-e", make], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  if (made.status !== 0) throw new Error(`build: could not make the shell's code cache: ${made.stderr}`);
 }
 
 async function main() {
@@ -219,6 +288,7 @@ async function main() {
   await vendorYaml(entryPoints);
   const shell = await bundleShell();
   const schemas = compileSchemas();
+  writeShellCodeCache();
   writeFileSync(join(dist, "build.json"), `${JSON.stringify({ sources: sourceDigest(), files: entryPoints.length, shell }, null, 2)}\n`);
   process.stderr.write(`built dist/ (${entryPoints.length} modules, ${schemas} schema validators) in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
 }
