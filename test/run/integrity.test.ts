@@ -17,7 +17,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { resultsDigest } from "../../src/tools/run/digest.js";
+import { DIGEST_OMITS, resultsDigest, withoutOmitted } from "../../src/tools/run/digest.js";
+import fc from "fast-check";
 import { mergeRuns } from "../../src/tools/run/merge.js";
 import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
 import { LOCK_FILE, RunFolderError, acquireRunLock, appendRows, appendText, cachedRowReader, readRows, storeIo, temporaryName, writeAtomic } from "../../src/tools/run/store.js";
@@ -179,6 +180,23 @@ describe("the results digest", () => {
     // A proven number is in the digest.
     rewrite(rows.map((row, k) => (k === target ? { ...row, metrics: { ...row.metrics!, maxFraction: row.metrics!.maxFraction + 1e-12 } } : row)));
     expect(resultsDigest(copy)).not.toBe(wholeDigest);
+  });
+
+  it("a row without the omitted fields stringifies as JSON.stringify with a replacer dropping them", () => {
+    // The oracle is the replacer the digest used before: any parsed JSON, the omitted names at any
+    // depth (in objects and as array positions' neighbours), and a "__proto__" key.
+    const omitted = new Set<string>(DIGEST_OMITS);
+    const key = fc.oneof(fc.constantFrom(...DIGEST_OMITS, "__proto__", "points", "x"), fc.string({ maxLength: 4 }));
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small" }, fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 5 }), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(key, tie("value"), { maxKeys: 5 })),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => {
+        const parsed = JSON.parse(JSON.stringify(value)) as unknown;
+        expect(JSON.stringify(withoutOmitted(parsed))).toBe(JSON.stringify(parsed, (name, inner: unknown) => (omitted.has(name) ? undefined : inner)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -53,6 +53,21 @@ function digestView(row: Row, unproven: ReadonlySet<string>): Row {
   };
 }
 
+/**
+ * A parsed row without the OMITTED fields, at any depth: what JSON.stringify(row, replacer dropping
+ * them) writes, byte for byte (an object keeps its key order; an array's elements are never dropped,
+ * their keys being indices), built as data so that the stringify takes V8's fast path. A replacer
+ * is a call per value: at 8,000 jobs that was ~1.3 s of the run's serial end. O(size of the row).
+ */
+export function withoutOmitted(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(withoutOmitted);
+  // No prototype, so that a "__proto__" key of a parsed row stays a key, as the replacer kept it.
+  const kept = Object.create(null) as Row;
+  for (const [key, inner] of Object.entries(value as Row)) if (!OMITTED.has(key)) kept[key] = withoutOmitted(inner);
+  return kept;
+}
+
 /** The digest of the rows of a run folder's result files (see the module comment). O(rows log rows). */
 export function resultsDigest(dir: string, read: RowReader = readRows): string {
   const unproven = new Set<string>();
@@ -61,9 +76,7 @@ export function resultsDigest(dir: string, read: RowReader = readRows): string {
   for (const file of [...RESULT_FILES, ...OPTIONAL_RESULT_FILES]) {
     const rows = read<Row>(join(dir, file));
     if (rows.length === 0 && (OPTIONAL_RESULT_FILES as readonly string[]).includes(file)) continue;
-    const lines = rows
-      .map((row) => JSON.stringify(digestView(row, unproven), (key, value: unknown) => (OMITTED.has(key) ? undefined : value)))
-      .sort();
+    const lines = rows.map((row) => JSON.stringify(withoutOmitted(digestView(row, unproven)))).sort();
     hash.update(`${file}\n`);
     for (const line of lines) hash.update(`${line}\n`);
   }
