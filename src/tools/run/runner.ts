@@ -20,7 +20,7 @@ import { UsageError } from "../../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
 import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../../floor/records/row.js";
 import { APPENDED_FILES, RUN_FILES } from "../../floor/records/folder.js";
-import { executeJob } from "./execute.js";
+import type { executeJob as ExecuteJob } from "./execute.js";
 import { DIGEST_OMITS, resultsDigest, unprovenJobs } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
@@ -271,6 +271,9 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
 
   try {
     if (workers === 1) {
+      // The jobs' code (every mechanism, metric and solver layer) loads here only when this thread
+      // runs them: with a pool, each worker loads it and the main thread need not.
+      const executeJob: typeof ExecuteJob = (await import("./execute.js")).executeJob;
       for (const job of todo) {
         if (writeError !== undefined) break;
         let recorded: Recorded;
