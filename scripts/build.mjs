@@ -136,8 +136,9 @@ export function notStrictEqual(actual, expected, message) {
 const SHELL = /^cli\/(main|options|run)\.ts$|^cli\/commands\/[^/]+\.ts$/;
 
 /**
- * dist/cli/main.js as one module: the shell (main, the command modules, their shared options) and
- * yargs with its dependencies, the only package bundled. `adl --help` then opens 6 project files
+ * The CLI's shell as one bundle (written as dist/cli/shell.cjs and run by dist/cli/main.js, see
+ * writeShellScript): main, the command modules, their shared options, and yargs with its
+ * dependencies, the only package bundled. `adl --help` then opens 6 project files
  * instead of ~60 (yargs alone was 38), ~30 ms of a 0.1 s target on this machine. Everything else
  * stays outside the bundle and loads as before: a project module the shell imports (errors.js, the
  * backend registry, each handler's `await import(...)`) is an import of its compiled file, so the
