@@ -1,21 +1,25 @@
 /**
- * `npm run bench` (part 5): the experiment runner on a 1,000-wave × 8-mechanism sweep, wall time with
- * 1 and with 2 worker threads (the speed-up is the figure: same jobs, same machine, same run), and
- * the rows of both runs compared (they must be identical but for wall times).
+ * `npm run bench` (part 5): the experiment runner on a 1,000-wave × 8-mechanism sweep, as a user
+ * runs it: the whole `adl run` process (bin/adl.js, compiled dist/, start-up and worker start
+ * included, no report), with 1 and with 2 worker threads one after the other in the same run (the
+ * speed-up is the figure: same jobs, same machine, same minutes), and the rows of both runs compared
+ * (they must be identical but for wall times). Wall time and peak RSS from /usr/bin/time; the load
+ * averages before and after each run are recorded beside it (the speed-up needs idle cores).
  * Writes results/bench/sweep-<timestamp>.json.
  *
  * Environment: BENCH_SWEEP_SEEDS (default 250 seeds × 4 budget levels = 1,000 waves),
- * BENCH_SWEEP_ACCOUNTS (default 1,000 accounts per wave).
+ * BENCH_SWEEP_ACCOUNTS (default 1,000 accounts per wave), BENCH_SWEEP_WORKERS (default "1,2").
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { RUN_FILES, runExperiment } from "../src/tools/run/runner.js";
+import { RUN_FILES } from "../src/floor/records/folder.js";
 
-// The speed-up needs idle cores: the load averages before and after say whether it had them.
 const loadBefore = loadavg();
 const seeds = Number(process.env.BENCH_SWEEP_SEEDS ?? 250);
 const accounts = Number(process.env.BENCH_SWEEP_ACCOUNTS ?? 1000);
+const workerCounts = (process.env.BENCH_SWEEP_WORKERS ?? "1,2").split(",").map(Number);
 const root = resolve(".");
 const scratch = mkdtempSync(join(tmpdir(), "adl-bench-sweep-"));
 const experimentFile = join(scratch, "sweep.yaml");
@@ -44,25 +48,41 @@ exposure: { waves: 0 }
 
 const runs: Record<string, unknown>[] = [];
 const contents: string[][] = [];
-for (const workers of [1, 2]) {
+for (const workers of workerCounts) {
   const out = join(scratch, `w${workers}`);
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  const started = performance.now();
-  const summary = await runExperiment(experimentFile, { out, workers, progress: process.env.CI ? "none" : "auto" });
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
+  const report = join(scratch, `time-w${workers}.txt`);
+  const command = [process.execPath, join(root, "bin/adl.js"), "run", experimentFile, "--out", out, "--workers", String(workers), "--no-report"];
+  const loadAtStart = loadavg();
+  const child = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", report, ...command], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 1 << 26 });
+  if (child.status !== 0) throw new Error(`adl run --workers ${workers} exited ${child.status}: ${child.stderr.slice(-2000)}`);
+  const [seconds, kib] = readFileSync(report, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+  // The runner's own line: "ran N jobs in S s (...)", its time without the process start and end.
+  const ran = /ran (\d+) jobs in ([\d.]+) s/.exec(child.stdout);
+  const jobs = ran ? Number(ran[1]) : NaN;
   const rows = readFileSync(join(out, RUN_FILES.results), "utf8").trim().split("\n");
   contents.push(rows.map((line) => JSON.stringify({ ...JSON.parse(line), seconds: 0 })).sort());
-  runs.push({ workers, jobs: summary.total, failed: summary.failed, seconds, jobsPerSecond: summary.total / seconds, mainThreadPeakRssMiB: peakRss / 2 ** 20 });
-  console.log(`sweep: ${summary.total} jobs with ${workers} worker(s): ${seconds.toFixed(1)} s (${(summary.total / seconds).toFixed(0)} jobs/s)`);
+  runs.push({
+    workers,
+    command: command.join(" ").replaceAll(scratch, "$SCRATCH").replaceAll(root, "."),
+    jobs,
+    rows: rows.length,
+    seconds: seconds!,
+    runnerSeconds: ran ? Number(ran[2]) : null,
+    jobsPerSecond: jobs / seconds!,
+    peakRssMiB: kib! / 1024,
+    loadavgAtStart: loadAtStart,
+    loadavgAtEnd: loadavg(),
+  });
+  console.log(`sweep: ${jobs} jobs with ${workers} worker(s): ${seconds!.toFixed(1)} s whole process (runner ${ran?.[2] ?? "?"} s), peak ${(kib! / 1024).toFixed(0)} MiB, load ${loadAtStart[0]!.toFixed(2)} at start`);
 }
-const identical = JSON.stringify(contents[0]) === JSON.stringify(contents[1]);
-const speedup = (runs[0]!["seconds"] as number) / (runs[1]!["seconds"] as number);
-console.log(`sweep: 2 workers vs 1: ${speedup.toFixed(2)}x; rows identical: ${identical}`);
+const identical = contents.every((rows) => JSON.stringify(rows) === JSON.stringify(contents[0]));
+const one = runs.find((run) => run["workers"] === 1);
+const two = runs.find((run) => run["workers"] === 2);
+const speedup = one && two ? (one["seconds"] as number) / (two["seconds"] as number) : null;
+if (speedup !== null) console.log(`sweep: 2 workers vs 1: ${speedup.toFixed(2)}x; rows identical: ${identical}`);
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync("results/bench", { recursive: true });
 const file = `results/bench/sweep-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(file, JSON.stringify({ waves: seeds * 4, accountsPerWave: accounts, mechanisms: 8, runs, speedup2over1: speedup, rowsIdentical: identical, node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg() }, null, 2) + "\n");
+writeFileSync(file, JSON.stringify({ waves: seeds * 4, accountsPerWave: accounts, mechanisms: 8, wholeProcess: true, runs, speedup2over1: speedup, rowsIdentical: identical, node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg() }, null, 2) + "\n");
 console.log(`wrote ${file}`);
 if (!identical) process.exitCode = 1;

@@ -79,7 +79,8 @@ export function buildCli(argv: readonly string[], context: CliContext, onCommand
     .wrap(Math.min(100, process.stdout.columns || 80))
     .demandCommand(1, "a command (see adl --help)")
     .recommendCommands()
-    .middleware((parsed) => onCommand(String(parsed._[0] ?? "")))
+    // A help request runs no handler (yargs prints and stops), so it starts no solver either.
+    .middleware((parsed) => onCommand(parsed["help"] === true ? "help" : String(parsed._[0] ?? "")))
     .fail((message, error, parser) => {
       // Our own typed errors (a flag's number parser, a handler) pass through to main's printer.
       if (error) throw error;

@@ -30,6 +30,17 @@ describe("dist/", () => {
     expect(build.sources, "dist/ is stale (src/ changed since the last build): run `npm run build`").toBe((sourceDigest as () => string)());
   });
 
+  it("the CLI shell's V8 code cache fits the shell and this node (so a start-up compiles none of it)", () => {
+    // As dist/cli/main.js loads it, in a plain node: V8 says whether it took the cache.
+    const check = `import { Script } from "node:vm"; import { readFileSync } from "node:fs";
+      const file = "dist/cli/shell.cjs";
+      const script = new Script(\`(function (exports, require, module, __shellUrl, __shellImport) {"use strict";\${readFileSync(file, "utf8")}\\n})\`, { filename: file, cachedData: readFileSync("dist/cli/shell.cache") });
+      process.stdout.write(String(script.cachedDataRejected));`;
+    expect(execFileSync(process.execPath, ["--input-type=module", "-e", check], { encoding: "utf8" })).toBe("false");
+    // The wrapper main.js is what compiles it, with the same text around the shell.
+    expect(readFileSync("dist/cli/main.js", "utf8")).toContain('(function (exports, require, module, __shellUrl, __shellImport) {"use strict";${readFileSync(file, "utf8")}\\n})');
+  });
+
   it("`adl --help` runs compiled JavaScript, without a TypeScript loader", () => {
     const help = execFileSync(process.execPath, [...NO_TSX, "bin/adl.js", "--help"], { encoding: "utf8" });
     expect(help).toContain("Usage: adl");

@@ -1,10 +1,13 @@
 /**
  * `adl --help` and a small `adl solve` load only what they use: every command imports its
- * implementation inside its handler (src/cli/commands/*.ts). A module-resolution hook records every
- * package and project module the compiled CLI asks for; the heavy ones must not be among them.
+ * implementation inside its handler (src/cli/commands/*.ts), and the shell (main, the command
+ * modules, yargs) is one bundled file, dist/cli/main.js (scripts/build.mjs). A module-resolution
+ * hook records every package and project module the compiled CLI asks for; the heavy ones must not
+ * be among them, and the bundle must not hide one (its inputs are listed in dist/build.json).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,14 +28,27 @@ function loadedBy(args: string[]): { status: number | null; stderr: string; spec
 const heavyIn = (specifiers: string[]): string[] => specifiers.filter((s) => HEAVY.some((name) => s === name || s.startsWith(`${name}/`)));
 
 describe("the CLI's start-up loads only what the command needs", () => {
-  it("`adl --help` loads yargs and the command modules, no solver, chart, parser or pool", () => {
+  it("`adl --help` loads the bundled shell and no package, solver, chart, parser, pool or worker", () => {
     const { status, specifiers } = loadedBy(["--help"]);
     expect(status).toBe(0);
-    expect(specifiers).toContain("yargs");
-    expect(specifiers.some((s) => s.endsWith("/commands/solve.js"))).toBe(true);
+    expect(specifiers.some((s) => s.endsWith("/dist/cli/main.js"))).toBe(true);
+    // yargs is inside the bundle: no package is resolved at all, heavy or not.
+    expect(specifiers.filter((s) => !s.startsWith(".") && !s.startsWith("/") && !s.startsWith("file:") && !isBuiltin(s))).toEqual([]);
     expect(heavyIn(specifiers)).toEqual([]);
-    // No stage of the pipeline either: the help needs none of them.
+    // No stage of the pipeline either, and no solver worker to close: the help needs none of them.
     expect(specifiers.filter((s) => /\/(solve|bind|verify|exact|report|run|exposure|simulate|compare)\/[^/]+\.js$/.test(s))).toEqual([]);
+    expect(specifiers.filter((s) => /robust\.js$|worker-host\.js$|^node:worker_threads$/.test(s))).toEqual([]);
+  });
+
+  it("the bundle holds the CLI's shell and yargs' packages only (a heavy package cannot hide in it)", () => {
+    const { shell } = JSON.parse(readFileSync("dist/build.json", "utf8")) as { shell: { sources: string[]; packages: string[] } };
+    expect(shell.sources).toContain("src/cli/main.ts");
+    expect(shell.sources.filter((file) => !/^src\/cli\/(main|options|run)\.ts$|^src\/cli\/commands\/[^/]+\.ts$/.test(file))).toEqual([]);
+    expect(shell.packages).toContain("yargs");
+    expect(shell.packages.filter((name) => HEAVY.includes(name))).toEqual([]);
+    // yargs' own dependency tree, nothing else (a new dependency of the shell shows up here).
+    const yargsTree = ["ansi-regex", "ansi-styles", "cliui", "emoji-regex", "escalade", "get-caller-file", "is-fullwidth-code-point", "string-width", "strip-ansi", "wrap-ansi", "y18n", "yargs", "yargs-parser"];
+    expect(shell.packages.filter((name) => !yargsTree.includes(name))).toEqual([]);
   });
 
   it("a 1-account `adl solve` on a dedicated model loads no chart, pool, MIP solver or CSV parser", () => {
@@ -42,5 +58,29 @@ describe("the CLI's start-up loads only what the command needs", () => {
     expect(stderr).toBe("");
     expect(status).toBe(0);
     expect(heavyIn(specifiers)).toEqual([]);
+  });
+});
+
+describe("the bundled shell says what the unbundled sources say", () => {
+  // The oracle: src/cli/main.ts under tsx, yargs loaded from node_modules file by file.
+  const fromSources = (args: string[], env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(${JSON.stringify(args)});`], { encoding: "utf8", env });
+  const fromBundle = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ["bin/adl.js", ...args], { encoding: "utf8", env });
+  const cases = [["--help"], ["solve", "--help"], ["help", "run"], ["completion"], ["--get-yargs-completions", "adl", "so"], ["frobnicate"], ["solve"], ["solve", "models/pro-rata.yaml", "--accounts", "x.csv", "--bogus"], ["run", "x.yaml", "--workers", "0"]];
+
+  it("help, completion and usage errors: the same stdout, stderr and exit code, in English and in German", () => {
+    for (const lang of ["C", "de_DE.UTF-8"]) {
+      const env = { ...process.env, LANG: lang, LC_ALL: lang };
+      for (const args of lang === "C" ? cases : [["--help"], ["frobnicate"]]) {
+        const bundled = fromBundle(args, env);
+        const source = fromSources(args, env);
+        const label = `LANG=${lang} adl ${args.join(" ")}`;
+        expect(bundled.stdout, label).toBe(source.stdout);
+        expect(bundled.stderr, label).toBe(source.stderr);
+        expect(bundled.status, label).toBe(source.status);
+      }
+    }
+    // The German run did read yargs' locale files (the bundle finds them where yargs is installed).
+    expect(fromBundle(["--help"], { ...process.env, LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8" }).stdout).toContain("Hilfe anzeigen");
   });
 });

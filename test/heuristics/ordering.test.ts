@@ -37,6 +37,20 @@ describe("rankDescending", () => {
     expect(ranked[ranked.length - 1]).toBe(99_995);
   });
 
+  it("both digit widths (8-bit below 2^15 entries, 16-bit from there) give the reference order", () => {
+    // Keys drawn from a small set of awkward values and a spread of doubles, so that every pass
+    // sees ties, signs, zeros of both signs and NaN; sizes on both sides of the width switch.
+    const awkward = [0, -0, 1, -1, 2.5, -2.5, Infinity, -Infinity, Number.MIN_VALUE, -Number.MAX_VALUE, NaN];
+    let state = 12345;
+    const next = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    for (const m of [300, 1000, (1 << 15) - 1, 1 << 15, 70_000]) {
+      const key = Float64Array.from({ length: m }, () => (next() % 4 === 0 ? awkward[next() % awkward.length]! : ((next() / 2 ** 32) - 0.5) * 10 ** (next() % 40 - 20)));
+      const members = Int32Array.from({ length: m }, (_, i) => i).filter((i) => i % 5 !== 3);
+      expect(Array.from(rankDescending(key)), `m = ${m}`).toEqual(reference(key, Int32Array.from({ length: m }, (_, i) => i)));
+      expect(Array.from(rankDescending(key, members)), `m = ${m}, subset`).toEqual(reference(key, members));
+    }
+  });
+
   it("the lazy heap pops in the same order (ascending members)", () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ noNaN: true })), { maxLength: 400 }), (values) => {

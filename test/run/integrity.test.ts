@@ -17,10 +17,11 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { resultsDigest } from "../../src/tools/run/digest.js";
+import { DIGEST_OMITS, resultsDigest, withoutOmitted } from "../../src/tools/run/digest.js";
+import fc from "fast-check";
 import { mergeRuns } from "../../src/tools/run/merge.js";
 import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
-import { LOCK_FILE, RunFolderError, acquireRunLock, appendRows, readRows, storeIo, temporaryName, writeAtomic } from "../../src/tools/run/store.js";
+import { LOCK_FILE, RunFolderError, acquireRunLock, appendRows, appendText, cachedRowReader, readRows, storeIo, temporaryName, writeAtomic } from "../../src/tools/run/store.js";
 import type { JobRow, RunManifest } from "../../src/floor/records/row.js";
 
 const TINY = "test/fixtures/experiments/tiny.yaml";
@@ -179,6 +180,45 @@ describe("the results digest", () => {
     // A proven number is in the digest.
     rewrite(rows.map((row, k) => (k === target ? { ...row, metrics: { ...row.metrics!, maxFraction: row.metrics!.maxFraction + 1e-12 } } : row)));
     expect(resultsDigest(copy)).not.toBe(wholeDigest);
+  });
+
+  it("a row without the omitted fields stringifies as JSON.stringify with a replacer dropping them", () => {
+    // The oracle is the replacer the digest used before: any parsed JSON, the omitted names at any
+    // depth (in objects and as array positions' neighbours), and a "__proto__" key.
+    const omitted = new Set<string>(DIGEST_OMITS);
+    const key = fc.oneof(fc.constantFrom(...DIGEST_OMITS, "__proto__", "points", "x"), fc.string({ maxLength: 4 }));
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small" }, fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 5 }), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(key, tie("value"), { maxKeys: 5 })),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => {
+        const parsed = JSON.parse(JSON.stringify(value)) as unknown;
+        expect(JSON.stringify(withoutOmitted(parsed))).toBe(JSON.stringify(parsed, (name, inner: unknown) => (omitted.has(name) ? undefined : inner)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("the end of a run reads each appended file once", () => {
+  it("a cached reader parses a listed file once and gives what readRows gives; other files are read afresh", () => {
+    const dir = mkdtempSync(join(scratch, "reader-"));
+    const listed = join(dir, "results.jsonl");
+    const other = join(dir, "frontier.jsonl");
+    appendRows(listed, [{ job: "a", x: 1 }]);
+    appendText(listed, '{"job":"b","x":2}\n');
+    appendRows(other, [{ wave: "w" }]);
+    const read = cachedRowReader([listed]);
+    const first = read(listed);
+    expect(first).toEqual(readRows(listed));
+    expect(first).toEqual([{ job: "a", x: 1 }, { job: "b", x: 2 }]);
+    // A listed file is not read again (the run no longer appends to it): the same rows come back.
+    appendRows(listed, [{ job: "c", x: 3 }]);
+    expect(read(listed)).toBe(first);
+    // An unlisted file (frontier.jsonl is rewritten by placeFrontiers) is read each time.
+    expect(read(other)).toEqual([{ wave: "w" }]);
+    writeFileSync(other, '{"wave":"v"}\n');
+    expect(read(other)).toEqual([{ wave: "v" }]);
   });
 });
 

@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { OPTIONAL_RESULT_FILES, RESULT_FILES, RUN_FILES } from "../../floor/records/folder.js";
-import { readRows } from "./store.js";
+import { readRows, type RowReader } from "./store.js";
 
 /** Fields that measure the machine or the search, not the result (left out everywhere). */
 export const DIGEST_OMITS = ["seconds", "gap", "nodes"] as const;
@@ -53,17 +53,30 @@ function digestView(row: Row, unproven: ReadonlySet<string>): Row {
   };
 }
 
+/**
+ * A parsed row without the OMITTED fields, at any depth: what JSON.stringify(row, replacer dropping
+ * them) writes, byte for byte (an object keeps its key order; an array's elements are never dropped,
+ * their keys being indices), built as data so that the stringify takes V8's fast path. A replacer
+ * is a call per value: at 8,000 jobs that was ~1.3 s of the run's serial end. O(size of the row).
+ */
+export function withoutOmitted(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(withoutOmitted);
+  // No prototype, so that a "__proto__" key of a parsed row stays a key, as the replacer kept it.
+  const kept = Object.create(null) as Row;
+  for (const [key, inner] of Object.entries(value as Row)) if (!OMITTED.has(key)) kept[key] = withoutOmitted(inner);
+  return kept;
+}
+
 /** The digest of the rows of a run folder's result files (see the module comment). O(rows log rows). */
-export function resultsDigest(dir: string): string {
+export function resultsDigest(dir: string, read: RowReader = readRows): string {
   const unproven = new Set<string>();
-  for (const row of readRows<Row>(join(dir, RUN_FILES.results))) if (row["status"] === "feasible") unproven.add(`${String(row["wave"])}|${String(row["mechanism"])}`);
+  for (const row of read<Row>(join(dir, RUN_FILES.results))) if (row["status"] === "feasible") unproven.add(`${String(row["wave"])}|${String(row["mechanism"])}`);
   const hash = createHash("sha256");
   for (const file of [...RESULT_FILES, ...OPTIONAL_RESULT_FILES]) {
-    const rows = readRows<Row>(join(dir, file));
+    const rows = read<Row>(join(dir, file));
     if (rows.length === 0 && (OPTIONAL_RESULT_FILES as readonly string[]).includes(file)) continue;
-    const lines = rows
-      .map((row) => JSON.stringify(digestView(row, unproven), (key, value: unknown) => (OMITTED.has(key) ? undefined : value)))
-      .sort();
+    const lines = rows.map((row) => JSON.stringify(withoutOmitted(digestView(row, unproven)))).sort();
     hash.update(`${file}\n`);
     for (const line of lines) hash.update(`${line}\n`);
   }
@@ -71,12 +84,12 @@ export function resultsDigest(dir: string): string {
 }
 
 /** Result rows the solver did not prove (stopped at a limit): their numbers are not in the digest. */
-export function unprovenJobs(dir: string): string[] {
+export function unprovenJobs(dir: string, read: RowReader = readRows): string[] {
   const jobs = new Set<string>();
-  for (const row of readRows<{ job?: string; status?: string; points?: { status?: string }[] }>(join(dir, RUN_FILES.results))) {
+  for (const row of read<{ job?: string; status?: string; points?: { status?: string }[] }>(join(dir, RUN_FILES.results))) {
     if (row.status === "feasible" && row.job) jobs.add(row.job);
   }
-  for (const row of readRows<{ job?: string; wave?: string; points?: { status?: string }[] }>(join(dir, RUN_FILES.frontier))) {
+  for (const row of read<{ job?: string; wave?: string; points?: { status?: string }[] }>(join(dir, RUN_FILES.frontier))) {
     if (row.points?.some((p) => p.status === "feasible")) jobs.add(row.job ?? `${row.wave}|frontier`);
   }
   return [...jobs].sort();

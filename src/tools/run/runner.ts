@@ -20,12 +20,13 @@ import { UsageError } from "../../errors.js";
 import { displayPath, loadExperiment, type Experiment } from "../experiments/experiment.js";
 import type { ExposureRow, FrontierRow, JobRow, RoundsRow, RunManifest, SimulationRow } from "../../floor/records/row.js";
 import { APPENDED_FILES, RUN_FILES } from "../../floor/records/folder.js";
-import { executeJob, type JobOutput } from "./execute.js";
+import type { executeJob as ExecuteJob } from "./execute.js";
 import { DIGEST_OMITS, resultsDigest, unprovenJobs } from "./digest.js";
 import { placeFrontiers } from "./placements.js";
 import { expandJobs, shardOf, type Job } from "./jobs.js";
 import type { Task, TaskResult } from "./job-worker.js";
-import { LOCK_FILE, acquireRunLock, appendRows, readRows, removeStaleTemporaries, repairTail, writeAtomic, writeFailure } from "./store.js";
+import { recordOf, type Recorded } from "./record.js";
+import { LOCK_FILE, acquireRunLock, appendText, cachedRowReader, readRows, type RowReader, removeStaleTemporaries, repairTail, writeAtomic, writeFailure } from "./store.js";
 import { backendVersions } from "../../pipeline/backends/registry.js";
 
 /** The run folder's file names live in the results contract; re-exported for the runner's callers. */
@@ -77,13 +78,13 @@ function settingsOf(experiment: Experiment): Record<string, unknown> {
 }
 
 /** Done job ids from the rows already written (each job's rows are one append, so a row means done). */
-function finishedJobs(dir: string): Set<string> {
+function finishedJobs(dir: string, read: RowReader = readRows): Set<string> {
   const done = new Set<string>();
-  for (const row of readRows<JobRow>(join(dir, RUN_FILES.results))) done.add(row.job);
-  for (const row of readRows<FrontierRow>(join(dir, RUN_FILES.frontierPoints))) if (row.job) done.add(row.job);
-  for (const row of readRows<ExposureRow>(join(dir, RUN_FILES.exposure))) if (row.job) done.add(row.job);
-  for (const row of readRows<SimulationRow>(join(dir, RUN_FILES.simulations))) if (row.job) done.add(row.job);
-  for (const row of readRows<RoundsRow>(join(dir, RUN_FILES.rounds))) if (row.job) done.add(row.job);
+  for (const row of read<JobRow>(join(dir, RUN_FILES.results))) done.add(row.job);
+  for (const row of read<FrontierRow>(join(dir, RUN_FILES.frontierPoints))) if (row.job) done.add(row.job);
+  for (const row of read<ExposureRow>(join(dir, RUN_FILES.exposure))) if (row.job) done.add(row.job);
+  for (const row of read<SimulationRow>(join(dir, RUN_FILES.simulations))) if (row.job) done.add(row.job);
+  for (const row of read<RoundsRow>(join(dir, RUN_FILES.rounds))) if (row.job) done.add(row.job);
   return done;
 }
 
@@ -142,30 +143,9 @@ function progressOf(mode: RunOptions["progress"], total: number, log: (line: str
   };
 }
 
-function failedOutput(output: JobOutput): string | undefined {
-  return output.kind === "mechanism" && output.row.status === "error" ? (output.row.message ?? "error") : undefined;
-}
-
 /** Writes one finished job's rows (one append per file, so a row on disk means the job is done). */
-function record(dir: string, job: Job, output: JobOutput): void {
-  switch (output.kind) {
-    case "mechanism":
-      appendRows(join(dir, RUN_FILES.results), [output.row]);
-      break;
-    case "frontier":
-      appendRows(join(dir, RUN_FILES.frontierPoints), output.rows.map((row) => ({ ...row, job: job.id })));
-      break;
-    case "exposure":
-      // A mechanism with no eligible account has no curve; still mark the job done.
-      appendRows(join(dir, RUN_FILES.exposure), output.rows.length > 0 ? output.rows.map((row) => ({ ...row, job: job.id })) : [{ job: job.id, wave: "wave" in job ? job.wave : "", mechanism: "", account: "", capacity: 0, points: [] }]);
-      break;
-    case "simulation":
-      appendRows(join(dir, RUN_FILES.simulations), output.rows.map((row) => ({ ...row, job: job.id })));
-      break;
-    case "rounds":
-      appendRows(join(dir, RUN_FILES.rounds), output.rows.map((row) => ({ job: job.id, ...row })));
-      break;
-  }
+function record(dir: string, recorded: Recorded): void {
+  for (const { file, text } of recorded.appends) appendText(join(dir, file), text);
 }
 
 export function defaultRunDir(experiment: Experiment, shard: RunOptions["shard"]): string {
@@ -268,15 +248,15 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   // dropped (they run again on resume) and the error is thrown once the pool is down.
   let writeError: unknown;
   const started = performance.now();
-  const onOutput = (job: Job, output: JobOutput): void => {
+  const onOutput = (job: Job, recorded: Recorded): void => {
     if (writeError !== undefined) return;
     try {
-      record(dir, job, output);
+      record(dir, recorded);
     } catch (error) {
       writeError = error;
       return;
     }
-    const message = failedOutput(output);
+    const message = recorded.failed;
     if (message !== undefined) failedNow.set(job.id, message);
     else failedNow.delete(job.id);
     finished++;
@@ -291,16 +271,19 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
 
   try {
     if (workers === 1) {
+      // The jobs' code (every mechanism, metric and solver layer) loads here only when this thread
+      // runs them: with a pool, each worker loads it and the main thread need not.
+      const executeJob: typeof ExecuteJob = (await import("./execute.js")).executeJob;
       for (const job of todo) {
         if (writeError !== undefined) break;
-        let output: JobOutput;
+        let recorded: Recorded;
         try {
-          output = await executeJob(experiment, job);
+          recorded = recordOf(job, await executeJob(experiment, job));
         } catch (error) {
           onError(job, error);
           continue;
         }
-        onOutput(job, output);
+        onOutput(job, recorded);
       }
     } else {
       const pool = new Piscina({
@@ -324,7 +307,7 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
             const batch = batches[next++]!;
             try {
               const results: TaskResult = await pool.run({ file: absolute, jobs: batch } satisfies Task);
-              results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.output) : onError(batch[k]!, result.message)));
+              results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.recorded) : onError(batch[k]!, result.message)));
             } catch (error) {
               batch.forEach((job) => onError(job, error));
             }
@@ -340,12 +323,14 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   }
   if (writeError !== undefined) throw writeFailure(writeError, dir);
 
-  const allDone = finishedJobs(dir);
+  // The appended files are final now: each is parsed once for the done check, the digest and the unproven list.
+  const read = cachedRowReader(APPENDED_FILES.map((name) => join(dir, name)));
+  const allDone = finishedJobs(dir, read);
   const complete = jobs.every((job) => allDone.has(job.id));
   const failureList = [...failedNow].map(([job, message]) => ({ job, message })).sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
   if (complete) placeFrontiers(dir);
   const final = manifest(complete ? new Date().toISOString() : null, failureList, jobs.filter((job) => allDone.has(job.id)).length);
-  writeAtomic(manifestFile, JSON.stringify({ ...final, ...digestFields(dir, complete) }, null, 2) + "\n");
+  writeAtomic(manifestFile, JSON.stringify({ ...final, ...digestFields(dir, complete, read) }, null, 2) + "\n");
   return { dir, total: jobs.length, skipped, done: finished, failed: failureList.length, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -353,8 +338,8 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
  * The manifest's digest fields: the digest of the rows on disk (null until the run is complete),
  * the fields it leaves out, and the jobs whose numbers it leaves out (unproven, stopped at a limit).
  */
-export function digestFields(dir: string, complete: boolean): { resultsDigest: string | null; resultsDigestOmits: readonly string[]; unproven: string[] } {
-  return { resultsDigest: complete ? resultsDigest(dir) : null, resultsDigestOmits: DIGEST_OMITS, unproven: complete ? unprovenJobs(dir) : [] };
+export function digestFields(dir: string, complete: boolean, read: RowReader = readRows): { resultsDigest: string | null; resultsDigestOmits: readonly string[]; unproven: string[] } {
+  return { resultsDigest: complete ? resultsDigest(dir, read) : null, resultsDigestOmits: DIGEST_OMITS, unproven: complete ? unprovenJobs(dir, read) : [] };
 }
 
 /** Removes a folder if it holds nothing (best effort). */
