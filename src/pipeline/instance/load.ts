@@ -15,7 +15,9 @@
  * CSV is read in one pass, 4 MiB at a time, by a byte-level RFC 4180 scanner (quotes, "" escapes,
  * \n, \r\n or \r line breaks, a UTF-8 BOM): each field is a byte range, numbers are parsed from
  * the bytes into Float64Array/Int32Array columns, and only ids (and position markets) become
- * strings. Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
+ * strings. Accounts files take a fused fast path for plain records (plain-records.ts: scan and
+ * parse in one pass, no per-cell call); any record it cannot take whole comes back here, so every
+ * error is this reader's. Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
  * and directories are refused before anything is read.
  *
  * Ids that differ only by case, surrounding spaces or Unicode normalization (NFC) are one trader
@@ -27,6 +29,7 @@ import type { AccountTable, PositionTable } from "../../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
+import { ID, NUMBER, PlainRecords, SKIP } from "./plain-records.js";
 
 /** Options of every table reader. */
 export interface TableOptions {
@@ -34,6 +37,11 @@ export interface TableOptions {
   readonly maxBytes?: number;
   /** Bytes read at a time (default 4 MiB); tests use a few bytes to cut records at every place. */
   readonly chunkBytes?: number;
+  /**
+   * false reads every CSV record through the general reader, without the fused fast path for plain
+   * records (plain-records.ts): the reference the fast path is tested against. Default true.
+   */
+  readonly fastPath?: boolean;
 }
 
 /** Options for loadAccounts. */
@@ -245,8 +253,17 @@ interface Cells {
   number(c: number): number;
 }
 
-/** Receives the header once, and returns what receives each data row. `at` is reused: read it, never keep it. */
-type HeaderSink = (header: readonly string[], rowsAtMost: number) => (cells: Cells, at: RowAt) => void;
+/** Receives a data row. `at` is reused: read it, never keep it. */
+type RowSink = (cells: Cells, at: RowAt) => void;
+
+/** What receives a table's rows: every row through `row`, or plain CSV records through `plain`, the fast path (plain-records.ts). */
+interface TableSink {
+  readonly row: RowSink;
+  readonly plain?: PlainRecords;
+}
+
+/** Receives the header once, and returns what receives the data rows. */
+type HeaderSink = (header: readonly string[], rowsAtMost: number) => TableSink;
 
 function isJson(path: string, text: string): boolean {
   const extension = extname(path).toLowerCase();
@@ -513,9 +530,16 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
   let line = 1;
   let rows = 0;
   let width = 0;
-  let onRow: ((cells: Cells, at: RowAt) => void) | undefined;
+  let onRow: RowSink | undefined;
+  let plain: PlainRecords | undefined;
   const place = (offset: number): number => line + countNewlines(bytes, p, offset);
   for (;;) {
+    if (plain !== undefined && p < end) {
+      // The fast path takes what it can; the record it stops before is read below, with every check.
+      p = plain.scan(bytes, p, end, delimiter, line, rows);
+      rows += plain.taken;
+      line += plain.taken;
+    }
     if (p >= end && last) break;
     let next: number;
     try {
@@ -538,6 +562,7 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
       const got = input.fill(bytes, end);
       end += got;
       if (got === 0) last = true;
+      plain?.refilled();
       continue;
     }
     record.bytes = bytes;
@@ -547,7 +572,7 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
     } else if (onRow === undefined) {
       width = record.fields;
       const header = Array.from({ length: width }, (_, c) => record.value(c));
-      onRow = sink(header, rowEstimate(input.size, bytes, next, end, last, width));
+      ({ row: onRow, plain } = sink(header, rowEstimate(input.size, bytes, next, end, last, width)));
     } else {
       rows++;
       at.row = rows;
@@ -625,7 +650,7 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
       throw rowError(file, { row: 1, element: "element [0]" }, undefined, "a row object such as {\"id\": …, \"capacity\": …}", shown(first));
     }
     const header = Object.keys(first);
-    const onRow = sink(header, data.length);
+    const onRow = sink(header, data.length).row;
     const cells = new Array<unknown>(header.length);
     view.cells = cells;
     const known = new Set(header);
@@ -670,7 +695,7 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
       }
     });
     if (length === 0) throw new InstanceError({ file }, "at least one row", header.length === 0 ? "an empty object" : "empty columns");
-    const onRow = sink(header, length);
+    const onRow = sink(header, length).row;
     const cells = new Array<unknown>(header.length);
     view.cells = cells;
     for (let k = 0; k < length; k++) {
@@ -816,18 +841,25 @@ class IdIndex {
 
   /**
    * Records `id` as row ids.length (the caller pushes it after). Returns the row of an earlier equal
-   * id, or -1. O(length of id) expected.
+   * id, or -1. O(length of id) expected. The fast path passes the id's FNV-1a hash over its code
+   * units and whether it is its own key (computed while it scanned the bytes); otherwise they are
+   * computed here.
    */
-  add(id: string): number {
-    // FNV-1a over UTF-16 code units; on the way, whether the id may differ from its key.
+  add(id: string, knownHash?: number, knownPlain?: boolean): number {
     let hash = 0x811c9dc5;
     let plain = true;
-    for (let k = 0; k < id.length; k++) {
-      const c = id.charCodeAt(k);
-      hash = Math.imul(hash ^ c, 0x01000193);
-      if (c > 127 || (c >= 65 && c <= 90)) plain = false;
+    if (knownHash !== undefined && knownPlain !== undefined) {
+      hash = knownHash;
+      plain = knownPlain;
+    } else {
+      // FNV-1a over UTF-16 code units; on the way, whether the id may differ from its key.
+      for (let k = 0; k < id.length; k++) {
+        const c = id.charCodeAt(k);
+        hash = Math.imul(hash ^ c, 0x01000193);
+        if (c > 127 || (c >= 65 && c <= 90)) plain = false;
+      }
+      if (id.length > 0 && (id.charCodeAt(0) <= 32 || id.charCodeAt(id.length - 1) <= 32)) plain = false;
     }
-    if (id.length > 0 && (id.charCodeAt(0) <= 32 || id.charCodeAt(id.length - 1) <= 32)) plain = false;
     const earlier = this.find(id, hash);
     if (earlier !== -1) return earlier;
     const row = this.count;
@@ -933,9 +965,9 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
     arrays = numeric.map(() => new Float64Array(rowsAtMost));
     const idsAt = new IdIndex(ids, rowsAtMost);
     index = idsAt;
-    return (cells, at) => {
-      const id = idOf(path, cells.value(idIndex), at, written[idIndex]!);
-      const earlier = idsAt.add(id);
+    /** Checks a row's id against the earlier ones and appends it; returns the row's index (0-based). */
+    const acceptId = (id: string, at: RowAt, hash?: number, lowerAscii?: boolean): number => {
+      const earlier = idsAt.add(id, hash, lowerAscii);
       if (earlier !== -1) {
         throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(id))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
       }
@@ -953,12 +985,31 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       const k = ids.length;
       ids.push(id);
       if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
+      return k;
+    };
+    const row: RowSink = (cells, at) => {
+      const k = acceptId(idOf(path, cells.value(idIndex), at, written[idIndex]!), at);
       for (let j = 0; j < cellOf.length; j++) {
         const value = cells.number(cellOf[j]!);
         if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
         arrays[j]![k] = value;
       }
     };
+    // The fast path checks the numbers by the same rules before it hands a record over.
+    const roles = Uint8Array.from(names, (_, c) => (c === idIndex ? ID : SKIP));
+    const ruleKinds = new Uint8Array(names.length);
+    numeric.forEach((c, j) => {
+      roles[c] = NUMBER;
+      ruleKinds[c] = kinds[j]!;
+    });
+    const plainAt = new CsvRowAt();
+    const fast = new PlainRecords(roles, ruleKinds, (values, id, hash, lowerAscii, dataRow, line) => {
+      plainAt.row = dataRow;
+      plainAt.line = line;
+      const k = acceptId(id, plainAt, hash, lowerAscii);
+      for (let j = 0; j < cellOf.length; j++) arrays[j]![k] = values[cellOf[j]!]!;
+    });
+    return options.fastPath === false ? { row } : { row, plain: fast };
   });
 
   if (index !== undefined && index.near.length > 0) {
@@ -1057,7 +1108,7 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
     account = new Int32Array(rowsAtMost);
     lotValue = new Float64Array(rowsAtMost);
     lots = new Int32Array(rowsAtMost);
-    return (cells, at) => {
+    const row: RowSink = (cells, at) => {
       const id = idOf(path, cells.value(accountIndex), at, written[accountIndex]!);
       const index = indexOf.get(id);
       if (index === undefined) {
@@ -1083,6 +1134,7 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
       }
       market.push(name ?? "");
     };
+    return { row };
   });
   return { file: path, account: trimmed(account, rows), market, lotValue: trimmed(lotValue, rows), lots: trimmed(lots, rows) };
 }
