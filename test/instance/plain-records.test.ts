@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { AccountTable } from "../../src/domain.js";
 import { InstanceError } from "../../src/errors.js";
 import { loadAccounts } from "../../src/pipeline/instance/load.js";
+import { longDecimal } from "../../src/pipeline/instance/plain-records.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-plain-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -187,5 +188,46 @@ describe("the fast path for plain records", () => {
     const path = file(`id,capacity,x\n${cells.map((cell, k) => `r${k},1,${cell}`).join("\n")}\n`);
     const column = loadAccounts(path).columns.get("x")!;
     cells.forEach((cell, k) => expect(Object.is(column[k], Number(cell)), cell).toBe(true));
+  });
+});
+
+describe("long decimals proven nearest in exact arithmetic", () => {
+  /** longDecimal's answer is Number()'s (same bits), or NaN where it declines and parseFloat decides. */
+  function agrees(text: string): boolean {
+    const bytes = Buffer.from(text);
+    const value = longDecimal(bytes, 0, bytes.length);
+    return Number.isNaN(value) || Object.is(value, Number(text));
+  }
+
+  it("17 to 24 significant digits, any point position, either sign: never a different double", () => {
+    const digits = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 16, maxLength: 23 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), digits, fc.nat(24), fc.boolean(), (lead, rest, pointAt, negative) => {
+        const m = `${lead}${rest.join("")}`;
+        const at = Math.min(pointAt, m.length);
+        const text = `${negative ? "-" : ""}${at === 0 ? `0.${m}` : `${m.slice(0, at)}.${m.slice(at)}`}`;
+        expect(agrees(text), text).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("doubles printed to 17 digits, halfway cases and powers of two: the same double or a decline", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: 1e-6, max: 1e15 }), (x) => {
+        const text = x.toPrecision(17);
+        expect(agrees(text), text).toBe(true);
+        // The decimal halfway between x and its neighbour above, to 24 digits: a near-tie.
+        const halfway = (x + (x * Number.EPSILON) / 2).toPrecision(21);
+        expect(agrees(halfway), halfway).toBe(true);
+      }),
+      { numRuns: 5_000 },
+    );
+    for (const text of ["9007199254740993", "9007199254740992.5", "4503599627370496.5", "1024.0000000000000001", "0.10000000000000000555", "1.00000000000000011102230246251565", "0.30000000000000004", "10110.289999999999"]) {
+      expect(agrees(text), text).toBe(true);
+    }
+    // The common case is proven, not declined: 17-digit sums as they print.
+    const proven = Buffer.from("10110.289999999999");
+    expect(longDecimal(proven, 0, proven.length)).toBe(10110.289999999999);
   });
 });

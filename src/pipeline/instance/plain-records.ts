@@ -13,8 +13,8 @@
  *
  * Numbers: significant digits m < 2^53 with a power of ten within ±22 are Clinger's fast path
  * (m and 10^k exact in binary64, one correctly rounded operation: the double Number() gives);
- * longer ones (17 digits, as floating-point sums print) go to parseFloat on the same ASCII text,
- * correctly rounded. Ids: ASCII ids become strings by substring of the buffer's text (a copy,
+ * longer ones (17 digits, as floating-point sums print) are rounded and then proven nearest with
+ * exact double-double arithmetic (longDecimal), else parseFloat on the same ASCII text decides. Ids: ASCII ids become strings by substring of the buffer's text (a copy,
  * below V8's 13-character sliced-string threshold) or latin1 decoding, and their FNV-1a hash is
  * computed on the way, so the id index does not read them again.
  */
@@ -97,32 +97,28 @@ export class PlainRecords {
             negative = true;
             q++;
           } else if (b === 43) q++;
+          // Every step of mantissa * 10 + d is exact while the mantissa stays below 2^53, and the
+          // mantissa only grows: one ending below 2^53 is exact, one at or above it goes the long way.
           let mantissa = 0;
-          let digits = 0;
           let exponent = 0;
-          let sawDigit = false;
+          const integerAt = q;
           for (; q < end; q++) {
             const d = bytes[q]! - 48;
             if (d < 0 || d > 9) break;
-            sawDigit = true;
-            if (mantissa !== 0 || d !== 0) {
-              digits++;
-              mantissa = mantissa * 10 + d;
-            }
+            mantissa = mantissa * 10 + d;
           }
+          let digits = q - integerAt;
           if (q < end && bytes[q] === 46) {
-            for (q++; q < end; q++) {
+            const fractionAt = ++q;
+            for (; q < end; q++) {
               const d = bytes[q]! - 48;
               if (d < 0 || d > 9) break;
-              sawDigit = true;
-              if (mantissa !== 0 || d !== 0) {
-                digits++;
-                mantissa = mantissa * 10 + d;
-              }
-              exponent--;
+              mantissa = mantissa * 10 + d;
             }
+            exponent = fractionAt - q;
+            digits -= exponent;
           }
-          if (!sawDigit || q >= end) break records;
+          if (digits === 0 || q >= end) break records;
           b = bytes[q]!;
           if (b === 101 || b === 69) {
             q++;
@@ -146,8 +142,9 @@ export class PlainRecords {
           // The cell must end here: the delimiter, or the line break after the last field.
           if (stop === -1 ? b !== LF && b !== CR : b !== stop) break records;
           let value: number;
-          if (digits > 16 || mantissa >= 9007199254740992 || (mantissa !== 0 && (exponent > 22 || exponent < -22))) {
-            value = Number.parseFloat(this.slice(bytes, end, start, q));
+          if (mantissa >= 9007199254740992 || (mantissa !== 0 && (exponent > 22 || exponent < -22))) {
+            value = longDecimal(bytes, start, q);
+            if (value !== value) value = Number.parseFloat(this.slice(bytes, end, start, q));
           } else {
             if (mantissa === 0) value = 0;
             else if (exponent === 0) value = mantissa;
@@ -215,4 +212,127 @@ export class PlainRecords {
     this.textOf = undefined;
     this.text = undefined;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Long decimals: a candidate double proven to be the nearest one, in exact arithmetic
+// ---------------------------------------------------------------------------------------------
+
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+/** The index of the high word of a double in `words` (the machine's byte order). */
+const HIGH = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 1 : 0;
+/** Veltkamp's splitter for binary64: 2^27 + 1. */
+const SPLITTER = 134217729;
+
+/** a * b as p + e exactly (Dekker's product, no fused multiply-add needed), when nothing overflows. */
+function productError(a: number, b: number, p: number): number {
+  let c = SPLITTER * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLITTER * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/** The rounding error of s = a + b (Knuth's two-sum): 0 exactly when the sum is exact. */
+function sumError(a: number, b: number, s: number): number {
+  const bb = s - a;
+  return a - (s - bb) + (b - bb);
+}
+
+/**
+ * The double nearest to the plain decimal in bytes [from, to) (sign, digits, point, exponent, as
+ * the scan checked), for 17 to 24 significant digits and a value m / 10^j with 0 <= j <= 22; NaN
+ * when it cannot prove the answer (a tie, a power of two, other shapes), and the caller asks
+ * parseFloat. The candidate x = m / 10^j in doubles is within a few units in the last place; the
+ * remainder r = m - x * 10^j is computed exactly (each step's error checked to be zero) and x is
+ * the nearest double when |r| < ulp(x) / 2 * 10^j; otherwise one step of ulp(x) is tried.
+ */
+export function longDecimal(bytes: Buffer, from: number, to: number): number {
+  let p = from;
+  let negative = false;
+  if (bytes[p] === 45) {
+    negative = true;
+    p++;
+  } else if (bytes[p] === 43) p++;
+  // m = high * 10^lowDigits + low: the first 15 significant digits, then up to 9 more; both exact.
+  let high = 0;
+  let low = 0;
+  let lowDigits = 0;
+  let digits = 0;
+  let exponent = 0;
+  let point = false;
+  for (; p < to; p++) {
+    const b = bytes[p]!;
+    if (b === 46) {
+      point = true;
+      continue;
+    }
+    const d = b - 48;
+    if (d < 0 || d > 9) break;
+    if (point) exponent--;
+    if (digits === 0 && d === 0) continue;
+    digits++;
+    if (digits <= 15) high = high * 10 + d;
+    else if (digits <= 24) {
+      low = low * 10 + d;
+      lowDigits++;
+    } else return NaN;
+  }
+  if (p < to) {
+    // An exponent: e, an optional sign, digits (checked by the scan).
+    p++;
+    let negativeExponent = false;
+    if (bytes[p] === 45) {
+      negativeExponent = true;
+      p++;
+    } else if (bytes[p] === 43) p++;
+    let e = 0;
+    for (; p < to && e < 1e6; p++) e = e * 10 + (bytes[p]! - 48);
+    exponent += negativeExponent ? -e : e;
+  }
+  if (digits < 17 || exponent > 0 || exponent < -22) return NaN;
+  const scale = POWERS_OF_TEN[-exponent]!;
+  const shift = POWERS_OF_TEN[lowDigits]!;
+  const mHigh = high * shift;
+  const mLow = productError(high, shift, mHigh);
+  let x = (mHigh + mLow + low) / scale;
+  bits[0] = x;
+  const top = words[HIGH]!;
+  const biased = (top >>> 20) & 0x7ff;
+  // Subnormal-ish or a power of two (the spacing below it is half the spacing above): not here.
+  if (biased < 60 || biased > 2000 || ((top & 0xfffff) === 0 && words[1 - HIGH] === 0)) return NaN;
+  bits[0] = 0;
+  words[HIGH] = (biased - 52) << 20;
+  const ulp = bits[0];
+  // r = m - x * scale, exactly.
+  const xHigh = x * scale;
+  const xLow = productError(x, scale, xHigh);
+  if (!(mHigh <= 2 * xHigh && xHigh <= 2 * mHigh)) return NaN;
+  // The integer terms first (m >= 10^16 > 2^53, so mHigh, mLow and xHigh are integers and cancel
+  // to a small one), the fraction last; each sum is checked exact.
+  const d1 = mHigh - xHigh; // exact (Sterbenz)
+  const d2 = d1 + low;
+  if (sumError(d1, low, d2) !== 0) return NaN;
+  const d3 = d2 + mLow;
+  if (sumError(d2, mLow, d3) !== 0) return NaN;
+  const r = d3 - xLow;
+  if (sumError(d3, -xLow, r) !== 0) return NaN;
+  const step = ulp * scale; // exact: a power of two times 10^j
+  const half = 0.5 * step;
+  if (!(Math.abs(r) < half)) {
+    // One unit in the last place up (r > 0: x is below m / 10^j) or down, if that lands within half a unit.
+    const up = r > 0;
+    const towards = up ? step : -step;
+    const next = r - towards;
+    if (sumError(r, -towards, next) !== 0 || !(Math.abs(next) < half)) return NaN;
+    x += up ? ulp : -ulp;
+    // The neighbour must keep the spacing: same binade, not a power of two.
+    bits[0] = x;
+    const moved = words[HIGH]!;
+    if (((moved >>> 20) & 0x7ff) !== biased || ((moved & 0xfffff) === 0 && words[1 - HIGH] === 0)) return NaN;
+  }
+  return negative ? -x : x;
 }
