@@ -21,6 +21,13 @@ const STREAM_DEPTH = 2;
  */
 export const ROW_BUILDER = Symbol.for("adl-workbench.rowBuilder");
 
+/**
+ * An array view may also carry, under this symbol, a function giving each element's JSON text
+ * (exactly JSON.stringify of the element ROW_BUILDER builds): the writer then appends that text, with
+ * no object per row and no JSON.stringify of it (about half the writer's time at 10^6 rows).
+ */
+export const ROW_TEXT = Symbol.for("adl-workbench.rowText");
+
 /** `value` after its toJSON(key), as JSON.stringify sees it. */
 function resolved(value: unknown, key: string): unknown {
   return value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON: (key: string) => unknown }).toJSON(key) : value;
@@ -48,6 +55,22 @@ export function* jsonChunks(value: unknown, suffix = ""): Generator<string> {
       pending.push("[");
       const build = (item as { [ROW_BUILDER]?: unknown })[ROW_BUILDER];
       const rowAt = typeof build === "function" ? (build as (k: number) => unknown) : undefined;
+      const textOf = (item as { [ROW_TEXT]?: unknown })[ROW_TEXT];
+      if (typeof textOf === "function" && depth + 1 >= STREAM_DEPTH) {
+        const rowText = textOf as (k: number) => string;
+        for (let k = 0; k < item.length; k++) {
+          const text = k > 0 ? `,${rowText(k)}` : rowText(k);
+          pending.push(text);
+          size += text.length;
+          if (size >= CHUNK_CHARS) {
+            yield pending.join("");
+            pending = [];
+            size = 0;
+          }
+        }
+        pending.push("]");
+        return;
+      }
       for (let k = 0; k < item.length; k++) {
         if (k > 0) pending.push(",");
         const element = rowAt ? rowAt(k) : resolved(item[k], String(k));
