@@ -28,6 +28,8 @@ export const ID = 2;
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 const INT32_MAX = 2_147_483_647;
+/** Bytes decoded at a time for substring (see PlainRecords.text). */
+const TEXT_WINDOW = 1 << 14;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
@@ -48,10 +50,14 @@ export type PlainRowSink = (values: Float64Array, id: string, hash: number, lowe
 
 /** A table's fast path: what each file column is, and what admits each number column's values. */
 export class PlainRecords {
-  /** Bytes [0, end) of the current buffer as latin1 text, made when first needed, for substring. */
-  private text: string | undefined;
+  /**
+   * A window of the current buffer as latin1 text, bytes [textStart, textStart + text.length), for
+   * substring. A window of 16 KiB, not the whole 4 MiB buffer: strings that large live in V8's
+   * large-object space until a full collection, ~60 MB of them at 10^6 rows.
+   */
+  private text = "";
   private textOf: Buffer | undefined;
-  private textEnd = 0;
+  private textStart = 0;
   /** Records taken by the last scan. */
   taken = 0;
   private readonly values: Float64Array;
@@ -196,21 +202,20 @@ export class PlainRecords {
     return p;
   }
 
-  /** Bytes [from, to) as text, by substring of the buffer's latin1 text (ASCII bytes only). */
+  /** Bytes [from, to) as text, by substring of a latin1 window of the buffer (ASCII bytes only). */
   private slice(bytes: Buffer, end: number, from: number, to: number): string {
-    if (this.textOf !== bytes || this.textEnd < to) {
-      // The buffer's content changes only when the reader refills it, which it does past `end`.
-      this.text = (bytes as unknown as Latin1).latin1Slice(0, end);
+    if (this.textOf !== bytes || from < this.textStart || to > this.textStart + this.text.length) {
+      this.text = (bytes as unknown as Latin1).latin1Slice(from, Math.min(end, Math.max(to, from + TEXT_WINDOW)));
       this.textOf = bytes;
-      this.textEnd = end;
+      this.textStart = from;
     }
-    return this.text!.substring(from, to);
+    return this.text.substring(from - this.textStart, to - this.textStart);
   }
 
   /** Forgets the buffer's text: the reader moved or refilled the bytes. */
   refilled(): void {
     this.textOf = undefined;
-    this.text = undefined;
+    this.text = "";
   }
 }
 
