@@ -60,30 +60,23 @@ export function* jsonChunks(value: unknown, suffix = ""): Generator<string> {
       const build = (item as { [ROW_BUILDER]?: unknown })[ROW_BUILDER];
       const rowAt = typeof build === "function" ? (build as (k: number) => unknown) : undefined;
       const textOf = (item as { [ROW_TEXT]?: unknown })[ROW_TEXT];
-      if (typeof textOf === "function" && depth + 1 >= STREAM_DEPTH) {
-        const rowText = textOf as (k: number) => string;
-        for (let k = 0; k < item.length; k++) {
-          const text = k > 0 ? `,${rowText(k)}` : rowText(k);
-          pending.push(text);
-          size += text.length;
-          if (size >= CHUNK_CHARS) {
-            yield pending.join("");
-            pending = [];
-            size = 0;
-          }
-        }
-        pending.push("]");
-        return;
-      }
+      // Rows as text when the view gives it (they are stringified whole at this depth anyway).
+      const rowText = typeof textOf === "function" && depth + 1 >= STREAM_DEPTH ? (textOf as (k: number) => string) : undefined;
       for (let k = 0; k < item.length; k++) {
         if (k > 0) pending.push(",");
-        const element = rowAt ? rowAt(k) : resolved(item[k], String(k));
-        if (element !== null && typeof element === "object" && depth + 1 < STREAM_DEPTH) yield* emit(element, depth + 1);
-        else {
-          // A row: one JSON.stringify, no generator per element.
-          const text = hasNoText(element) ? "null" : (JSON.stringify(element) ?? "null");
+        if (rowText) {
+          const text = rowText(k);
           pending.push(text);
           size += text.length;
+        } else {
+          const element = rowAt ? rowAt(k) : resolved(item[k], String(k));
+          if (element !== null && typeof element === "object" && depth + 1 < STREAM_DEPTH) yield* emit(element, depth + 1);
+          else {
+            // A row: one JSON.stringify, no generator per element.
+            const text = hasNoText(element) ? "null" : (JSON.stringify(element) ?? "null");
+            pending.push(text);
+            size += text.length;
+          }
         }
         if (size >= CHUNK_CHARS) {
           yield pending.join("");

@@ -192,10 +192,18 @@ describe("the fast path for plain records", () => {
 });
 
 describe("long decimals proven nearest in exact arithmetic", () => {
+  /** longDecimal on a decimal's parts as the scanners hand them over: the mantissa's bytes, the power of ten, the sign. */
+  function long(text: string): number {
+    const [, sign, mantissa, power] = /^([+-]?)([0-9.]+)(?:[eE]([+-]?\d+))?$/.exec(text)!;
+    const point = mantissa!.indexOf(".");
+    const fraction = point === -1 ? 0 : mantissa!.length - point - 1;
+    const bytes = Buffer.from(mantissa!);
+    return longDecimal(bytes, 0, bytes.length, Number(power ?? 0) - fraction, sign === "-");
+  }
+
   /** longDecimal's answer is Number()'s (same bits), or NaN where it declines and parseFloat decides. */
   function agrees(text: string): boolean {
-    const bytes = Buffer.from(text);
-    const value = longDecimal(bytes, 0, bytes.length);
+    const value = long(text);
     return Number.isNaN(value) || Object.is(value, Number(text));
   }
 
@@ -223,11 +231,11 @@ describe("long decimals proven nearest in exact arithmetic", () => {
       }),
       { numRuns: 5_000 },
     );
-    for (const text of ["9007199254740993", "9007199254740992.5", "4503599627370496.5", "1024.0000000000000001", "0.10000000000000000555", "1.00000000000000011102230246251565", "0.30000000000000004", "10110.289999999999"]) {
+    for (const text of ["1.2345678901234567e-5", "-98765432109876543e-20", "9007199254740993", "9007199254740992.5", "4503599627370496.5", "1024.0000000000000001", "0.10000000000000000555", "1.00000000000000011102230246251565", "0.30000000000000004", "10110.289999999999"]) {
       expect(agrees(text), text).toBe(true);
     }
     // The common case is proven, not declined: 17-digit sums as they print.
-    const proven = Buffer.from("10110.289999999999");
-    expect(longDecimal(proven, 0, proven.length)).toBe(10110.289999999999);
+    expect(long("10110.289999999999")).toBe(10110.289999999999);
+    expect(long("-0.30000000000000004")).toBe(-0.30000000000000004);
   });
 });

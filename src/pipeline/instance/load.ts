@@ -29,7 +29,7 @@ import type { AccountTable, PositionTable } from "../../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
-import { ID, NUMBER, PlainRecords, SKIP } from "./plain-records.js";
+import { ID, NUMBER, PlainRecords, SKIP, longDecimal } from "./plain-records.js";
 
 /** Options of every table reader. */
 export interface TableOptions {
@@ -293,8 +293,9 @@ interface BufferSlices {
  * point, exponent); undefined otherwise, and the caller asks numberOf, which decides as Number()
  * with its exceptions. With significant digits m < 2^53 and a power of ten within ±22 this is
  * Clinger's fast path: m * 10^k with both exact in binary64, one correctly rounded operation, the
- * same double as Number(). Longer plain numbers (17 digits, as floating-point sums print) go to
- * Number() on the same ASCII text: correctly rounded, without the checks numberOf needs for other text.
+ * same double as Number(). Longer plain numbers (17 digits, as floating-point sums print) are
+ * proven nearest by longDecimal (plain-records.ts), else Number() on the same ASCII text decides:
+ * correctly rounded, without the checks numberOf needs for other text.
  */
 function fastDecimal(bytes: Buffer, from: number, to: number): number | undefined {
   let p = from;
@@ -308,6 +309,7 @@ function fastDecimal(bytes: Buffer, from: number, to: number): number | undefine
     negative = true;
     p++;
   } else if (bytes[p] === 43) p++;
+  const digitsAt = p;
   let mantissa = 0;
   let digits = 0;
   let exponent = 0;
@@ -338,6 +340,7 @@ function fastDecimal(bytes: Buffer, from: number, to: number): number | undefine
     }
   }
   if (!sawDigit) return undefined;
+  const digitsEnd = p;
   if (p < end && (bytes[p] === 101 || bytes[p] === 69)) {
     p++;
     let negativeExponent = false;
@@ -360,7 +363,10 @@ function fastDecimal(bytes: Buffer, from: number, to: number): number | undefine
   if (p !== end) return undefined;
   let value: number;
   // Below 2^53 every digit was accumulated exactly (and a value at or above it computes at or above it).
-  if (digits > 16 || mantissa >= 9007199254740992) return Number((bytes as unknown as BufferSlices).latin1Slice(start, end));
+  if (digits > 16 || mantissa >= 9007199254740992) {
+    const long = longDecimal(bytes, digitsAt, digitsEnd, exponent, negative);
+    return long === long ? long : Number((bytes as unknown as BufferSlices).latin1Slice(start, end));
+  }
   if (mantissa === 0) value = 0;
   else if (exponent === 0) value = mantissa;
   else if (exponent > 0 && exponent <= 22) value = mantissa * POWERS_OF_TEN[exponent]!;

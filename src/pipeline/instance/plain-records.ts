@@ -125,6 +125,7 @@ export class PlainRecords {
             digits -= exponent;
           }
           if (digits === 0 || q >= end) break records;
+          const mantissaEnd = q;
           b = bytes[q]!;
           if (b === 101 || b === 69) {
             q++;
@@ -149,7 +150,7 @@ export class PlainRecords {
           if (stop === -1 ? b !== LF && b !== CR : b !== stop) break records;
           let value: number;
           if (mantissa >= 9007199254740992 || (mantissa !== 0 && (exponent > 22 || exponent < -22))) {
-            value = longDecimal(bytes, start, q);
+            value = longDecimal(bytes, integerAt, mantissaEnd, exponent, negative);
             if (value !== value) value = Number.parseFloat(this.slice(bytes, end, start, q));
           } else {
             if (mantissa === 0) value = 0;
@@ -248,36 +249,24 @@ function sumError(a: number, b: number, s: number): number {
 }
 
 /**
- * The double nearest to the plain decimal in bytes [from, to) (sign, digits, point, exponent, as
- * the scan checked), for 17 to 24 significant digits and a value m / 10^j with 0 <= j <= 22; NaN
- * when it cannot prove the answer (a tie, a power of two, other shapes), and the caller asks
- * parseFloat. The candidate x = m / 10^j in doubles is within a few units in the last place; the
- * remainder r = m - x * 10^j is computed exactly (each step's error checked to be zero) and x is
- * the nearest double when |r| < ulp(x) / 2 * 10^j; otherwise one step of ulp(x) is tried.
+ * The double nearest to (-1 if `negative`) × m × 10^exponent, where m is the integer of the digits in
+ * bytes [from, to) (a mantissa as the callers scanned it: digits and at most one point, which is
+ * skipped; `exponent` already counts the digits after it), for 17 to 24 significant digits and
+ * -22 <= exponent <= 0; NaN when it cannot prove the answer (a tie, a power of two, other shapes),
+ * and the caller asks parseFloat. The candidate x = m / 10^j in doubles is within a few units in
+ * the last place; the remainder r = m - x * 10^j is computed exactly (each step's error checked to
+ * be zero) and x is the nearest double when |r| < ulp(x) / 2 * 10^j; otherwise one step of ulp(x)
+ * is tried.
  */
-export function longDecimal(bytes: Buffer, from: number, to: number): number {
-  let p = from;
-  let negative = false;
-  if (bytes[p] === 45) {
-    negative = true;
-    p++;
-  } else if (bytes[p] === 43) p++;
+export function longDecimal(bytes: Buffer, from: number, to: number, exponent: number, negative: boolean): number {
   // m = high * 10^lowDigits + low: the first 15 significant digits, then up to 9 more; both exact.
   let high = 0;
   let low = 0;
   let lowDigits = 0;
   let digits = 0;
-  let exponent = 0;
-  let point = false;
-  for (; p < to; p++) {
-    const b = bytes[p]!;
-    if (b === 46) {
-      point = true;
-      continue;
-    }
-    const d = b - 48;
-    if (d < 0 || d > 9) break;
-    if (point) exponent--;
+  for (let p = from; p < to; p++) {
+    const d = bytes[p]! - 48;
+    if (d < 0 || d > 9) continue;
     if (digits === 0 && d === 0) continue;
     digits++;
     if (digits <= 15) high = high * 10 + d;
@@ -285,18 +274,6 @@ export function longDecimal(bytes: Buffer, from: number, to: number): number {
       low = low * 10 + d;
       lowDigits++;
     } else return NaN;
-  }
-  if (p < to) {
-    // An exponent: e, an optional sign, digits (checked by the scan).
-    p++;
-    let negativeExponent = false;
-    if (bytes[p] === 45) {
-      negativeExponent = true;
-      p++;
-    } else if (bytes[p] === 43) p++;
-    let e = 0;
-    for (; p < to && e < 1e6; p++) e = e * 10 + (bytes[p]! - 48);
-    exponent += negativeExponent ? -e : e;
   }
   if (digits < 17 || exponent > 0 || exponent < -22) return NaN;
   const scale = POWERS_OF_TEN[-exponent]!;
