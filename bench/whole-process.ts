@@ -143,7 +143,7 @@ for (const c of loadAccounts(wave).capacity) capacity += c;
 const budget = String(capacity * 0.05);
 // The loader alone, in a fresh process each (module load excluded): loadAccounts beside np.loadtxt
 // of the same file's numeric columns (numbers only: the peer's lower bound, no ids).
-const loadScript = `const { loadAccounts } = await import(${JSON.stringify(new URL("../dist/instance/load.js", import.meta.url).href)}); const t = performance.now(); const table = loadAccounts(process.argv[1]); console.error("seconds " + (performance.now() - t) / 1000 + " rows " + table.ids.length);`;
+const loadScript = `const { loadAccounts } = await import(${JSON.stringify(new URL("../dist/pipeline/instance/load.js", import.meta.url).href)}); const t = performance.now(); const table = loadAccounts(process.argv[1]); console.error("seconds " + (performance.now() - t) / 1000 + " rows " + table.ids.length);`;
 const loadtxtScript = "import sys, time, numpy as np; t = time.perf_counter(); x = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1, usecols=range(1, 7)); sys.stderr.write(f'seconds {time.perf_counter() - t} rows {x.shape[0]}\\n')";
 const loaderRuns: { workbench: number[]; numpy: number[] } = { workbench: [], numpy: [] };
 for (let r = 0; r < repeats; r++) {

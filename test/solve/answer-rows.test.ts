@@ -1,4 +1,7 @@
 /** The answer's allocation rows are built when read (answer.ts): they must read as the plain array they replace. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonChunks } from "../../src/cli/json-stream.js";
 import { toAnswer } from "../../src/pipeline/solve/answer.js";
@@ -32,5 +35,26 @@ describe("the answer's allocation rows", () => {
     expect(() => {
       (rows as unknown as unknown[])[0] = 1;
     }).toThrow();
+  });
+
+  it("the streamed text of rows with lots, odd ids and odd layer names is JSON.stringify's (the writer's row-text path)", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "adl-rows-"));
+    try {
+      const lots = loadWaveFromFiles({ model: "models/lots-minmax.yaml", accounts: "examples/wave-200.csv", budget: 5000 });
+      const lotsAnswer = toAnswer(lots, await solveWave(lots));
+      expect(lotsAnswer.allocation[0]!.lots).toBeGreaterThan(0);
+      expect([...jsonChunks(lotsAnswer)].join("")).toBe(JSON.stringify({ ...lotsAnswer, allocation: [...lotsAnswer.allocation] }));
+      // Ids JSON must escape, and layer names whose key order or meaning an object changes.
+      const accounts = join(scratch, "odd.csv");
+      writeFileSync(accounts, 'id,2,__proto__,capacity\n"say ""hi""",1,2,3\nback\\slash,2,2,4\nnamé\u2028,0.5,1,1.5\n');
+      const model = join(scratch, "ladder.yaml");
+      writeFileSync(model, "name: ladder\nobjective:\n  - kind: minmax\n    scale: capacity\nconstraints:\n  seniority: [__proto__, '2']\n");
+      const wave = loadWaveFromFiles({ model, accounts, budget: 6 });
+      const answer = toAnswer(wave, await solveWave(wave));
+      expect(answer.allocation.map((row) => row.id)).toContain('say "hi"');
+      expect([...jsonChunks(answer)].join("")).toBe(JSON.stringify({ ...answer, allocation: [...answer.allocation] }));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

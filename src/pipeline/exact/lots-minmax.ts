@@ -10,7 +10,7 @@
  * optimum, not one a rounding step below it. There can be sum_i K_i breakpoints (too many to list
  * when lots are many), so M is first bisected on float levels (each midpoint is itself an exact
  * number and G at it is decided exactly, so the predicate stays monotone) until (lo, hi] holds at
- * most ~2n breakpoints; those are then listed, ordered, and M* found among them by a binary search
+ * most ~n breakpoints; those are then listed, ordered, and M* found among them by a binary search
  * on the exact G, with near-ties of the float order settled exactly.
  */
 import type { BoundPositions } from "../../domain.js";
@@ -62,8 +62,9 @@ export function lotsMinmax(
   for (let i = 0; i < n; i++) if (most[i]! > 0) step[i] = lotValue[i]! / scale[i]!;
   // Exact comparisons of two levels k v_i / s_i: the decimals of v and s parsed once per account
   // (ties between accounts of equal ratio are common, and each would otherwise parse them again).
-  const valueDecimal: (Decimal | undefined)[] = new Array(n);
-  const scaleDecimal: (Decimal | undefined)[] = new Array(n);
+  // Made on the first near-tie (16 MB of holes at 10^6 accounts for waves that never have one).
+  let valueDecimal: (Decimal | undefined)[] | undefined;
+  let scaleDecimal: (Decimal | undefined)[] | undefined;
   const powers = new Map<number, bigint>();
   const power = (e: number): bigint => {
     let p = powers.get(e);
@@ -75,6 +76,8 @@ export function lotsMinmax(
     const a = k1 * lotValue[i]! * scale[j]!;
     const b = k2 * lotValue[j]! * scale[i]!;
     if (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) > 1e-14 * (Math.abs(a) + Math.abs(b)) && a !== 0 && b !== 0) return a < b ? -1 : 1;
+    valueDecimal ??= new Array<Decimal | undefined>(n);
+    scaleDecimal ??= new Array<Decimal | undefined>(n);
     const vi = (valueDecimal[i] ??= decimal(lotValue[i]!));
     const vj = (valueDecimal[j] ??= decimal(lotValue[j]!));
     const si = (scaleDecimal[i] ??= decimal(scale[i]!));
@@ -140,7 +143,7 @@ export function lotsMinmax(
   let float = 0;
   for (let i = 0; i < n; i++) if (most[i]! > 0) float = Math.max(float, most[i]! * step[i]!);
   let upper = float * 2;
-  for (let steps = 0; countHi - countLo > 2 * n + 64 && steps < 2100; steps++) {
+  for (let steps = 0; countHi - countLo > n + 64 && steps < 2100; steps++) {
     const mid = hi === Infinity ? upper : lo + (hi - lo) / 2;
     if (hi !== Infinity && (mid <= lo || mid >= hi)) break;
     const at = covers((i) => lotsAtFloat(i, mid));
@@ -156,38 +159,50 @@ export function lotsMinmax(
     }
   }
 
-  // The breakpoints in (lo, hi], each as (k, account), ordered by their float value.
-  const candidateLots: number[] = [];
-  const candidateAccount: number[] = [];
+  // The breakpoints in (lo, hi], each as (k, account), in typed arrays (up to ~2n of them: JS arrays
+  // of numbers and a comparator sort of their indices were the largest heap of the solve at 10^6).
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const first = lotsAtFloat(i, lo);
     const last = hi === Infinity ? most[i]! : lotsAtFloat(i, hi);
-    for (let k = first + 1; k <= last; k++) {
-      candidateLots.push(k);
-      candidateAccount.push(i);
+    if (last > first) m += last - first;
+  }
+  const candidateLots = new Int32Array(m);
+  const candidateAccount = new Int32Array(m);
+  // The sorted float levels; a candidate's own float level is recomputed when needed (the same product).
+  const levels = new Float64Array(m);
+  for (let i = 0, c = 0; i < n; i++) {
+    const first = lotsAtFloat(i, lo);
+    const last = hi === Infinity ? most[i]! : lotsAtFloat(i, hi);
+    for (let k = first + 1; k <= last; k++, c++) {
+      candidateLots[c] = k;
+      candidateAccount[c] = i;
+      levels[c] = k * step[i]!;
     }
   }
-  const m = candidateLots.length;
-  const key = new Float64Array(m);
-  for (let c = 0; c < m; c++) key[c] = candidateLots[c]! * step[candidateAccount[c]!]!;
+  const key = (c: number): number => candidateLots[c]! * step[candidateAccount[c]!]!;
   const exactOrder = (a: number, b: number): number => compareLevels(candidateLots[a]!, candidateAccount[a]!, candidateAccount[b]!, candidateLots[b]!);
-  // Float order for the search (near-ties are settled exactly around the answer below).
-  const order = Array.from({ length: m }, (_, c) => c).sort((a, b) => key[a]! - key[b]!);
+  // The float levels in order (a native numeric sort, no comparator); a probe at a level takes the
+  // first candidate with that float key (near-ties of the float order are settled exactly below).
+  levels.sort();
+  const candidateAt = (level: number): number => {
+    for (let c = 0; c < m; c++) if (key(c) === level) return c;
+    return -1;
+  };
   const coversAt = (c: number): boolean => covers((i) => lotsAtBreakpoint(i, candidateLots[c]!, candidateAccount[c]!)).ok;
-  // Binary search for the first candidate (in float order) at which G >= B; the last one covers.
+  // Binary search for the first level (in float order) at which G >= B; the last one covers.
   let left = 0;
   let right = m - 1;
   while (left < right) {
     const mid = (left + right) >> 1;
-    if (coversAt(order[mid]!)) right = mid;
+    if (coversAt(candidateAt(levels[mid]!))) right = mid;
     else left = mid + 1;
   }
   // Float order may misorder breakpoints a few ulps apart: settle the near-ties of the answer exactly.
-  const found = order[left]!;
-  const band: number[] = [found];
-  const near = (c: number): boolean => Math.abs(key[c]! - key[found]!) <= 1e-12 * Math.abs(key[found]!);
-  for (let t = left - 1; t >= 0 && near(order[t]!); t--) band.push(order[t]!);
-  for (let t = left + 1; t < m && near(order[t]!); t++) band.push(order[t]!);
+  const found = candidateAt(levels[left]!);
+  const band: number[] = [];
+  const near = (c: number): boolean => Math.abs(key(c) - key(found)) <= 1e-12 * Math.abs(key(found));
+  for (let c = 0; c < m; c++) if (near(c)) band.push(c);
   band.sort(exactOrder);
   let best = found;
   for (const c of band) {
@@ -201,7 +216,8 @@ export function lotsMinmax(
   const levelAccount = candidateAccount[best]!;
   const level = levelLots * step[levelAccount]!;
 
-  const taken = new Float64Array(n);
+  // The search's per-account counts are done with: the lots taken reuse them.
+  const taken = counted;
   const total = new ExactSum();
   let approximate = 0;
   for (let i = 0; i < n; i++) {

@@ -15,7 +15,9 @@
  * CSV is read in one pass, 4 MiB at a time, by a byte-level RFC 4180 scanner (quotes, "" escapes,
  * \n, \r\n or \r line breaks, a UTF-8 BOM): each field is a byte range, numbers are parsed from
  * the bytes into Float64Array/Int32Array columns, and only ids (and position markets) become
- * strings. Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
+ * strings. Accounts files take a fused fast path for plain records (plain-records.ts: scan and
+ * parse in one pass, no per-cell call); any record it cannot take whole comes back here, so every
+ * error is this reader's. Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
  * and directories are refused before anything is read.
  *
  * Ids that differ only by case, surrounding spaces or Unicode normalization (NFC) are one trader
@@ -27,6 +29,7 @@ import type { AccountTable, PositionTable } from "../../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
+import { ID, NUMBER, PlainRecords, SKIP, longDecimal } from "./plain-records.js";
 
 /** Options of every table reader. */
 export interface TableOptions {
@@ -34,6 +37,11 @@ export interface TableOptions {
   readonly maxBytes?: number;
   /** Bytes read at a time (default 4 MiB); tests use a few bytes to cut records at every place. */
   readonly chunkBytes?: number;
+  /**
+   * false reads every CSV record through the general reader, without the fused fast path for plain
+   * records (plain-records.ts): the reference the fast path is tested against. Default true.
+   */
+  readonly fastPath?: boolean;
 }
 
 /** Options for loadAccounts. */
@@ -245,8 +253,17 @@ interface Cells {
   number(c: number): number;
 }
 
-/** Receives the header once, and returns what receives each data row. `at` is reused: read it, never keep it. */
-type HeaderSink = (header: readonly string[], rowsAtMost: number) => (cells: Cells, at: RowAt) => void;
+/** Receives a data row. `at` is reused: read it, never keep it. */
+type RowSink = (cells: Cells, at: RowAt) => void;
+
+/** What receives a table's rows: every row through `row`, or plain CSV records through `plain`, the fast path (plain-records.ts). */
+interface TableSink {
+  readonly row: RowSink;
+  readonly plain?: PlainRecords;
+}
+
+/** Receives the header once, and returns what receives the data rows. */
+type HeaderSink = (header: readonly string[], rowsAtMost: number) => TableSink;
 
 function isJson(path: string, text: string): boolean {
   const extension = extname(path).toLowerCase();
@@ -276,8 +293,9 @@ interface BufferSlices {
  * point, exponent); undefined otherwise, and the caller asks numberOf, which decides as Number()
  * with its exceptions. With significant digits m < 2^53 and a power of ten within ±22 this is
  * Clinger's fast path: m * 10^k with both exact in binary64, one correctly rounded operation, the
- * same double as Number(). Longer plain numbers (17 digits, as floating-point sums print) go to
- * Number() on the same ASCII text: correctly rounded, without the checks numberOf needs for other text.
+ * same double as Number(). Longer plain numbers (17 digits, as floating-point sums print) are
+ * proven nearest by longDecimal (plain-records.ts), else Number() on the same ASCII text decides:
+ * correctly rounded, without the checks numberOf needs for other text.
  */
 function fastDecimal(bytes: Buffer, from: number, to: number): number | undefined {
   let p = from;
@@ -291,6 +309,7 @@ function fastDecimal(bytes: Buffer, from: number, to: number): number | undefine
     negative = true;
     p++;
   } else if (bytes[p] === 43) p++;
+  const digitsAt = p;
   let mantissa = 0;
   let digits = 0;
   let exponent = 0;
@@ -321,6 +340,7 @@ function fastDecimal(bytes: Buffer, from: number, to: number): number | undefine
     }
   }
   if (!sawDigit) return undefined;
+  const digitsEnd = p;
   if (p < end && (bytes[p] === 101 || bytes[p] === 69)) {
     p++;
     let negativeExponent = false;
@@ -343,7 +363,10 @@ function fastDecimal(bytes: Buffer, from: number, to: number): number | undefine
   if (p !== end) return undefined;
   let value: number;
   // Below 2^53 every digit was accumulated exactly (and a value at or above it computes at or above it).
-  if (digits > 16 || mantissa >= 9007199254740992) return Number((bytes as unknown as BufferSlices).latin1Slice(start, end));
+  if (digits > 16 || mantissa >= 9007199254740992) {
+    const long = longDecimal(bytes, digitsAt, digitsEnd, exponent, negative);
+    return long === long ? long : Number((bytes as unknown as BufferSlices).latin1Slice(start, end));
+  }
   if (mantissa === 0) value = 0;
   else if (exponent === 0) value = mantissa;
   else if (exponent > 0 && exponent <= 22) value = mantissa * POWERS_OF_TEN[exponent]!;
@@ -513,9 +536,16 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
   let line = 1;
   let rows = 0;
   let width = 0;
-  let onRow: ((cells: Cells, at: RowAt) => void) | undefined;
+  let onRow: RowSink | undefined;
+  let plain: PlainRecords | undefined;
   const place = (offset: number): number => line + countNewlines(bytes, p, offset);
   for (;;) {
+    if (plain !== undefined && p < end) {
+      // The fast path takes what it can; the record it stops before is read below, with every check.
+      p = plain.scan(bytes, p, end, delimiter, line, rows);
+      rows += plain.taken;
+      line += plain.taken;
+    }
     if (p >= end && last) break;
     let next: number;
     try {
@@ -538,6 +568,7 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
       const got = input.fill(bytes, end);
       end += got;
       if (got === 0) last = true;
+      plain?.refilled();
       continue;
     }
     record.bytes = bytes;
@@ -547,7 +578,7 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
     } else if (onRow === undefined) {
       width = record.fields;
       const header = Array.from({ length: width }, (_, c) => record.value(c));
-      onRow = sink(header, rowEstimate(input.size, bytes, next, end, last, width));
+      ({ row: onRow, plain } = sink(header, rowEstimate(input.size, bytes, next, end, last, width)));
     } else {
       rows++;
       at.row = rows;
@@ -625,7 +656,7 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
       throw rowError(file, { row: 1, element: "element [0]" }, undefined, "a row object such as {\"id\": …, \"capacity\": …}", shown(first));
     }
     const header = Object.keys(first);
-    const onRow = sink(header, data.length);
+    const onRow = sink(header, data.length).row;
     const cells = new Array<unknown>(header.length);
     view.cells = cells;
     const known = new Set(header);
@@ -670,7 +701,7 @@ function readJson(file: string, text: string, sink: HeaderSink): number {
       }
     });
     if (length === 0) throw new InstanceError({ file }, "at least one row", header.length === 0 ? "an empty object" : "empty columns");
-    const onRow = sink(header, length);
+    const onRow = sink(header, length).row;
     const cells = new Array<unknown>(header.length);
     view.cells = cells;
     for (let k = 0; k < length; k++) {
@@ -773,10 +804,18 @@ function room<T extends Float64Array | Int32Array>(array: T, k: number): T {
   return bigger;
 }
 
-/** Typed arrays are sized by an upper bound; cut to the rows actually read. */
+/**
+ * Typed arrays are sized by an estimate; cut to the rows actually read. A view when the estimate was
+ * close (it is within 2% for a file read in chunks): a copy would hold every column twice at the
+ * peak (480 MB of doubles at 10^7 rows); a copy when most of the array would be slack.
+ */
 function trimmed<T extends Float64Array | Int32Array>(array: T, rows: number): T {
-  return (array.length === rows ? array : array.slice(0, rows)) as T;
+  if (array.length === rows) return array;
+  return (8 * rows >= 7 * array.length ? array.subarray(0, rows) : array.slice(0, rows)) as T;
 }
+
+/** The id index's largest share of used slots (linear probing stays short below it). */
+const MAX_LOAD = 0.7;
 
 // ---------------------------------------------------------------------------------------------
 // Ids: unique, and near-duplicates (case, surrounding spaces, Unicode normalization) reported
@@ -794,8 +833,12 @@ export function idKey(id: string): string {
  * lower-case ASCII id costs one hash).
  */
 class IdIndex {
-  private slots: Int32Array;
-  private hashes: Int32Array;
+  /**
+   * Linear probing over slots of two words: entries[2s] = row + 1 (0: empty), entries[2s + 1] = the
+   * id's hash, so a probe reads one cache line (a separate array of hashes by row cost a second
+   * cache miss per probe). At most 0.7 full: 134 MB at 10^7 ids.
+   */
+  private entries: Int32Array;
   private mask: number;
   private count = 0;
   /** idKey → first row, for ids that differ from their key. */
@@ -808,33 +851,37 @@ class IdIndex {
     expected: number,
   ) {
     let size = 16;
-    while (size < 2 * expected) size *= 2;
-    this.slots = new Int32Array(size);
-    this.hashes = new Int32Array(Math.max(16, expected));
+    while (size * MAX_LOAD < expected) size *= 2;
+    this.entries = new Int32Array(2 * size);
     this.mask = size - 1;
   }
 
   /**
    * Records `id` as row ids.length (the caller pushes it after). Returns the row of an earlier equal
-   * id, or -1. O(length of id) expected.
+   * id, or -1. O(length of id) expected. The fast path passes the id's FNV-1a hash over its code
+   * units and whether it is its own key (computed while it scanned the bytes); otherwise they are
+   * computed here.
    */
-  add(id: string): number {
-    // FNV-1a over UTF-16 code units; on the way, whether the id may differ from its key.
+  add(id: string, knownHash?: number, knownPlain?: boolean): number {
     let hash = 0x811c9dc5;
     let plain = true;
-    for (let k = 0; k < id.length; k++) {
-      const c = id.charCodeAt(k);
-      hash = Math.imul(hash ^ c, 0x01000193);
-      if (c > 127 || (c >= 65 && c <= 90)) plain = false;
+    if (knownHash !== undefined && knownPlain !== undefined) {
+      hash = knownHash;
+      plain = knownPlain;
+    } else {
+      // FNV-1a over UTF-16 code units; on the way, whether the id may differ from its key.
+      for (let k = 0; k < id.length; k++) {
+        const c = id.charCodeAt(k);
+        hash = Math.imul(hash ^ c, 0x01000193);
+        if (c > 127 || (c >= 65 && c <= 90)) plain = false;
+      }
+      if (id.length > 0 && (id.charCodeAt(0) <= 32 || id.charCodeAt(id.length - 1) <= 32)) plain = false;
     }
-    if (id.length > 0 && (id.charCodeAt(0) <= 32 || id.charCodeAt(id.length - 1) <= 32)) plain = false;
     const earlier = this.find(id, hash);
     if (earlier !== -1) return earlier;
     const row = this.count;
-    if (row >= this.hashes.length) this.hashes = room(this.hashes, row);
-    this.hashes[row] = hash;
     this.count++;
-    if (2 * this.count > this.slots.length) this.rehash();
+    if (this.count > MAX_LOAD * (this.mask + 1)) this.rehash();
     this.place(hash, row);
     if (plain) {
       // Its own key: a near-duplicate only of an earlier id whose key it is.
@@ -865,23 +912,27 @@ class IdIndex {
   }
 
   private find(id: string, hash: number): number {
+    const entries = this.entries;
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
-      const entry = this.slots[slot]!;
+      const entry = entries[2 * slot]!;
       if (entry === 0) return -1;
-      if (this.hashes[entry - 1] === hash && this.ids[entry - 1] === id) return entry - 1;
+      if (entries[2 * slot + 1] === hash && this.ids[entry - 1] === id) return entry - 1;
     }
   }
 
   private place(hash: number, row: number): void {
+    const entries = this.entries;
     let slot = hash & this.mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-    this.slots[slot] = row + 1;
+    while (entries[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+    entries[2 * slot] = row + 1;
+    entries[2 * slot + 1] = hash;
   }
 
   private rehash(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    this.mask = this.slots.length - 1;
-    for (let row = 0; row < this.count - 1; row++) this.place(this.hashes[row]!, row);
+    const old = this.entries;
+    this.entries = new Int32Array(2 * old.length);
+    this.mask = old.length - 1;
+    for (let s = 0; s < old.length; s += 2) if (old[s] !== 0) this.place(old[s + 1]!, old[s]! - 1);
   }
 }
 
@@ -933,9 +984,9 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
     arrays = numeric.map(() => new Float64Array(rowsAtMost));
     const idsAt = new IdIndex(ids, rowsAtMost);
     index = idsAt;
-    return (cells, at) => {
-      const id = idOf(path, cells.value(idIndex), at, written[idIndex]!);
-      const earlier = idsAt.add(id);
+    /** Checks a row's id against the earlier ones and appends it; returns the row's index (0-based). */
+    const acceptId = (id: string, at: RowAt, hash?: number, lowerAscii?: boolean): number => {
+      const earlier = idsAt.add(id, hash, lowerAscii);
       if (earlier !== -1) {
         throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(id))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
       }
@@ -953,12 +1004,31 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       const k = ids.length;
       ids.push(id);
       if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
+      return k;
+    };
+    const row: RowSink = (cells, at) => {
+      const k = acceptId(idOf(path, cells.value(idIndex), at, written[idIndex]!), at);
       for (let j = 0; j < cellOf.length; j++) {
         const value = cells.number(cellOf[j]!);
         if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
         arrays[j]![k] = value;
       }
     };
+    // The fast path checks the numbers by the same rules before it hands a record over.
+    const roles = Uint8Array.from(names, (_, c) => (c === idIndex ? ID : SKIP));
+    const ruleKinds = new Uint8Array(names.length);
+    numeric.forEach((c, j) => {
+      roles[c] = NUMBER;
+      ruleKinds[c] = kinds[j]!;
+    });
+    const plainAt = new CsvRowAt();
+    const fast = new PlainRecords(roles, ruleKinds, (values, id, hash, lowerAscii, dataRow, line) => {
+      plainAt.row = dataRow;
+      plainAt.line = line;
+      const k = acceptId(id, plainAt, hash, lowerAscii);
+      for (let j = 0; j < cellOf.length; j++) arrays[j]![k] = values[cellOf[j]!]!;
+    });
+    return options.fastPath === false ? { row } : { row, plain: fast };
   });
 
   if (index !== undefined && index.near.length > 0) {
@@ -1057,7 +1127,7 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
     account = new Int32Array(rowsAtMost);
     lotValue = new Float64Array(rowsAtMost);
     lots = new Int32Array(rowsAtMost);
-    return (cells, at) => {
+    const row: RowSink = (cells, at) => {
       const id = idOf(path, cells.value(accountIndex), at, written[accountIndex]!);
       const index = indexOf.get(id);
       if (index === undefined) {
@@ -1083,6 +1153,7 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
       }
       market.push(name ?? "");
     };
+    return { row };
   });
   return { file: path, account: trimmed(account, rows), market, lotValue: trimmed(lotValue, rows), lots: trimmed(lots, rows) };
 }

@@ -7,6 +7,13 @@ import type { SolveResult } from "./solve.js";
 
 /** The streamed writer's element-builder key (src/cli/json-stream.ts, ROW_BUILDER; a registered symbol, so no import from cli). */
 const ROW_BUILDER = Symbol.for("adl-workbench.rowBuilder");
+/** The streamed writer's element-text key (json-stream.ts, ROW_TEXT): JSON.stringify of a row, built without the row. */
+const ROW_TEXT = Symbol.for("adl-workbench.rowText");
+
+/** JSON.stringify of a number: its shortest decimal, or null when not finite. */
+function numberText(value: number): string {
+  return value - value === 0 ? String(value) : "null";
+}
 
 /**
  * The `--json` object of DESIGN §7: one per solve, stable keys, plain numbers. The answer is
@@ -174,6 +181,21 @@ function allocationRows(
     }
     return row;
   };
+  // The same text as JSON.stringify(rowAt(k)), key for key, without the object (json-stream.ts, ROW_TEXT).
+  const layerKeys = layerNames?.map((name, l) => `${l === 0 ? "" : ","}${JSON.stringify(name)}:`);
+  // Object key order puts index-like names first, `__proto__` is no own key, a repeated name is one key: JSON.stringify decides those.
+  const plainNames = !layerNames || (new Set(layerNames).size === layerNames.length && layerNames.every((name) => name !== "__proto__" && !/^(0|[1-9]\d*)$/.test(name)));
+  const rowText = !plainNames ? (k: number): string => JSON.stringify(rowAt(k)) : (k: number): string => {
+    const i = touched[k]!;
+    let text = `{"id":${JSON.stringify(wave.ids[i]!)},"haircut":${numberText(haircut[i]!)}`;
+    if (lotsPerAccount) text += `,"lots":${numberText(lotsPerAccount[i]!)}`;
+    if (layers && layerKeys) {
+      text += ',"layers":{';
+      for (let l = 0; l < layerKeys.length; l++) text += layerKeys[l]! + numberText(layers[l]![i]!);
+      text += "}";
+    }
+    return `${text}}`;
+  };
   const length = touched.length;
   const index = (key: string | symbol): number => {
     if (typeof key !== "string") return -1;
@@ -184,6 +206,7 @@ function allocationRows(
   const target = new Array<AllocationRow>(length);
   // The streamed writer builds rows with this directly (json-stream.ts, ROW_BUILDER): no trap per row.
   Object.defineProperty(target, ROW_BUILDER, { value: rowAt, enumerable: false });
+  Object.defineProperty(target, ROW_TEXT, { value: rowText, enumerable: false });
   return new Proxy(target, {
     get(target, key, receiver) {
       const k = index(key);

@@ -1,0 +1,241 @@
+/**
+ * The fused fast path for plain CSV records (src/pipeline/instance/plain-records.ts) against two
+ * references that share none of its code: the general record-by-record reader (`fastPath: false`,
+ * with every check and placed error) and csv-parse with Number() per cell. On fuzzed files — plain
+ * and quoted cells, spaces, bad numbers, upper-case, Unicode and duplicate ids, blank lines, CRLF and
+ * lone CR, short and long records, cut by tiny read chunks — both readers must give the same ids, the
+ * same columns bit for bit, and the same error message.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import type { AccountTable } from "../../src/domain.js";
+import { InstanceError } from "../../src/errors.js";
+import { loadAccounts } from "../../src/pipeline/instance/load.js";
+import { longDecimal } from "../../src/pipeline/instance/plain-records.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "adl-plain-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let files = 0;
+function file(text: string): string {
+  const path = join(scratch, `${files++}.csv`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Number cells as exports write them, and the near misses the general reader must judge. */
+const numberCell = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e7 }).map((x) => String(x)) },
+  { weight: 3, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e12 }).map((x) => x.toFixed(2)) },
+  { weight: 2, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: 0, max: 1e6 }).map((x) => x.toPrecision(17)) },
+  { weight: 2, arbitrary: fc.nat(1_000).map(String) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom("", "+", "-", "00"), fc.nat(99_999_999), fc.nat(99_999), fc.constantFrom("", "e0", "E-3", "e+21", "e-22", "e23", "e-330", "e300", "e400"))
+      .map(([sign, int, frac, exp]) => `${sign}${int}.${String(frac).padStart(5, "0")}${exp}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom("0", "-0", ".5", "5.", "+.5", "1e22", "1e-22", "9007199254740993", "123456789012345678901234567890", "0.1", " 7", "7 ", "\t3", "", "-1", "1e", "e5", "0x10", "1,5", '"4.5"', '"x"', "abc", "Infinity", "2.5.1", "1e5.5", "\u00a012"),
+  },
+);
+
+/** Ids: mostly plain, with every kind the index and the general reader treat apart. */
+const idCell = fc.oneof(
+  { weight: 8, arbitrary: fc.nat(40).map((k) => `acct-${k}`) },
+  { weight: 1, arbitrary: fc.nat(40).map((k) => `ACCT-${k}`) },
+  { weight: 1, arbitrary: fc.constantFrom("名前-α", "café", "cafe\u0301", " spaced", "trail ", "", "  ", '"quoted, id"', '"say ""hi"""', "x\ty", "0xAbCdEf0123456789aBcDeF0123456789abcdef01") },
+);
+
+const lineBreak = fc.constantFrom("\n", "\n", "\n", "\r\n", "\r");
+
+interface Table {
+  header: string;
+  rows: string[];
+  breaks: string[];
+}
+
+/** Cells every rule admits, for files that load. */
+const goodNumberCell = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: 1e-9, max: 1e7 }).map((x) => String(x)),
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: 0.01, max: 1e12 }).map((x) => x.toFixed(2)),
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: 1e-6, max: 1e6 }).map((x) => x.toPrecision(17)),
+  fc.integer({ min: 1, max: 1_000 }).map(String),
+  fc.constantFrom("1e22", "1e-22", "9007199254740993", "0.1", "5.", ".5", "+2.5E+3"),
+);
+
+/** A lots cell from a number cell: whole and in range for files that load, anything otherwise. */
+function lotsCell(number: string, shapes: boolean): string {
+  const whole = Math.trunc(Math.abs(Number(number)));
+  return shapes ? String(whole || number) : String(Number.isFinite(whole) ? whole % 100_000 : 3);
+}
+
+/**
+ * A CSV with id, capacity and three more numeric columns (one of them lots), in a shuffled column
+ * order; `shapes` adds short, long and blank records.
+ */
+function tableOf(numbers: fc.Arbitrary<string>, ids: fc.Arbitrary<string>, shapes: boolean): fc.Arbitrary<Table> {
+  return fc
+  .tuple(
+    fc.shuffledSubarray(["risk_weight", "lots", "x"]),
+    fc.nat(4),
+    fc.nat(4),
+    fc.array(
+      fc.tuple(ids, fc.array(numbers, { minLength: 4, maxLength: 4 }), shapes ? fc.constantFrom(0, 0, 0, 0, 0, 0, 1, -1, 99) : fc.constant(0)),
+      { minLength: 1, maxLength: 30 },
+    ),
+  )
+  .chain(([numeric, capacityAt, idAt, records]) => {
+    const columns = [...numeric];
+    // Capacity is required: a file without it fails before any record is read.
+    columns.splice(Math.min(capacityAt, columns.length), 0, "capacity");
+    columns.splice(Math.min(idAt, columns.length), 0, "id");
+    const rows = records.map(([id, numbers, widthChange], k) => {
+      if (widthChange === 99) return "";
+      const cells = columns.map((name, c) => (name === "id" ? (shapes ? id : `${id}-${k}`) : name === "lots" ? lotsCell(numbers[c % 4]!, shapes) : numbers[c % 4]!));
+      if (widthChange === 1) cells.push("9");
+      if (widthChange === -1) cells.pop();
+      return cells.join(",");
+    });
+    return fc.array(lineBreak, { minLength: rows.length + 1, maxLength: rows.length + 1 }).map((breaks) => ({ header: columns.join(","), rows, breaks }));
+  });
+}
+
+const table = tableOf(numberCell, idCell, true);
+const goodTable = tableOf(goodNumberCell, fc.oneof(fc.constant("acct"), fc.constant("ACCT"), fc.constant("名前")), false);
+
+function text({ header, rows, breaks }: Table, trailing: boolean): string {
+  return `${header}${breaks[0]}${rows.map((row, k) => `${row}${k < rows.length - 1 || trailing ? breaks[k + 1] : ""}`).join("")}`;
+}
+
+type Outcome = { ok: true; table: AccountTable } | { ok: false; message: string };
+
+function outcome(path: string, options: Parameters<typeof loadAccounts>[1]): Outcome {
+  try {
+    return { ok: true, table: loadAccounts(path, { onWarning: () => undefined, ...options }) };
+  } catch (error) {
+    if (!(error instanceof InstanceError)) throw error;
+    return { ok: false, message: error.message };
+  }
+}
+
+function sameTable(a: AccountTable, b: AccountTable): void {
+  expect(a.ids).toEqual(b.ids);
+  expect([...a.columns.keys()]).toEqual([...b.columns.keys()]);
+  for (const [name, column] of a.columns) {
+    const other = b.columns.get(name)!;
+    expect(column.length).toBe(other.length);
+    column.forEach((value, i) => expect(Object.is(value, other[i]), `${name}[${i}]: ${value} vs ${other[i]}`).toBe(true));
+  }
+}
+
+describe("the fast path for plain records", () => {
+  it("gives the general reader's ids, columns (same bits) and errors on fuzzed CSVs, cut by any chunk size", () => {
+    fc.assert(
+      fc.property(table, fc.boolean(), fc.constantFrom(undefined, 1, 3, 7, 16, 64), fc.boolean(), (generated, trailing, chunkBytes, strictIds) => {
+        const path = file(text(generated, trailing));
+        const options = { ...(chunkBytes !== undefined ? { chunkBytes } : {}), strictIds };
+        const fast = outcome(path, options);
+        const general = outcome(path, { ...options, fastPath: false });
+        if (!general.ok) {
+          expect(fast.ok).toBe(false);
+          if (!fast.ok) expect(fast.message).toBe(general.message);
+        } else {
+          expect(fast.ok, fast.ok ? "" : fast.message).toBe(true);
+          if (fast.ok) sameTable(fast.table, general.table);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("a file the general reader accepts loads as csv-parse and Number() read it", () => {
+    fc.assert(
+      fc.property(goodTable, (generated) => {
+        const source = text(generated, true);
+        const path = file(source);
+        const loaded = outcome(path, {});
+        expect(loaded.ok, loaded.ok ? "" : loaded.message).toBe(true);
+        if (!loaded.ok) return;
+        const records = parse(source, { bom: true, skip_empty_lines: true, record_delimiter: ["\r\n", "\n", "\r"] }) as string[][];
+        const [header, ...rows] = records;
+        expect(loaded.table.ids).toEqual(rows.map((row) => row[header!.indexOf("id")]));
+        header!.forEach((name, c) => {
+          if (name === "id") return;
+          const column = loaded.table.columns.get(name)!;
+          rows.forEach((row, i) => expect(Object.is(column[i], Number(row[c])), `${name}[${i}] ${JSON.stringify(row[c])}`).toBe(true));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("hands back to the general reader mid-file and takes over again: the error after plain records is placed", () => {
+    const plain = Array.from({ length: 50 }, (_, k) => `a${k},${k}.25,1`);
+    const path = file(`id,capacity,risk_weight\n${plain.join("\n")}\n"quoted",1,1\nb,2,1\nc,-3,1\n`);
+    expect(() => loadAccounts(path)).toThrow(/row 53, column capacity: expected a finite number >= 0; found "-3" \(line 54 of the file\)/);
+    const duplicate = file(`id,capacity\n${plain.map((row) => row.slice(0, row.lastIndexOf(","))).join("\r\n")}\r\na7,1\r\n`);
+    expect(() => loadAccounts(duplicate)).toThrow(/row 51, column id: expected a unique id; found "a7", already the id of row 8 \(line 52 of the file\)/);
+  });
+
+  it("17-digit and out-of-range numbers read as Number() reads them", () => {
+    const cells = ["10110.289999999999", "0.30000000000000004", "1.7976931348623157e308", "5e-324", "123456789012345678", "4.9406564584124654e-324", "9007199254740993", "2.2250738585072014e-308"];
+    const path = file(`id,capacity,x\n${cells.map((cell, k) => `r${k},1,${cell}`).join("\n")}\n`);
+    const column = loadAccounts(path).columns.get("x")!;
+    cells.forEach((cell, k) => expect(Object.is(column[k], Number(cell)), cell).toBe(true));
+  });
+});
+
+describe("long decimals proven nearest in exact arithmetic", () => {
+  /** longDecimal on a decimal's parts as the scanners hand them over: the mantissa's bytes, the power of ten, the sign. */
+  function long(text: string): number {
+    const [, sign, mantissa, power] = /^([+-]?)([0-9.]+)(?:[eE]([+-]?\d+))?$/.exec(text)!;
+    const point = mantissa!.indexOf(".");
+    const fraction = point === -1 ? 0 : mantissa!.length - point - 1;
+    const bytes = Buffer.from(mantissa!);
+    return longDecimal(bytes, 0, bytes.length, Number(power ?? 0) - fraction, sign === "-");
+  }
+
+  /** longDecimal's answer is Number()'s (same bits), or NaN where it declines and parseFloat decides. */
+  function agrees(text: string): boolean {
+    const value = long(text);
+    return Number.isNaN(value) || Object.is(value, Number(text));
+  }
+
+  it("17 to 24 significant digits, any point position, either sign: never a different double", () => {
+    const digits = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 16, maxLength: 23 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), digits, fc.nat(24), fc.boolean(), (lead, rest, pointAt, negative) => {
+        const m = `${lead}${rest.join("")}`;
+        const at = Math.min(pointAt, m.length);
+        const text = `${negative ? "-" : ""}${at === 0 ? `0.${m}` : `${m.slice(0, at)}.${m.slice(at)}`}`;
+        expect(agrees(text), text).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("doubles printed to 17 digits, halfway cases and powers of two: the same double or a decline", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: 1e-6, max: 1e15 }), (x) => {
+        const text = x.toPrecision(17);
+        expect(agrees(text), text).toBe(true);
+        // The decimal halfway between x and its neighbour above, to 24 digits: a near-tie.
+        const halfway = (x + (x * Number.EPSILON) / 2).toPrecision(21);
+        expect(agrees(halfway), halfway).toBe(true);
+      }),
+      { numRuns: 5_000 },
+    );
+    for (const text of ["1.2345678901234567e-5", "-98765432109876543e-20", "9007199254740993", "9007199254740992.5", "4503599627370496.5", "1024.0000000000000001", "0.10000000000000000555", "1.00000000000000011102230246251565", "0.30000000000000004", "10110.289999999999"]) {
+      expect(agrees(text), text).toBe(true);
+    }
+    // The common case is proven, not declined: 17-digit sums as they print.
+    expect(long("10110.289999999999")).toBe(10110.289999999999);
+    expect(long("-0.30000000000000004")).toBe(-0.30000000000000004);
+  });
+});
