@@ -14,6 +14,7 @@ import { allowance, feasibilityTolerance, tolerance } from "../../floor/numeric/
 import { moduleOf } from "../objectives/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
 import { overshootStep, provedOnGrid, roundedBound, stepGap, type ObjectiveStep } from "./objective-step.js";
+import { overshootSearch, type OvershootSearch } from "./exact-stage.js";
 import { repairAllocation } from "./repair.js";
 import { JSLP_TARGET_EXPONENT, scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 import { workbenchVersion } from "./version.js";
@@ -248,6 +249,7 @@ async function runStages(
   stopBefore = Infinity,
   start?: Float64Array,
   grid?: ObjectiveStep,
+  exactOvershoot?: OvershootSearch,
 ): Promise<StageRun> {
   // The solvers (and their worker host) load only on the MIP path: a dedicated solve never needs them.
   const { checkSolution, solveRobustly } = await import("../backends/robust.js");
@@ -267,6 +269,22 @@ async function runStages(
     }
     const remaining = request.timeLimitSeconds !== undefined ? stageSeconds(request.timeLimitSeconds, (performance.now() - started) / 1000, setupSeconds, stageCount - k) : undefined;
     const onGrid = grid && stage.name === "overshoot" ? grid : undefined;
+    let incumbent: Float64Array | undefined;
+    const previous = lowered.stages[k - 1];
+    if (exactOvershoot && stage.name === "overshoot" && previous?.name === "sparsity" && run.values && run.reports[k - 1]?.status === "optimal") {
+      // The count is fixed: the exact lot search (exact-stage.ts) may close the stage with no MIP, within half its time.
+      const deadline = remaining !== undefined ? performance.now() + 500 * remaining : undefined;
+      const found = exactOvershoot(Math.round(stageValue(previous, run.values)), deadline);
+      if ("values" in found && checkSolution(problem, { status: "feasible", values: found.values, backend: "highs", version: "", seconds: 0 }) === undefined) {
+        if (found.proven) {
+          run.values = found.values;
+          run.reports.push({ name: stage.name, value: stageValue(stage, found.values) / (stage.normalizer ?? 1), status: "optimal", gap: 0, proof: found.proof });
+          run.fixings.push(fixingRow(stage, stageValue(stage, found.values), wave.model.stageTolerance));
+          continue;
+        }
+        if (stageValue(stage, found.values) < stageValue(stage, run.values)) incumbent = found.values;
+      }
+    }
     const robust = await solveRobustly(problem, {
       // With an earlier stage's answer in hand, a spent limit ends the solve rather than a late fallback.
       ...(run.values ? { keepWithinLimit: true } : {}),
@@ -277,7 +295,7 @@ async function runStages(
       mipRelativeGap: request.mipRelativeGap ?? 0,
       // Each stage starts from the previous stage's optimum, which is feasible for it (the fixing
       // row holds with its tolerance); the first from the best heuristic, when one was lifted.
-      ...(run.values ? { start: run.values } : start ? { start } : {}),
+      ...(incumbent ? { start: incumbent } : run.values ? { start: run.values } : start ? { start } : {}),
       ...(request.backends ? { backends: request.backends } : {}),
     });
     const { attempts } = robust;
@@ -390,7 +408,7 @@ async function solveLexicographic(
   started: number,
 ): Promise<SolveResult> {
   const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
-  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor));
+  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor), overshootSearch(wave, units.factor, lowered));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
     const unit = stageUnits[names.indexOf(report.name)] ?? 1;
