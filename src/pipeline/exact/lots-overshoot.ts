@@ -58,6 +58,8 @@ export interface OvershootLimits {
   readonly maxBits?: number;
   /** Most estimated 32-bit word operations. Default 4e9. */
   readonly maxWork?: number;
+  /** Accounts outside the top set tried by the narrow first search, cheapest to swap in first. Default 16. */
+  readonly narrowOthers?: number;
 }
 
 /** Why the exact search did not run or did not finish (the caller solves the stage by MIP). */
@@ -147,7 +149,7 @@ export function leastOvershoot(wave: Wave, most: number, limits: OvershootLimits
   // First a narrow search: the top accounts and the few others cheapest to swap in, one or two swaps.
   // When it reaches the gcd bound it is optimal by that bound alone, at a fraction of the full cost.
   const others = items.filter((item) => !item.top).sort((a, b) => a.base - b.base);
-  const narrow = [...items.filter((item) => item.top), ...others.slice(0, NARROW_OTHERS)];
+  const narrow = [...items.filter((item) => item.top), ...others.slice(0, limits.narrowOthers ?? NARROW_OTHERS)];
   let found: { reach: number; lots: Int32Array; items: readonly Item[] } | undefined;
   let stopped: string | undefined;
   for (const [pass, set] of (narrow.length < items.length ? [narrow, items] : [items]).entries()) {

@@ -408,7 +408,7 @@ async function solveLexicographic(
   started: number,
 ): Promise<SolveResult> {
   const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
-  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor), overshootSearch(wave, units.factor, lowered));
+  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor), exactStages(wave, units.factor, lowered, request));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
     const unit = stageUnits[names.indexOf(report.name)] ?? 1;
@@ -494,6 +494,11 @@ async function solveLexicographic(
     return { ...retry, solver: { ...retry.solver, attempts }, message: `${solverInfo.name}'s answer was not kept (${message ?? status}); solved again by ${retry.solver.name}` };
   }
   return { ...answer, solver: { ...solverInfo, attempts } };
+}
+
+/** The exact overshoot search (exact-stage.ts) is part of "structure first": off when the plain MIP is asked for (`lower.structure: false`). */
+function exactStages(wave: Wave, factor: number, lowered: LoweredWave, request: SolveRequest): OvershootSearch | undefined {
+  return request.lower?.structure === false ? undefined : overshootSearch(wave, factor, lowered);
 }
 
 /**
