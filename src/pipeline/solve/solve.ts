@@ -408,7 +408,7 @@ async function solveLexicographic(
   started: number,
 ): Promise<SolveResult> {
   const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
-  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor), exactStages(wave, units.factor, lowered, request));
+  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values ?? lpStart(units.wave, lowered), overshootStep(units.wave, units.factor), exactStages(wave, units.factor, lowered, request));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
     const unit = stageUnits[names.indexOf(report.name)] ?? 1;
@@ -494,6 +494,17 @@ async function solveLexicographic(
     return { ...retry, solver: { ...retry.solver, attempts }, message: `${solverInfo.name}'s answer was not kept (${message ?? status}); solved again by ${retry.solver.name}` };
   }
   return { ...answer, solver: { ...solverInfo, attempts } };
+}
+
+/**
+ * An LP's start: the dedicated exact algorithm's answer (solver units), lifted to the columns, when
+ * the wave's structure has one. HiGHS starts simplex from the basis it defines (highs.ts); the proof
+ * of optimality stays the solver's. O(n) plus the algorithm.
+ */
+function lpStart(scaled: Wave, lowered: LoweredWave): Float64Array | undefined {
+  if (lowered.base.integer.some((flag) => flag === 1)) return undefined;
+  const dedicated = solveDedicated(scaled);
+  return dedicated ? lowered.lift(dedicated.allocation) : undefined;
 }
 
 /** The exact overshoot search (exact-stage.ts) is part of "structure first": off when the plain MIP is asked for (`lower.structure: false`). */
