@@ -286,8 +286,10 @@ async function runStages(
       }
     }
     const robust = await solveRobustly(problem, {
-      // With an earlier stage's answer in hand, a spent limit ends the solve rather than a late fallback.
-      ...(run.values ? { keepWithinLimit: true } : {}),
+      // With an earlier stage's answer in hand, or a start to keep (a verified heuristic, the dedicated
+      // answer), a spent limit ends the solve rather than a late fallback (seen: CBC killed at its
+      // limit on a 2x10^4 lots-minmax MIP, then three more backends, then exit 4 with the start unused).
+      ...(run.values || start ? { keepWithinLimit: true } : {}),
       ...(onGrid ? { mipAbsoluteGap: stepGap(onGrid, wave) } : {}),
       backend: request.backend ?? "highs",
       ...(request.fallbacks ? { fallbacks: [...request.fallbacks] } : {}),
@@ -408,7 +410,8 @@ async function solveLexicographic(
   started: number,
 ): Promise<SolveResult> {
   const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
-  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values ?? lpStart(units.wave, lowered), overshootStep(units.wave, units.factor), exactStages(wave, units.factor, lowered, request));
+  const dedicated = dedicatedStart(units.wave, lowered);
+  const run = await runStages(units.wave, lowered, request, started, Infinity, dedicated?.values ?? warm?.values, overshootStep(units.wave, units.factor), exactStages(wave, units.factor, lowered, request));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
     const unit = stageUnits[names.indexOf(report.name)] ?? 1;
@@ -423,7 +426,7 @@ async function solveLexicographic(
     gap: run.last || run.reports.length > 0 ? run.worstGap : null,
     nodes: run.last?.nodes !== undefined ? run.nodes : null,
     attempts: run.attempts,
-    ...(warm ? { warmStart: warm.heuristic } : {}),
+    ...(dedicated ? { warmStart: dedicated.name } : warm ? { warmStart: warm.heuristic } : {}),
   };
   const path = `mip:${solverInfo.name}`;
   if (!run.values) {
@@ -497,14 +500,17 @@ async function solveLexicographic(
 }
 
 /**
- * An LP's start: the dedicated exact algorithm's answer (solver units), lifted to the columns, when
- * the wave's structure has one. HiGHS starts simplex from the basis it defines (highs.ts); the proof
- * of optimality stays the solver's. O(n) plus the algorithm.
+ * The first stage's start from the dedicated exact algorithm's answer (solver units), lifted to the
+ * columns, when the wave's structure has one: for an LP HiGHS starts simplex from the basis it
+ * defines (highs.ts), for a MIP it is the incumbent from the first node (lots-minmax at 2x10^4: the
+ * breakpoint search's optimum, where the production heuristic's start had max fraction 1.0). Either
+ * way the proof stays the solver's; when no solver answers within the limit, the start is kept as
+ * a feasible answer with its gap unknown. O(n) plus the algorithm.
  */
-function lpStart(scaled: Wave, lowered: LoweredWave): Float64Array | undefined {
-  if (lowered.base.integer.some((flag) => flag === 1)) return undefined;
+function dedicatedStart(scaled: Wave, lowered: LoweredWave): { name: string; values: Float64Array } | undefined {
   const dedicated = solveDedicated(scaled);
-  return dedicated ? lowered.lift(dedicated.allocation) : undefined;
+  if (!dedicated || !verifyAllocation(scaled, dedicated.allocation).ok) return undefined;
+  return { name: `dedicated:${dedicated.algorithm}`, values: lowered.lift(dedicated.allocation) };
 }
 
 /** The exact overshoot search (exact-stage.ts) is part of "structure first": off when the plain MIP is asked for (`lower.structure: false`). */
