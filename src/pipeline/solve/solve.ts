@@ -410,7 +410,8 @@ async function solveLexicographic(
   started: number,
 ): Promise<SolveResult> {
   const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
-  const dedicated = dedicatedStart(units.wave, lowered);
+  // The structure's own cover is built for the pruned columns (structure.ts); else the dedicated answer, else the heuristic.
+  const dedicated = warm?.heuristic === "sparsity-greedy-cover" ? undefined : dedicatedStart(units.wave, lowered);
   const run = await runStages(units.wave, lowered, request, started, Infinity, dedicated?.values ?? warm?.values, overshootStep(units.wave, units.factor), exactStages(wave, units.factor, lowered, request));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
