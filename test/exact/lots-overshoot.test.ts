@@ -104,15 +104,18 @@ const tinyLotsWave = fc
     // Some caps below what the lots are worth (whole quarters), so that not every lot fits.
     capShare: fc.array(fc.constantFrom(1, 1, 0.75, 0.5), { minLength: 5, maxLength: 5 }),
     budgetShare: fc.integer({ min: 1, max: 40 }),
+    // Binary-exact alphas, so that the oracle's reading and the decimal one agree.
+    alpha: fc.option(fc.constantFrom(0.5, 0.75), { nil: undefined, freq: 3 }),
   })
-  .map(({ n, lotValue, maxLots, capShare, budgetShare }) => {
+  .map(({ n, lotValue, maxLots, capShare, budgetShare, alpha }) => {
     const v = lotValue.slice(0, n);
     const lots = maxLots.slice(0, n);
     const capacity = v.map((x, i) => Math.floor((x * lots[i]! * capShare[i]!) * 4) / 4);
     const total = capacity.reduce((a, b) => a + b, 0);
     // Whole eighths of up to the total capacity (sometimes beyond it: infeasible).
     const budget = Math.max(0.125, Math.round(((total * budgetShare) / 36) * 8) / 8);
-    return lotsWave(v, lots, budget, capacity);
+    const wave = lotsWave(v, lots, budget, capacity);
+    return alpha === undefined ? wave : makeWave({ capacity, budget, objectives, alpha, lots: { lotValue: v, maxLots: lots } });
   });
 
 describe("leastOvershoot against the brute-force oracle", () => {

@@ -29,7 +29,7 @@
  * caller falls back to the MIP.
  */
 import type { Allocation, Wave } from "../../domain.js";
-import { decimal } from "../../floor/numeric/exact.js";
+import { decimal, productDown } from "../../floor/numeric/exact.js";
 import { lotCapacities, positionsByAccount } from "./lot-capacity.js";
 
 export interface LeastOvershoot {
@@ -94,7 +94,15 @@ export function leastOvershoot(wave: Wave, most: number, limits: OvershootLimits
   if (!(most >= 1) || !Number.isSafeInteger(most)) return { reason: "no positive count" };
   const n = wave.ids.length;
   const index = positionsByAccount(positions, n);
-  const capacity = lotCapacities(positions, index, wave.upper);
+  // The caps exactly, from the raw data (as src/pipeline/exact/index.ts keeps them): alpha * c_i rounded
+  // down, never up, not wave.upper's float products; the lots held bound q_p on their own.
+  const alpha = wave.model.alpha;
+  const cap = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = wave.capacity[i]!;
+    cap[i] = wave.eligible[i] === 0 || !(wave.upper[i]! > 0) ? 0 : Math.max(0, alpha !== undefined ? Math.min(c, productDown(alpha, c)) : c);
+  }
+  const capacity = lotCapacities(positions, index, cap);
   // Per account: its one position that can give anything.
   const positionOf = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
