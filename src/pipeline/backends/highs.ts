@@ -55,6 +55,8 @@ const STATUS_NAMES: Record<number, string> = {
 export const IPM_COLUMNS = 20_000;
 /** Share of the limit simplex from a start's basis may take before the interior-point method runs instead. */
 const WARM_SHARE = 0.4;
+/** Without a limit, the seconds simplex from a start's basis may take (a poor basis must not stall the solve). */
+const WARM_UNLIMITED_SECONDS = 30;
 
 /**
  * The simplex basis a vertex `x` of `problem` defines, or undefined when `x` does not define one: a
@@ -317,7 +319,8 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
       // does not finish, the usual interior-point solve gets the rest of the limit.
       const basis = !integer && !hasQuadratic(problem) && n >= IPM_COLUMNS && options.start?.length === n ? vertexBasis(problem, options.start) : undefined;
       if (basis) {
-        const share = options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds) ? { ...options, timeLimitSeconds: WARM_SHARE * options.timeLimitSeconds } : options;
+        const limited = options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds);
+        const share = { ...options, timeLimitSeconds: limited ? WARM_SHARE * options.timeLimitSeconds! : WARM_UNLIMITED_SECONDS };
         const warm = runOnce(modelData(problem), share, { solver: "simplex", presolve: "off" }, basis);
         try {
           if (warm.status === STATUS.optimal) {
