@@ -25,6 +25,7 @@ export function renderAnswer(wave: Wave, answer: SolveAnswer, topRows = 15): str
   for (const approximation of answer.approximation ?? []) {
     lines.push(`             ${approximation.stage}: tangent approximation, optimum within ${money(approximation.errorBound)} (lower bound ${money(approximation.lowerBound)})`);
   }
+  for (const proof of answer.proofs ?? []) lines.push(`proof        ${proof.stage}: ${proof.proof}`);
   if (wave.layers) {
     lines.push(`layers       ${Object.entries(answer.layerTotals).map(([name, total]) => `${name} ${money(total)}`).join(", ")}`);
   }

@@ -12,7 +12,7 @@ import type { SolveOptions, SolverBackend, SolverSolution } from "../../src/pipe
 import { closeBackends, getBackend } from "../../src/pipeline/backends/robust.js";
 import { createWorkerBackend, type WorkerHostedBackend } from "../../src/pipeline/backends/worker-host.js";
 import { loadWaveFromFiles } from "../../src/pipeline/solve/inputs.js";
-import { solveWave, type SolveResult } from "../../src/pipeline/solve/solve.js";
+import { solveWave, type SolveRequest, type SolveResult } from "../../src/pipeline/solve/solve.js";
 import { scaleUnits, unitFactor } from "../../src/pipeline/solve/units.js";
 import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 
@@ -35,8 +35,8 @@ const lotsWave = (): Wave => loadWaveFromFiles({ model: "models/lots-sparsity-ov
 const ladderWave = (): Wave => loadWaveFromFiles({ model: "models/profits-first.yaml", accounts: "examples/worked-example.csv", budget: 13 });
 
 /** What an honest HiGHS says, for comparison. */
-async function honest(wave: Wave): Promise<SolveResult> {
-  return solveWave(wave, { path: "mip", fallbacks: [] });
+async function honest(wave: Wave, request: SolveRequest = {}): Promise<SolveResult> {
+  return solveWave(wave, { ...request, path: "mip", fallbacks: [] });
 }
 
 function expectCorrect(result: SolveResult, reference: SolveResult): void {
@@ -72,18 +72,24 @@ async function altered(change: (solution: SolverSolution, problem: LinearProblem
   return fake;
 }
 
+/**
+ * The lots wave through the plain MIP: with the structure first, the greedy's floor proves the count
+ * and the exact lot search the overshoot (exact-stage.ts), and no backend is asked at all.
+ */
+const plain: SolveRequest = { lower: { structure: false } };
+
 describe.each([
-  ["lots, two lexicographic stages", lotsWave],
-  ["seniority ladder", ladderWave],
-])("injected faults on a %s wave", (_, makeWave) => {
+  ["lots, two lexicographic stages", lotsWave, plain],
+  ["seniority ladder", ladderWave, {}],
+])("injected faults on a %s wave", (_, makeWave, request: SolveRequest) => {
   it("a backend that throws: retried on a fresh instance, then GLPK answers, and attempts say so", async () => {
     current = makeWave();
-    const reference = await honest(current);
+    const reference = await honest(current, request);
     const calls = { calls: 0 };
     const thrower = await altered(() => {
       throw new Error("injected crash");
     }, calls);
-    const result = await solveWave(current, { path: "mip", backends: { highs: thrower }, fallbacks: ["glpk"] });
+    const result = await solveWave(current, { ...request, path: "mip", backends: { highs: thrower }, fallbacks: ["glpk"] });
     expectCorrect(result, reference);
     expect(result.solver.name).toBe("glpk");
     // Each lexicographic stage a solver solves (not one the greedy's floor proves) starts with highs,
@@ -102,9 +108,9 @@ describe.each([
 
   it("a vector that breaks the rows, claimed optimal: garbage twice, then GLPK; never reported", async () => {
     current = makeWave();
-    const reference = await honest(current);
+    const reference = await honest(current, request);
     const zero = await altered((solution) => ({ ...solution, status: "optimal", values: solution.values!.map(() => 0) }));
-    const result = await solveWave(current, { path: "mip", backends: { highs: zero }, fallbacks: ["glpk"] });
+    const result = await solveWave(current, { ...request, path: "mip", backends: { highs: zero }, fallbacks: ["glpk"] });
     expectCorrect(result, reference);
     expect(result.solver.attempts.slice(0, 3).map((a) => a.outcome)).toEqual(["garbage", "garbage", "ok"]);
     expect(result.solver.attempts[0]!.message).toMatch(/row .* violates/);
@@ -113,12 +119,12 @@ describe.each([
   it("a vector with NaN, or of the wrong length: garbage, and nothing else answers when no fallback is allowed", async () => {
     current = makeWave();
     const nan = await altered((solution) => ({ ...solution, values: solution.values!.map((v, j) => (j === 0 ? Number.NaN : v)) }));
-    await expect(solveWave(current, { path: "mip", backends: { highs: nan }, fallbacks: [] })).rejects.toMatchObject({
+    await expect(solveWave(current, { ...request, path: "mip", backends: { highs: nan }, fallbacks: [] })).rejects.toMatchObject({
       name: "SolverError",
       attempts: [expect.stringMatching(/^highs: garbage \(value of column .* is NaN\)$/), expect.stringMatching(/^highs \(fresh instance\): garbage/)],
     });
     const short = await altered((solution) => ({ ...solution, values: solution.values!.slice(1) }));
-    const answered = await solveWave(current, { path: "mip", backends: { highs: short }, fallbacks: ["glpk"] });
+    const answered = await solveWave(current, { ...request, path: "mip", backends: { highs: short }, fallbacks: ["glpk"] });
     expect(answered.status).toBe("optimal");
     expect(answered.solver.attempts[0]!.message).toMatch(/values for \d+ columns/);
   });
@@ -127,9 +133,9 @@ describe.each([
 describe("faults inside worker-hosted backends", () => {
   it("a real WASM trap in the worker: the worker is replaced, the fresh one traps too, GLPK answers", async () => {
     current = lotsWave();
-    const reference = await honest(current);
+    const reference = await honest(current, plain);
     const trapping = await workerFake("createTrappingBackend");
-    const result = await solveWave(current, { path: "mip", backends: { highs: trapping }, fallbacks: ["glpk"] });
+    const result = await solveWave(current, { ...plain, path: "mip", backends: { highs: trapping }, fallbacks: ["glpk"] });
     expectCorrect(result, reference);
     const first = result.solver.attempts.slice(0, 3);
     expect(first.map((a) => [a.backend, a.outcome, a.fresh ?? false])).toEqual([
@@ -142,18 +148,19 @@ describe("faults inside worker-hosted backends", () => {
     expect(trapping.workersStarted).toBe(2 * solvedStages(reference));
   });
 
-  it("a hang past the time limit: the watchdog kills the worker, the timeout is not retried and GLPK answers", async () => {
+  it("a hang past the time limit: the watchdog kills the worker, the timeout is not retried, and the verified start is kept (no late fallback)", async () => {
     current = loadWaveFromFiles({ model: "models/queue-l0.yaml", accounts: "examples/worked-example.csv", budget: 7.5 });
     const spinning = await workerFake("createSpinningBackend", 0.3);
     // Without the structure rows: with them the MIP start meets the greedy's floor and no backend is asked at all.
     const result = await solveWave(current, { path: "mip", timeLimitSeconds: 0.2, backends: { highs: spinning }, fallbacks: ["glpk"], lower: { structure: false } });
-    expect(result.status).toBe("optimal");
+    // The limit is spent when the watchdog fires: GLPK is not started past it; the start (the dedicated
+    // greedy's allocation, verified) is the answer, its gap unknown.
+    expect(result.status).toBe("feasible");
     expect(result.verified?.ok).toBe(true);
     expect(result.objective).toEqual([1]);
-    expect(result.solver.attempts.map((a) => [a.backend, a.outcome])).toEqual([
-      ["highs", "timeout"],
-      ["glpk", "ok"],
-    ]);
+    expect(result.solver.gap).toBeNull();
+    expect(result.message).toMatch(/the MIP start is kept \(gap unknown\)/);
+    expect(result.solver.attempts.map((a) => [a.backend, a.outcome])).toEqual([["highs", "timeout"]]);
     expect(result.solver.attempts[0]!.message).toMatch(/watchdog/);
     // A timeout is not retried (it would hang as long again): one worker started, no second highs attempt.
     expect(spinning.workersStarted).toBe(1);
@@ -184,9 +191,9 @@ describe("a feasible but suboptimal vector claimed optimal", () => {
 
   it("is refuted, and the next backend solves the wave again: optimal, and the attempts show both", async () => {
     current = lotsWave();
-    const reference = await honest(current);
-    const liar = await closesEverything(current);
-    const result = await solveWave(current, { path: "mip", backends: { highs: liar }, fallbacks: ["glpk"] });
+    const reference = await honest(current, plain);
+    const liar = await closesEverything(current, false);
+    const result = await solveWave(current, { ...plain, path: "mip", backends: { highs: liar }, fallbacks: ["glpk"] });
     expectCorrect(result, reference);
     expect(result.solver.name).toBe("glpk");
     expect(result.message).toMatch(/^highs's answer was not kept \(the solver's claim of optimality is refuted: .*\); solved again by glpk$/);

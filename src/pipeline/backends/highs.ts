@@ -13,7 +13,7 @@
  * unbounded, a wrong MIP optimum with presolve on unbounded integer columns, and "solve error" on
  * small well-posed MIPs and QPs.
  */
-import highsImport, { type Highs, type InitOptions, type Model, type ModelData } from "highs";
+import highsImport, { type BasisInput, type Highs, type InitOptions, type Model, type ModelData } from "highs";
 import type { LinearProblem } from "../lower/standard-form.js";
 import type { SolveOptions, SolverBackend, SolverSolution } from "./backend.js";
 import { packageVersion } from "./version.js";
@@ -51,8 +51,64 @@ const STATUS_NAMES: Record<number, string> = {
   17: "interrupted",
 };
 
-/** LPs with at least this many columns are solved by the interior-point method (then crossover). */
+/** LPs with at least this many columns are solved by the interior-point method (then crossover), or by simplex from a start's basis. */
 export const IPM_COLUMNS = 20_000;
+/** Share of the limit simplex from a start's basis may take before the interior-point method runs instead. */
+const WARM_SHARE = 0.4;
+/** Without a limit, the seconds simplex from a start's basis may take (a poor basis must not stall the solve). */
+const WARM_UNLIMITED_SECONDS = 30;
+
+/**
+ * The simplex basis a vertex `x` of `problem` defines, or undefined when `x` does not define one: a
+ * column strictly between its bounds is basic, one at a bound nonbasic there; a row strictly inside
+ * its bounds is basic (its slack), a tight row nonbasic. A degenerate vertex leaves fewer basic
+ * entries than rows: tight rows are made basic, those with the fewest basic columns first (an account
+ * at its cap whose level row is also tight), until the count is the number of rows. HiGHS checks the
+ * basis itself (and repairs a singular one). O(nonzeros + rows log rows).
+ */
+export function vertexBasis(problem: LinearProblem, x: ArrayLike<number>): BasisInput | undefined {
+  const n = problem.columnLower.length;
+  const m = problem.rowLower.length;
+  const at = (value: number, bound: number): boolean => Number.isFinite(bound) && Math.abs(value - bound) <= 1e-9 * Math.max(1, Math.abs(bound));
+  const colStatus = new Int32Array(n);
+  let basic = 0;
+  for (let j = 0; j < n; j++) {
+    const value = x[j]!;
+    if (!Number.isFinite(value)) return undefined;
+    if (at(value, problem.columnLower[j]!)) colStatus[j] = 0;
+    else if (at(value, problem.columnUpper[j]!)) colStatus[j] = 2;
+    else {
+      colStatus[j] = 1;
+      basic++;
+    }
+  }
+  const rowStatus = new Int32Array(m);
+  const tight: { row: number; basicColumns: number }[] = [];
+  for (let r = 0; r < m; r++) {
+    let activity = 0;
+    let basicColumns = 0;
+    for (let k = problem.rowStart[r]!; k < problem.rowStart[r + 1]!; k++) {
+      activity += problem.rowValue[k]! * x[problem.rowIndex[k]!]!;
+      if (colStatus[problem.rowIndex[k]!] === 1) basicColumns++;
+    }
+    if (at(activity, problem.rowLower[r]!)) rowStatus[r] = 0;
+    else if (at(activity, problem.rowUpper[r]!)) rowStatus[r] = 2;
+    else {
+      rowStatus[r] = 1;
+      basic++;
+      continue;
+    }
+    tight.push({ row: r, basicColumns });
+  }
+  if (basic > m) return undefined;
+  tight.sort((a, b) => a.basicColumns - b.basicColumns || a.row - b.row);
+  for (const { row } of tight) {
+    if (basic === m) break;
+    rowStatus[row] = 1;
+    basic++;
+  }
+  return basic === m ? { colStatus, rowStatus } : undefined;
+}
 
 type HighsLoader = (options?: InitOptions) => Promise<Highs>;
 /**
@@ -131,7 +187,7 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
   const native = highs.version;
   const version = `highs-js ${packageVersion("highs")} (HiGHS ${native.string}${native.gitHash ? ` ${native.gitHash}` : ""})`;
 
-  function runOnce(data: ModelData, options: SolveOptions, settings: Record<string, boolean | number | string>): { model: Model; status: number } {
+  function runOnce(data: ModelData, options: SolveOptions, settings: Record<string, boolean | number | string>, basis?: BasisInput): { model: Model; status: number } {
     const model = highs.createModel();
     try {
       const all: Record<string, boolean | number | string> = {
@@ -148,6 +204,14 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
       if (options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds)) all.time_limit = Math.max(0, options.timeLimitSeconds);
       model.options.set(all);
       model.passModel(data);
+      if (basis) {
+        // A rejected basis is not an error: simplex starts from the logical basis (the caller's share of the limit bounds it).
+        try {
+          model.setBasis(basis);
+        } catch {
+          // as above
+        }
+      }
       if (options.start && options.start.length === data.numCols && data.integrality) {
         // A MIP start prunes the search from the first node; HiGHS checks it and drops an infeasible one.
         try {
@@ -249,6 +313,24 @@ export async function createHighsBackend(): Promise<SolverBackend & { fresh(): P
         check.model.dispose();
         return check.status === STATUS.unbounded;
       };
+      // A large LP with a start on a vertex (the dedicated algorithm's answer, or the previous
+      // stage's optimum): simplex from the basis that vertex defines, in part of the limit. Its
+      // optimality is HiGHS's own (a primal and dual feasible basis), not the start's word; when it
+      // does not finish, the usual interior-point solve gets the rest of the limit.
+      const basis = !integer && !hasQuadratic(problem) && n >= IPM_COLUMNS && options.start?.length === n ? vertexBasis(problem, options.start) : undefined;
+      if (basis) {
+        const limited = options.timeLimitSeconds !== undefined && Number.isFinite(options.timeLimitSeconds);
+        const share = { ...options, timeLimitSeconds: limited ? WARM_SHARE * options.timeLimitSeconds! : WARM_UNLIMITED_SECONDS };
+        const warm = runOnce(modelData(problem), share, { solver: "simplex", presolve: "off" }, basis);
+        try {
+          if (warm.status === STATUS.optimal) {
+            const objective = warm.model.getObjectiveValue();
+            return { ...base, status: "optimal", values: warm.model.getSolution().colValue, objective, bound: objective, gap: 0, seconds: seconds() };
+          }
+        } finally {
+          warm.model.dispose();
+        }
+      }
       // modelData is built before timeLeft() is read: building it counts against the limit.
       let { model, status } = runModel(modelData(problem), timeLeft(), unboundedInteger ? "off" : "choose");
       if (status === STATUS.infeasible || status === STATUS.unboundedOrInfeasible) {

@@ -161,6 +161,22 @@ export function sparsityStructure(wave: Wave): SparsityStructure | undefined {
 /** Consecutive members of each class of interchangeable candidates (same bound, same positions). */
 function symmetricPairs(wave: Wave, candidate: Uint8Array): Array<readonly [number, number]> {
   const n = wave.ids.length;
+  const keyOf = interchangeKeys(wave);
+  const last = new Map<string, number>();
+  const pairs: Array<readonly [number, number]> = [];
+  for (let i = 0; i < n; i++) {
+    if (candidate[i] !== 1) continue;
+    const key = keyOf[i]!;
+    const previous = last.get(key);
+    if (previous !== undefined) pairs.push([previous, i]);
+    last.set(key, i);
+  }
+  return pairs;
+}
+
+/** Per account, a key equal for interchangeable accounts: the same bound and the same positions (lot value and lots held). O(n + positions). */
+function interchangeKeys(wave: Wave): string[] {
+  const n = wave.ids.length;
   const positionsOf: string[] = new Array<string>(n).fill("");
   if (wave.positions) {
     const { account, lotValue, maxLots } = wave.positions;
@@ -168,14 +184,45 @@ function symmetricPairs(wave: Wave, candidate: Uint8Array): Array<readonly [numb
     for (let p = 0; p < account.length; p++) if (maxLots[p]! > 0) parts[account[p]!]!.push(`${lotValue[p]}x${maxLots[p]}`);
     for (let i = 0; i < n; i++) positionsOf[i] = parts[i]!.sort().join(",");
   }
-  const last = new Map<string, number>();
-  const pairs: Array<readonly [number, number]> = [];
-  for (let i = 0; i < n; i++) {
-    if (candidate[i] !== 1) continue;
-    const key = `${wave.upper[i]}|${positionsOf[i]}`;
-    const previous = last.get(key);
-    if (previous !== undefined) pairs.push([previous, i]);
-    last.set(key, i);
+  return Array.from({ length: n }, (_, i) => `${wave.upper[i]}|${positionsOf[i]}`);
+}
+
+/**
+ * The same allocation with the haircuts (and the lots of their one position) permuted within each
+ * class of interchangeable accounts so that they decrease with the index: what the symmetry rows
+ * (h_a >= h_b, z_a >= z_b) ask of a MIP start. Interchangeable accounts have the same room, so the
+ * pruning keeps or drops a whole class. Accounts with several lot positions are left as they are.
+ * Same objective values and verdict as the input. O(n log n + positions).
+ */
+export function breakSymmetry(wave: Wave, allocation: Allocation): Allocation {
+  const n = wave.ids.length;
+  const keyOf = interchangeKeys(wave);
+  const positionOf = new Int32Array(n).fill(-1);
+  const several = new Uint8Array(n);
+  if (wave.positions) {
+    for (let p = 0; p < wave.positions.account.length; p++) {
+      const i = wave.positions.account[p]!;
+      if (positionOf[i] !== -1) several[i] = 1;
+      positionOf[i] = p;
+    }
   }
-  return pairs;
+  const classes = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (!(wave.upper[i]! > 0) || several[i] === 1) continue;
+    const members = classes.get(keyOf[i]!);
+    if (members) members.push(i);
+    else classes.set(keyOf[i]!, [i]);
+  }
+  const haircut = Float64Array.from(allocation.haircut);
+  const lots = allocation.lots ? Int32Array.from(allocation.lots) : undefined;
+  for (const members of classes.values()) {
+    if (members.length < 2) continue;
+    const byHaircut = [...members].sort((a, b) => allocation.haircut[b]! - allocation.haircut[a]! || a - b);
+    for (const [k, i] of members.entries()) {
+      const from = byHaircut[k]!;
+      haircut[i] = allocation.haircut[from]!;
+      if (lots && allocation.lots && positionOf[i]! >= 0 && positionOf[from]! >= 0) lots[positionOf[i]!] = allocation.lots[positionOf[from]!]!;
+    }
+  }
+  return { ...allocation, haircut, ...(lots ? { lots } : {}) };
 }

@@ -5,6 +5,10 @@
  */
 import type { ObjectiveModule } from "./objective.js";
 
+/** Accounts above which the level column is split into chained copies, and the level rows per copy (compile.ts blocks the coverage row alike). */
+export const SPLIT_ABOVE = 5_000;
+export const LEVEL_BLOCK = 256;
+
 export const minmax: ObjectiveModule<"minmax"> = {
   kind: "minmax",
   parse: (raw, path, context) => ({ kind: "minmax", scale: context.expression([...path, "scale"], raw.scale) }),
@@ -19,12 +23,22 @@ export const minmax: ObjectiveModule<"minmax"> = {
       largest = Math.max(largest, objective.scale[i]!);
     }
     // When even the largest scale is tiny (2.6e-139, all equal: below HiGHS's smallest matrix value,
-    // dropped, and the wave answered infeasible), the level column holds t * S, S the power of two
+    // dropped, and the wave answered infeasible), the level columns hold t * S, S the power of two
     // nearest that scale, so that the coefficients s_i / S are O(1) and exact. Otherwise S = 1: the
     // money unit (src/pipeline/solve/units.ts) already keeps the scales within [2^-20, 2^40].
     const reference = largest > 0 && largest < 2 ** -20 ? 2 ** Math.round(Math.log2(largest)) : 1;
-    const level = addColumn(`t_${s}`, 0, top * reference);
-    for (const i of active) addRow(`level_${s}_${i}`, [haircutColumn[i]!, level], [1, -objective.scale[i]! / reference], -Infinity, 0);
+    // One level column in every level row is a dense column: HiGHS's basis factorization and its
+    // interior-point normal equations (A D A^T, then dense) grew far worse than linearly with it (10^5
+    // accounts: over 60 s, with the optimal basis given). Past SPLIT_ABOVE accounts each block of
+    // LEVEL_BLOCK rows gets its own copy of the level, the copies chained equal: same optimum, sparse.
+    const copies = active.length > SPLIT_ABOVE ? Math.ceil(active.length / LEVEL_BLOCK) : 1;
+    const levels = [addColumn(`t_${s}`, 0, top * reference)];
+    for (let k = 1; k < copies; k++) {
+      levels.push(addColumn(`t_${s}_${k}`, 0, top * reference));
+      addRow(`level_link_${s}_${k}`, [levels[k - 1]!, levels[k]!], [1, -1], 0, 0);
+    }
+    const level = levels[0]!;
+    for (const [r, i] of active.entries()) addRow(`level_${s}_${i}`, [haircutColumn[i]!, levels[copies === 1 ? 0 : Math.floor(r / LEVEL_BLOCK)]!], [1, -objective.scale[i]! / reference], -Infinity, 0);
     let normalizer = 0;
     for (const i of active) normalizer += objective.scale[i]!;
     normalizer = normalizer > 0 ? normalizer : 1;
@@ -34,11 +48,11 @@ export const minmax: ObjectiveModule<"minmax"> = {
       integral: false,
       normalizer,
       terms: [[level, normalizer / reference]],
-      // The level of an allocation: its largest h_i / s_i, within the column's bound.
+      // The level of an allocation: its largest h_i / s_i, within the column's bound (every copy alike).
       lift(values) {
         let value = 0;
         for (const i of active) value = Math.max(value, values[haircutColumn[i]!]! / objective.scale[i]!);
-        values[level] = Math.min(value, top) * reference;
+        for (const column of levels) values[column] = Math.min(value, top) * reference;
       },
     };
   },

@@ -38,6 +38,8 @@ export interface SolveAnswer {
   readonly objective: readonly number[];
   readonly stages: readonly string[];
   readonly approximation?: readonly { stage: string; lowerBound: number; errorBound: number }[];
+  /** What proved a stage when it was not the solver's bound alone (the greedy's floor, the gcd bound, an exact search). */
+  readonly proofs?: readonly { stage: string; proof: string }[];
   readonly layerTotals: Readonly<Record<string, number>>;
   readonly allocation: readonly AllocationRow[];
   readonly certificate: SolveResult["certificate"];
@@ -114,6 +116,7 @@ export function toAnswer(wave: Wave, result: SolveResult): SolveAnswer {
   const approximation = result.stages
     .filter((stage) => stage.errorBound !== undefined)
     .map((stage) => ({ stage: stage.name, lowerBound: stage.lowerBound!, errorBound: stage.errorBound! }));
+  const proofs = result.stages.filter((stage) => stage.proof !== undefined).map((stage) => ({ stage: stage.name, proof: stage.proof! }));
   const checkedBudget = result.allocation ? wave.budget : (result.partial?.budget ?? wave.budget);
   const verdict: Verdict = result.allocation && result.verified ? result.verified : (result.partial?.verified ?? verifyAllocation(wave, emptyAllocation(wave)));
   return {
@@ -129,6 +132,7 @@ export function toAnswer(wave: Wave, result: SolveResult): SolveAnswer {
     objective: result.allocation ? result.objective : (result.partial?.objective ?? result.objective),
     stages: result.stageNames,
     ...(approximation.length ? { approximation } : {}),
+    ...(proofs.length ? { proofs } : {}),
     layerTotals,
     allocation: rows,
     certificate: result.certificate,

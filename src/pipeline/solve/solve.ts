@@ -14,6 +14,7 @@ import { allowance, feasibilityTolerance, tolerance } from "../../floor/numeric/
 import { moduleOf } from "../objectives/index.js";
 import { roundToMoneyUnit } from "./money-unit.js";
 import { overshootStep, provedOnGrid, roundedBound, stepGap, type ObjectiveStep } from "./objective-step.js";
+import { overshootSearch, type OvershootSearch } from "./exact-stage.js";
 import { repairAllocation } from "./repair.js";
 import { JSLP_TARGET_EXPONENT, scaleUnits, stageUnitFactors, unitFactor, unscaleAllocation } from "./units.js";
 import { workbenchVersion } from "./version.js";
@@ -248,6 +249,7 @@ async function runStages(
   stopBefore = Infinity,
   start?: Float64Array,
   grid?: ObjectiveStep,
+  exactOvershoot?: OvershootSearch,
 ): Promise<StageRun> {
   // The solvers (and their worker host) load only on the MIP path: a dedicated solve never needs them.
   const { checkSolution, solveRobustly } = await import("../backends/robust.js");
@@ -267,9 +269,27 @@ async function runStages(
     }
     const remaining = request.timeLimitSeconds !== undefined ? stageSeconds(request.timeLimitSeconds, (performance.now() - started) / 1000, setupSeconds, stageCount - k) : undefined;
     const onGrid = grid && stage.name === "overshoot" ? grid : undefined;
+    let incumbent: Float64Array | undefined;
+    const previous = lowered.stages[k - 1];
+    if (exactOvershoot && stage.name === "overshoot" && previous?.name === "sparsity" && run.values && run.reports[k - 1]?.status === "optimal") {
+      // The count is fixed: the exact lot search (exact-stage.ts) may close the stage with no MIP, within half its time.
+      const deadline = remaining !== undefined ? performance.now() + 500 * remaining : undefined;
+      const found = exactOvershoot(Math.round(stageValue(previous, run.values)), deadline);
+      if ("values" in found && checkSolution(problem, { status: "feasible", values: found.values, backend: "highs", version: "", seconds: 0 }) === undefined) {
+        if (found.proven) {
+          run.values = found.values;
+          run.reports.push({ name: stage.name, value: stageValue(stage, found.values) / (stage.normalizer ?? 1), status: "optimal", gap: 0, proof: found.proof });
+          run.fixings.push(fixingRow(stage, stageValue(stage, found.values), wave.model.stageTolerance));
+          continue;
+        }
+        if (stageValue(stage, found.values) < stageValue(stage, run.values)) incumbent = found.values;
+      }
+    }
     const robust = await solveRobustly(problem, {
-      // With an earlier stage's answer in hand, a spent limit ends the solve rather than a late fallback.
-      ...(run.values ? { keepWithinLimit: true } : {}),
+      // With an earlier stage's answer in hand, or a start to keep (a verified heuristic, the dedicated
+      // answer), a spent limit ends the solve rather than a late fallback (seen: CBC killed at its
+      // limit on a 2x10^4 lots-minmax MIP, then three more backends, then exit 4 with the start unused).
+      ...(run.values || start ? { keepWithinLimit: true } : {}),
       ...(onGrid ? { mipAbsoluteGap: stepGap(onGrid, wave) } : {}),
       backend: request.backend ?? "highs",
       ...(request.fallbacks ? { fallbacks: [...request.fallbacks] } : {}),
@@ -277,7 +297,7 @@ async function runStages(
       mipRelativeGap: request.mipRelativeGap ?? 0,
       // Each stage starts from the previous stage's optimum, which is feasible for it (the fixing
       // row holds with its tolerance); the first from the best heuristic, when one was lifted.
-      ...(run.values ? { start: run.values } : start ? { start } : {}),
+      ...(incumbent ? { start: incumbent } : run.values ? { start: run.values } : start ? { start } : {}),
       ...(request.backends ? { backends: request.backends } : {}),
     });
     const { attempts } = robust;
@@ -390,7 +410,9 @@ async function solveLexicographic(
   started: number,
 ): Promise<SolveResult> {
   const warm = lowered.base.integer.some((flag) => flag === 1) ? await warmStart(units.wave, lowered) : undefined;
-  const run = await runStages(units.wave, lowered, request, started, Infinity, warm?.values, overshootStep(units.wave, units.factor));
+  // The structure's own cover is built for the pruned columns (structure.ts); else the dedicated answer, else the heuristic.
+  const dedicated = warm?.heuristic === "sparsity-greedy-cover" ? undefined : dedicatedStart(units.wave, lowered);
+  const run = await runStages(units.wave, lowered, request, started, Infinity, dedicated?.values ?? warm?.values, overshootStep(units.wave, units.factor), exactStages(wave, units.factor, lowered, request));
   const stageUnits = stageUnitFactors(wave, units.factor);
   const inOriginalUnits = (report: StageReport): StageReport => {
     const unit = stageUnits[names.indexOf(report.name)] ?? 1;
@@ -405,7 +427,7 @@ async function solveLexicographic(
     gap: run.last || run.reports.length > 0 ? run.worstGap : null,
     nodes: run.last?.nodes !== undefined ? run.nodes : null,
     attempts: run.attempts,
-    ...(warm ? { warmStart: warm.heuristic } : {}),
+    ...(dedicated ? { warmStart: dedicated.name } : warm ? { warmStart: warm.heuristic } : {}),
   };
   const path = `mip:${solverInfo.name}`;
   // The next backend in the order solves the wave again (below: a refuted "optimal", a rejected
@@ -493,6 +515,25 @@ async function solveLexicographic(
   // The backend's "optimal" was refuted, or its allocation rejected: the robust layer could not see
   // that (its vector satisfied the rows).
   return retryOthers(answer);
+}
+
+/**
+ * The first stage's start from the dedicated exact algorithm's answer (solver units), lifted to the
+ * columns, when the wave's structure has one: for an LP HiGHS starts simplex from the basis it
+ * defines (highs.ts), for a MIP it is the incumbent from the first node (lots-minmax at 2x10^4: the
+ * breakpoint search's optimum, where the production heuristic's start had max fraction 1.0). Either
+ * way the proof stays the solver's; when no solver answers within the limit, the start is kept as
+ * a feasible answer with its gap unknown. O(n) plus the algorithm.
+ */
+function dedicatedStart(scaled: Wave, lowered: LoweredWave): { name: string; values: Float64Array } | undefined {
+  const dedicated = solveDedicated(scaled);
+  if (!dedicated || !verifyAllocation(scaled, dedicated.allocation).ok) return undefined;
+  return { name: `dedicated:${dedicated.algorithm}`, values: lowered.lift(dedicated.allocation) };
+}
+
+/** The exact overshoot search (exact-stage.ts) is part of "structure first": off when the plain MIP is asked for (`lower.structure: false`). */
+function exactStages(wave: Wave, factor: number, lowered: LoweredWave, request: SolveRequest): OvershootSearch | undefined {
+  return request.lower?.structure === false ? undefined : overshootSearch(wave, factor, lowered);
 }
 
 /**
