@@ -234,6 +234,10 @@ describe("found by npm run fuzz on 2026-12-01 (seed 20251125): each reproducer a
     ["scales of 1e-248 beside 2e12 (level 0.5, not 2)", { budget: 1e12, capacity: [1e12, 3.585198844948851e-199, 1.230308309646784e-247, 4.669235034065187e-36], objectives: [{ kind: "minmax", scale: [2e12, 1.1651896246083767e-198, 6.15154154823392e-248, 4.669235034065187e-36] }] }],
     ["B = 1e12 + 0.01 (a cent above the whale's capacity)", { budget: 1000000000000.0103, capacity: [0.00025448217696461434, 0.01, 2.821450309489141e-133, 1e12], objectives: [{ kind: "minmax", scale: [0.00012724108848230717, 0.005, 9.169713505839707e-133, 2e12] }] }],
     // The ladder's marginal layer was found with usable >= B in doubles: 2.8e-5 of gains beside 1e12 vanished.
+    // Found by the next fuzz run (accounts family): a shortfall of one ulp of B spread in proportion to the
+    // room filled the 1e-171 account to its cap (ratio 2); a subnormal level * s rounded up by a sixteenth.
+    ["a shortfall of one ulp beside a 1e-171 account (level 0.31, not 2)", { budget: 1.0164566977457912e-14, capacity: [2.7745448527256817e-171, 1.0164566977457912e-14], objectives: [{ kind: "minmax", scale: [1.3872724263628409e-171, 3.3034842676738216e-14] }] }],
+    ["a subnormal account of 8e-323 (ratio 9/32, not 5/16)", { budget: 1e12, capacity: [8e-323, 1e12], objectives: [{ kind: "minmax", scale: [1.6e-322, 3.25e12] }] }],
     ["a ladder beside 1e12: 2.8e-5 of gains taken before any principal", { budget: 1000000000000.01, capacity: [0.010028011344502891, 1e12, 1.2176025241043166e-114], objectives: [{ kind: "minmax", scale: [0.010028011344502891, 1e12, 1.2176025241043166e-114] }], layers: { names: ["gains", "principal"], capacity: [[0.000028011344502890424, 1e12, 1.2176025241043166e-114], [0.01, 0, 0]] } }],
   ])("dedicated water-filling: %s", async (_, spec) => {
     await expectAgreement(spec, [ROUTES.dedicated!]);

@@ -22,7 +22,7 @@ import { lotCapacities, positionsByAccount } from "./lot-capacity.js";
 import { lotsMinmax } from "./lots-minmax.js";
 import { ladderBox, splitJuniorFirst } from "./seniority.js";
 import { sparsityGreedy, sparsityLots } from "./sparsity.js";
-import { waterFill } from "./water-filling.js";
+import { belowLevel, waterFill } from "./water-filling.js";
 
 export interface DedicatedResult {
   readonly allocation: Allocation;
@@ -173,7 +173,7 @@ function uncappedProportional(lower: Float64Array, upper: Float64Array, scale: F
   const level = total / weight.value;
   for (let i = 0; i < n; i++) {
     if (upper[i]! > 0 && scale[i]! > 0) {
-      const h = level * scale[i]!;
+      const h = belowLevel(level, scale[i]!);
       if (h > upper[i]!) return undefined;
       haircut[i] = h;
     }

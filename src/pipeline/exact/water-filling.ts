@@ -103,20 +103,49 @@ export function waterFill(lower: Float64Array, upper: Float64Array, scale: Float
   const level = slope > 0 ? Math.min(to, Math.max(from, rest.value / slope)) : from;
   for (let i = 0; i < n; i++) {
     const s = scale[i]!;
-    if (s > 0) haircut[i] = Math.min(upper[i]!, Math.max(lower[i]!, level * s));
+    if (s > 0) haircut[i] = Math.min(upper[i]!, Math.max(lower[i]!, belowLevel(level, s)));
   }
   settleResidual(haircut, lower, upper, total);
   return { haircut, level };
 }
 
 /**
+ * level * s, rounded so that its ratio to s stays at or below the level where a subnormal haircut
+ * would round up by a large share of itself (8e-323 of an account of scale 1.6e-322: 5/16 for a level
+ * of 4/13). Normal products are left as they are (their ratio is within an ulp). O(1).
+ */
+export function belowLevel(level: number, s: number): number {
+  const h = level * s;
+  if (!(h > 0) || h >= 2 ** -1022 || !Number.isFinite(level)) return h;
+  // In units of the smallest subnormal: an integer times Number.MIN_VALUE is exact.
+  // (2^1074 itself overflows a double: scale in two exact steps.)
+  return Math.floor(level * (s * 2 ** 537 * 2 ** 537)) * Number.MIN_VALUE;
+}
+
+/**
  * Puts the rounding residual total - sum h (a few ulps of the total) on accounts that have room, so
- * that coverage holds to the last bit the data allow. O(n).
+ * that coverage holds to the last bit the data allow: first all of it on the account with the most
+ * room (where a few ulps change its ratio least; in index order a 1e-171 account was filled to its
+ * cap, ratio 2 against a level of 0.31), then, if that is not enough, in index order. O(n).
  */
 export function settleResidual(haircut: Float64Array, lower: Float64Array, upper: Float64Array, total: number): void {
   const sum = new CompensatedSum();
   for (let i = 0; i < haircut.length; i++) sum.add(haircut[i]!);
   let residual = total - sum.value;
+  if (residual === 0) return;
+  let roomiest = -1;
+  let most = 0;
+  for (let i = 0; i < haircut.length; i++) {
+    const room = residual > 0 ? upper[i]! - haircut[i]! : haircut[i]! - lower[i]!;
+    if (room > most) {
+      most = room;
+      roomiest = i;
+    }
+  }
+  if (roomiest >= 0 && most >= Math.abs(residual)) {
+    haircut[roomiest] = haircut[roomiest]! + residual;
+    return;
+  }
   for (let i = 0; i < haircut.length && residual !== 0; i++) {
     const h = haircut[i]!;
     const moved = residual > 0 ? Math.min(residual, upper[i]! - h) : Math.max(residual, lower[i]! - h);
