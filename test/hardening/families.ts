@@ -89,22 +89,24 @@ export function holdToOracle(wave: Wave, route: string, found: readonly Disagree
     if (disagreement.kind === "backend") {
       // Caught, not a wrong answer: the backend's vector broke a row (robust.ts) or it threw, and it
       // claimed nothing. Counted apart from disagreements; the oracle family re-solves on the default route.
-      const entry = caughtBackendFailures.get(route) ?? { count: 0, examples: [] };
-      if (entry.examples.length < 3) entry.examples.push(`${disagreement.detail.slice(0, 300)} | wave ${JSON.stringify(describeWave(wave)).slice(0, 1500)}`);
-      caughtBackendFailures.set(route, { count: entry.count + 1, examples: entry.examples });
+      tally(caughtBackendFailures, route, disagreement.detail, wave);
       continue;
     }
     const bug = knownBug(wave, route, disagreement, path);
     if (bug === undefined) {
       throw new PropertyFailure(`the oracle disagrees (${route}, ${disagreement.kind}): ${disagreement.detail}\nwave: ${JSON.stringify(describeWave(wave))}\ninput: ${input}`);
     }
-    const key = `${route} ${disagreement.kind} ${bug}`;
-    const entry = knownDisagreements.get(key) ?? { count: 0, examples: [] };
     // FUZZ_DUMP=<file>: every known disagreement, one JSON line each, for replaying them after a fix.
     if (process.env.FUZZ_DUMP) appendFileSync(process.env.FUZZ_DUMP, `${JSON.stringify({ route, kind: disagreement.kind, bug, path, detail: disagreement.detail, wave: describeWave(wave) })}\n`);
-    if (entry.examples.length < 3) entry.examples.push(`${disagreement.detail.slice(0, 300)} | wave ${JSON.stringify(describeWave(wave)).slice(0, 1500)}`);
-    knownDisagreements.set(key, { count: entry.count + 1, examples: entry.examples });
+    tally(knownDisagreements, `${route} ${disagreement.kind} ${bug}`, disagreement.detail, wave);
   }
+}
+
+/** Counts one entry under `key`, keeping its first three reproducers. */
+function tally(map: Map<string, KnownTally>, key: string, detail: string, wave: Wave): void {
+  const entry = map.get(key) ?? { count: 0, examples: [] };
+  if (entry.examples.length < 3) entry.examples.push(`${detail.slice(0, 300)} | wave ${JSON.stringify(describeWave(wave)).slice(0, 1500)}`);
+  map.set(key, { count: entry.count + 1, examples: entry.examples });
 }
 
 /**

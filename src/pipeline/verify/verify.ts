@@ -424,11 +424,16 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
   for (let l = L - 1; l >= 1; l--) {
     const usable = new Float64Array(n);
     const seniorTotal = new CompensatedSum();
+    // taken - least, compensated (below): it starts as the senior total.
+    const excess = new CompensatedSum();
     for (let i = 0; i < n; i++) {
       let junior = 0;
       for (let k = 0; k < l; k++) junior += capacities[k]![i]!;
       usable[i] = Math.min(junior, capOf(i));
-      for (let k = l; k < L; k++) seniorTotal.add(layers[k]![i]!);
+      for (let k = l; k < L; k++) {
+        seniorTotal.add(layers[k]![i]!);
+        excess.add(layers[k]![i]!);
+      }
     }
     const counted = binding === undefined ? usable : largest(usable, binding);
     const juniorUsable = new CompensatedSum();
@@ -440,8 +445,6 @@ function checkSeniority(wave: Wave, layers: readonly Float64Array[], tol: Tolera
     for (const u of counted) shortfall.add(-u);
     const least = Math.max(0, shortfall.value);
     const taken = seniorTotal.value;
-    const excess = new CompensatedSum();
-    for (let i = 0; i < n; i++) for (let k = l; k < L; k++) excess.add(layers[k]![i]!);
     if (shortfall.value > 0) {
       excess.add(-B);
       for (const u of counted) excess.add(u);
