@@ -17,7 +17,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { DIGEST_OMITS, resultsDigest, withoutOmitted } from "../../src/tools/run/digest.js";
+import { DIGEST_OMITS, resultDigest, resultsDigest, unprovenJobs, withoutOmitted } from "../../src/tools/run/digest.js";
 import fc from "fast-check";
 import { mergeRuns } from "../../src/tools/run/merge.js";
 import { RUN_FILES, runExperiment } from "../../src/tools/run/runner.js";
@@ -428,4 +428,56 @@ describe("a full disk or a read-only folder ends in exit 2 and leaves a resumabl
     expect(errors.join("")).toMatch(/report-blocked\/report: expected a writable folder with room for the report; found a file where a folder is expected \((EEXIST|ENOTDIR)\) \(make room or make it writable, then run adl report on the run folder again\)/);
     expect(leftovers(dir)).toEqual([]);
   }, 60_000);
+});
+
+describe("the digest a run keeps as it writes its results", () => {
+  // The end of a run that wrote every results.jsonl row uses each row's ResultDigest, made from the
+  // row before it was written, instead of parsing the file: the two must give the same digest and
+  // the same unproven list. The oracle is the file path (parse, then the view), on the same rows.
+  const numberish = fc.oneof(fc.double(), fc.constant(-0), fc.constant(Number.NaN), fc.integer());
+  const leaf = fc.oneof(fc.constant(null), fc.constant(undefined), fc.boolean(), numberish, fc.string({ maxLength: 5 }));
+  const key = fc.oneof(fc.constantFrom(...DIGEST_OMITS, "__proto__", "status", "points", "job"), fc.string({ maxLength: 4 }));
+  const value = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(key, tie("value"), { maxKeys: 4 }), fc.float64Array({ maxLength: 3 })),
+  })).value;
+  const row = fc.record({
+    wave: fc.constantFrom("w1", "w2"),
+    job: fc.string({ maxLength: 6 }),
+    mechanism: fc.constantFrom("pro-rata", "queue", "lots"),
+    status: fc.constantFrom("optimal", "feasible", "error", "infeasible"),
+    seconds: numberish,
+    gap: fc.oneof(numberish, fc.constant(null)),
+    nodes: fc.oneof(fc.integer(), fc.constant(null)),
+    metrics: fc.dictionary(key, value, { maxKeys: 4 }),
+    extra: value,
+  });
+
+  it("gives the file's digest and unproven list for any rows, in memory or parsed back", () => {
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 6 }), (rows) => {
+        const dir = mkdtempSync(join(scratch, "known-"));
+        writeFileSync(join(dir, RUN_FILES.results), rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+        // A frontier row whose placements name each mechanism: its view depends on which results are unproven.
+        const frontier = { wave: "w1", points: [{ x: 0.1, y: 0.2, status: "optimal" }], placements: ["pro-rata", "queue", "lots"].map((mechanism) => ({ mechanism, x: 0.1, y: 0.3, seconds: 1 })) };
+        writeFileSync(join(dir, RUN_FILES.frontier), `${JSON.stringify(frontier)}\n`);
+        const known = { digests: rows.map((r) => resultDigest(r as unknown as Record<string, unknown>)) };
+        expect(resultsDigest(dir, readRows, known)).toBe(resultsDigest(dir));
+        expect(unprovenJobs(dir, readRows, known)).toEqual(unprovenJobs(dir));
+        rmSync(dir, { recursive: true, force: true });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a fresh run's manifest holds the digest and unproven list of the rows on disk, and so does a resumed one", async () => {
+    const fresh = join(scratch, "known-fresh");
+    await runExperiment(TINY, { out: fresh, workers: 2, ...quiet });
+    expect(manifestOf(fresh).resultsDigest).toBe(resultsDigest(fresh));
+    expect(manifestOf(fresh).unproven).toEqual(unprovenJobs(fresh));
+    // Stopped and resumed: results.jsonl holds earlier rows, so the end reads the file.
+    const resumed = join(scratch, "known-resumed");
+    await runExperiment(TINY, { out: resumed, workers: 1, stopAfter: 3, ...quiet });
+    await runExperiment(TINY, { out: resumed, workers: 2, ...quiet });
+    expect(manifestOf(resumed).resultsDigest).toBe(manifestOf(fresh).resultsDigest);
+  }, 120_000);
 });

@@ -6,6 +6,7 @@
  * only appends them. One rule for both paths, so 1 and N workers write the same bytes.
  */
 import { RUN_FILES } from "../../floor/records/folder.js";
+import { resultDigest, type ResultDigest } from "./digest.js";
 import type { JobOutput } from "./execute.js";
 import type { Job } from "./jobs.js";
 
@@ -14,6 +15,12 @@ export interface Recorded {
   readonly appends: readonly { readonly file: string; readonly text: string }[];
   /** The error message of a mechanism job that failed (its row has status "error"). */
   readonly failed?: string;
+  /**
+   * A mechanism job's results.jsonl row as the run's digest sees it, made here beside its text (in
+   * the worker that ran the job), so that the end of a run that wrote every row need not parse them
+   * back (digest.ts, KnownResults).
+   */
+  readonly digest?: ResultDigest;
 }
 
 /** Rows as the JSON-lines text one append writes: a line each, each ending in a newline. */
@@ -25,7 +32,11 @@ function lines(rows: readonly unknown[]): string {
 export function recordOf(job: Job, output: JobOutput): Recorded {
   switch (output.kind) {
     case "mechanism":
-      return { appends: [{ file: RUN_FILES.results, text: lines([output.row]) }], ...(output.row.status === "error" ? { failed: output.row.message ?? "error" } : {}) };
+      return {
+        appends: [{ file: RUN_FILES.results, text: lines([output.row]) }],
+        digest: resultDigest(output.row as unknown as Record<string, unknown>),
+        ...(output.row.status === "error" ? { failed: output.row.message ?? "error" } : {}),
+      };
     case "frontier":
       return { appends: output.rows.length > 0 ? [{ file: RUN_FILES.frontierPoints, text: lines(output.rows.map((row) => ({ ...row, job: job.id }))) }] : [] };
     case "exposure":
