@@ -33,7 +33,7 @@ export interface Outcome {
   /** Absent when the solve found none (infeasible wave, solver failure). */
   readonly allocation?: Allocation;
   readonly status: OutcomeStatus;
-  /** "heuristic", "dedicated:<algorithm>", "mip:<backend>" or "certificate". */
+  /** "heuristic", "dedicated:<algorithm>", "mip:<backend>" ("mip:exact": every stage closed by an exact proof) or "certificate". */
   readonly path: string;
   /** The independent verifier's verdict on the allocation (null without one). */
   readonly verdict: Verdict | null;

@@ -114,7 +114,7 @@ export interface JobRow extends WaveKey {
   /** Sweep parameters of this job, e.g. {alpha: 0.5, maxAccounts: 10}. */
   readonly params: Readonly<Record<string, number>>;
   readonly status: "optimal" | "feasible" | "infeasible" | "heuristic" | "error";
-  /** "dedicated:water-filling", "mip:highs", "heuristic", "certificate". */
+  /** "dedicated:water-filling", "mip:highs" ("mip:exact" when exact proofs closed every stage and no backend ran), "heuristic", "certificate". */
   readonly path: string;
   readonly seconds: number;
   readonly gap: number | null;

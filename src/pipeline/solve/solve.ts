@@ -68,7 +68,7 @@ export interface StageReport {
 
 export interface SolveResult {
   readonly status: SolveStatus;
-  /** "dedicated:<algorithm>" or "mip:<backend>" (or "certificate"). */
+  /** "dedicated:<algorithm>" or "mip:<backend>" ("mip:exact" when exact proofs closed every stage, no backend run) (or "certificate"). */
   readonly path: string;
   /** The dedicated exact algorithm that answered (e.g. "lots-minmax-breakpoints"), when one did. */
   readonly algorithm?: string;
@@ -420,9 +420,12 @@ async function solveLexicographic(
   };
   let status = run.status;
   let message = run.message;
+  // No backend ran when an exact proof closed every stage (the answer's `proofs` name each): the
+  // answer then says "exact", not the backend asked for ("auto" read as if a solver called auto had run).
+  const noBackend = run.last === undefined && run.attempts.length === 0 && run.reports.length > 0;
   const solverInfo = {
-    name: run.last?.backend ?? request.backend ?? "highs",
-    version: run.last?.version ?? "",
+    name: run.last?.backend ?? (noBackend ? "exact" : (request.backend ?? "highs")),
+    version: run.last?.version ?? (noBackend ? workbenchVersion() : ""),
     seconds: (performance.now() - started) / 1000,
     gap: run.last || run.reports.length > 0 ? run.worstGap : null,
     nodes: run.last?.nodes !== undefined ? run.nodes : null,
