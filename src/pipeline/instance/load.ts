@@ -29,7 +29,10 @@ import type { AccountTable, PositionTable } from "../../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
+import { IdColumn, IdIndex, idHash, idKey, lazyIds, ownKey } from "./id-column.js";
 import { ID, NUMBER, PlainRecords, SKIP, longDecimal } from "./plain-records.js";
+
+export { idKey };
 
 /** Options of every table reader. */
 export interface TableOptions {
@@ -814,131 +817,9 @@ function trimmed<T extends Float64Array | Int32Array>(array: T, rows: number): T
   return (8 * rows >= 7 * array.length ? array.subarray(0, rows) : array.slice(0, rows)) as T;
 }
 
-/** The id index's largest share of used slots (linear probing stays short below it). */
-const MAX_LOAD = 0.7;
-
-// ---------------------------------------------------------------------------------------------
-// Ids: unique, and near-duplicates (case, surrounding spaces, Unicode normalization) reported
-// ---------------------------------------------------------------------------------------------
-
-/** An id's comparison key: what "the same trader" means for near-duplicates. */
-export function idKey(id: string): string {
-  return id.trim().normalize("NFC").toLowerCase();
-}
-
-/**
- * Ids → first row, in an open-addressing table of Int32Array slots: V8's Set spent ~0.5 µs per
- * insert at 10^6 ids, the largest cost of loading a file. Also finds near-duplicates: ids whose
- * idKey is equal (only ids that are not their own key go into a small Map, so the common
- * lower-case ASCII id costs one hash).
- */
-class IdIndex {
-  /**
-   * Linear probing over slots of two words: entries[2s] = row + 1 (0: empty), entries[2s + 1] = the
-   * id's hash, so a probe reads one cache line (a separate array of hashes by row cost a second
-   * cache miss per probe). At most 0.7 full: 134 MB at 10^7 ids.
-   */
-  private entries: Int32Array;
-  private mask: number;
-  private count = 0;
-  /** idKey → first row, for ids that differ from their key. */
-  private readonly keyed = new Map<string, number>();
-  /** Pairs of rows (0-based) whose ids differ only by case, surrounding spaces or normalization. */
-  readonly near: [number, number][] = [];
-
-  constructor(
-    private readonly ids: string[],
-    expected: number,
-  ) {
-    let size = 16;
-    while (size * MAX_LOAD < expected) size *= 2;
-    this.entries = new Int32Array(2 * size);
-    this.mask = size - 1;
-  }
-
-  /**
-   * Records `id` as row ids.length (the caller pushes it after). Returns the row of an earlier equal
-   * id, or -1. O(length of id) expected. The fast path passes the id's FNV-1a hash over its code
-   * units and whether it is its own key (computed while it scanned the bytes); otherwise they are
-   * computed here.
-   */
-  add(id: string, knownHash?: number, knownPlain?: boolean): number {
-    let hash = 0x811c9dc5;
-    let plain = true;
-    if (knownHash !== undefined && knownPlain !== undefined) {
-      hash = knownHash;
-      plain = knownPlain;
-    } else {
-      // FNV-1a over UTF-16 code units; on the way, whether the id may differ from its key.
-      for (let k = 0; k < id.length; k++) {
-        const c = id.charCodeAt(k);
-        hash = Math.imul(hash ^ c, 0x01000193);
-        if (c > 127 || (c >= 65 && c <= 90)) plain = false;
-      }
-      if (id.length > 0 && (id.charCodeAt(0) <= 32 || id.charCodeAt(id.length - 1) <= 32)) plain = false;
-    }
-    const earlier = this.find(id, hash);
-    if (earlier !== -1) return earlier;
-    const row = this.count;
-    this.count++;
-    if (this.count > MAX_LOAD * (this.mask + 1)) this.rehash();
-    this.place(hash, row);
-    if (plain) {
-      // Its own key: a near-duplicate only of an earlier id whose key it is.
-      if (this.keyed.size > 0) {
-        const first = this.keyed.get(id);
-        if (first !== undefined) this.near.push([first, row]);
-      }
-    } else {
-      const key = idKey(id);
-      if (key === id) {
-        const first = this.keyed.get(key);
-        if (first !== undefined) this.near.push([first, row]);
-        else this.keyed.set(key, row);
-      } else {
-        const first = this.keyed.get(key) ?? this.findKey(key);
-        if (first !== -1) this.near.push([first, row]);
-        if (!this.keyed.has(key)) this.keyed.set(key, first === -1 ? row : first);
-      }
-    }
-    return -1;
-  }
-
-  /** The row of an id equal to `key` (hash computed here), or -1. */
-  private findKey(key: string): number {
-    let hash = 0x811c9dc5;
-    for (let k = 0; k < key.length; k++) hash = Math.imul(hash ^ key.charCodeAt(k), 0x01000193);
-    return this.find(key, hash);
-  }
-
-  private find(id: string, hash: number): number {
-    const entries = this.entries;
-    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
-      const entry = entries[2 * slot]!;
-      if (entry === 0) return -1;
-      if (entries[2 * slot + 1] === hash && this.ids[entry - 1] === id) return entry - 1;
-    }
-  }
-
-  private place(hash: number, row: number): void {
-    const entries = this.entries;
-    let slot = hash & this.mask;
-    while (entries[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-    entries[2 * slot] = row + 1;
-    entries[2 * slot + 1] = hash;
-  }
-
-  private rehash(): void {
-    const old = this.entries;
-    this.entries = new Int32Array(2 * old.length);
-    this.mask = old.length - 1;
-    for (let s = 0; s < old.length; s += 2) if (old[s] !== 0) this.place(old[s + 1]!, old[s]! - 1);
-  }
-}
-
 /** The near-duplicate pairs in one line: `rows 3 and 7 ("0xAb", "0xab"), …`. */
-function describeNear(ids: readonly string[], near: readonly [number, number][]): string {
-  const shownPairs = near.slice(0, 5).map(([a, b]) => `rows ${(a + 1).toLocaleString("en-US")} and ${(b + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids[a]), 40)}, ${clip(JSON.stringify(ids[b]), 40)})`);
+function describeNear(ids: IdColumn, near: readonly [number, number][]): string {
+  const shownPairs = near.slice(0, 5).map(([a, b]) => `rows ${(a + 1).toLocaleString("en-US")} and ${(b + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(a)), 40)}, ${clip(JSON.stringify(ids.idAt(b)), 40)})`);
   return `${shownPairs.join(", ")}${near.length > 5 ? ` and ${(near.length - 5).toLocaleString("en-US")} more` : ""}`;
 }
 
@@ -964,7 +845,7 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
   let numeric: number[] = [];
   let rules: Rule[] = [];
   let arrays: Float64Array[] = [];
-  const ids: string[] = [];
+  let ids = new IdColumn(0);
   let index: IdIndex | undefined;
 
   const mapping = options.mapping;
@@ -982,13 +863,17 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
     const kinds = Int32Array.from(rules, (rule) => rule.kind);
     const cellOf = Int32Array.from(numeric);
     arrays = numeric.map(() => new Float64Array(rowsAtMost));
+    ids = new IdColumn(rowsAtMost);
     const idsAt = new IdIndex(ids, rowsAtMost);
     index = idsAt;
-    /** Checks a row's id against the earlier ones and appends it; returns the row's index (0-based). */
-    const acceptId = (id: string, at: RowAt, hash?: number, lowerAscii?: boolean): number => {
-      const earlier = idsAt.add(id, hash, lowerAscii);
+    /**
+     * Checks id k (the id column's last row; `hash` of its bytes, `plain` when it is its own key)
+     * against the earlier ones; returns k.
+     */
+    const acceptId = (k: number, at: RowAt, hash: number, plain: boolean): number => {
+      const earlier = idsAt.add(k, hash, plain);
       if (earlier !== -1) {
-        throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(id))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
+        throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(ids.idAt(k)))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
       }
       const nearCount = idsAt.near.length;
       if (options.strictIds && nearCount > 0) {
@@ -998,16 +883,16 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
           at,
           written[idIndex],
           "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
-          `${clip(JSON.stringify(id))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids[first]), 40)})`,
+          `${clip(JSON.stringify(ids.idAt(k)))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(first)), 40)})`,
         );
       }
-      const k = ids.length;
-      ids.push(id);
       if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
       return k;
     };
     const row: RowSink = (cells, at) => {
-      const k = acceptId(idOf(path, cells.value(idIndex), at, written[idIndex]!), at);
+      const id = idOf(path, cells.value(idIndex), at, written[idIndex]!);
+      const pushed = ids.pushString(id);
+      const k = acceptId(pushed, at, idHash(ids.bytes, ids.start(pushed), ids.length), ownKey(id));
       for (let j = 0; j < cellOf.length; j++) {
         const value = cells.number(cellOf[j]!);
         if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
@@ -1022,10 +907,10 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       ruleKinds[c] = kinds[j]!;
     });
     const plainAt = new CsvRowAt();
-    const fast = new PlainRecords(roles, ruleKinds, (values, id, hash, lowerAscii, dataRow, line) => {
+    const fast = new PlainRecords(roles, ruleKinds, ids, (values, hash, lowerAscii, dataRow, line) => {
       plainAt.row = dataRow;
       plainAt.line = line;
-      const k = acceptId(id, plainAt, hash, lowerAscii);
+      const k = acceptId(ids.count - 1, plainAt, hash, lowerAscii);
       for (let j = 0; j < cellOf.length; j++) arrays[j]![k] = values[cellOf[j]!]!;
     });
     return options.fastPath === false ? { row } : { row, plain: fast };
@@ -1068,11 +953,13 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
         written[names.indexOf("capacity")] ?? "capacity",
         `the sum of the layers ${layers.join(" + ")} = ${mismatch.sum} (within 1e-9 relative)`,
         `${capacity[mismatch.row]}`,
-        `id ${clip(JSON.stringify(ids[mismatch.row]))}`,
+        `id ${clip(JSON.stringify(ids.idAt(mismatch.row)))}`,
       );
     }
   }
-  return { file: path, ids, capacity, columns };
+  // The ids stay bytes until a consumer reads them (most of a 10^6-row load was making 10^6 strings).
+  const table = lazyIds({ file: path }, ids);
+  return Object.assign(table, { capacity, columns });
 }
 
 /** Sum of the layer columns, row by row. */

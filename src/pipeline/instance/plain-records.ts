@@ -14,10 +14,13 @@
  * Numbers: significant digits m < 2^53 with a power of ten within ±22 are Clinger's fast path
  * (m and 10^k exact in binary64, one correctly rounded operation: the double Number() gives);
  * longer ones (17 digits, as floating-point sums print) are rounded and then proven nearest with
- * exact double-double arithmetic (longDecimal), else parseFloat on the same ASCII text decides. Ids: ASCII ids become strings by substring of the buffer's text (a copy,
- * below V8's 13-character sliced-string threshold) or latin1 decoding, and their FNV-1a hash is
- * computed on the way, so the id index does not read them again.
+ * exact double-double arithmetic (longDecimal), else parseFloat on the same ASCII text decides.
+ * Ids: an ASCII id's bytes are copied into the table's id column (id-column.ts) as they are scanned,
+ * and their FNV-1a hash computed on the way, so the id index does not read them again; no string
+ * is made.
  */
+
+import type { IdColumn } from "./id-column.js";
 
 /** What the scan does with a file column. */
 export const SKIP = 0;
@@ -42,11 +45,12 @@ interface Latin1 {
 
 /**
  * Receives one plain record: its number cells in `values` (indexed by file column; other entries
- * are stale), its id, the id's FNV-1a hash over its characters and whether the id is its own
- * near-duplicate key (no upper case, no non-ASCII, no space at either end; see IdIndex in load.ts).
- * `row` is the record's 1-based data row and `line` the file line it is on, for placed errors.
+ * are stale); its id is the id column's last row, `hash` the FNV-1a hash of its bytes (idHash) and
+ * `lowerAscii` whether it is its own near-duplicate key (no upper case, no non-ASCII, no space at
+ * either end; see ownKey). `row` is the record's 1-based data row and `line` the file line it is
+ * on, for placed errors.
  */
-export type PlainRowSink = (values: Float64Array, id: string, hash: number, lowerAscii: boolean, row: number, line: number) => void;
+export type PlainRowSink = (values: Float64Array, hash: number, lowerAscii: boolean, row: number, line: number) => void;
 
 /** A table's fast path: what each file column is, and what admits each number column's values. */
 export class PlainRecords {
@@ -69,6 +73,7 @@ export class PlainRecords {
   constructor(
     private readonly roles: Uint8Array,
     private readonly rules: Uint8Array,
+    private readonly ids: IdColumn,
     private readonly take: PlainRowSink,
   ) {
     this.values = new Float64Array(roles.length);
@@ -86,10 +91,15 @@ export class PlainRecords {
     const values = this.values;
     const width = roles.length;
     const last = width - 1;
+    const ids = this.ids;
+    // The ids of this buffer's records fit in its bytes: one check per scan, none per byte.
+    ids.reserve(end - p);
+    const heap = ids.bytes;
     let taken = 0;
     records: while (p < end) {
       let q = p;
-      let id = "";
+      // The id's bytes go to the heap at once; they count only once the record is taken whole.
+      let idEnd = ids.length;
       let hash = 0;
       let lowerAscii = true;
       for (let c = 0; c < width; c++) {
@@ -171,20 +181,27 @@ export class PlainRecords {
           let h = 0x811c9dc5;
           let ascii = true;
           let b = 0;
-          for (; q < end; q++) {
-            b = bytes[q]!;
-            if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
-            if (role === ID) {
+          if (role === ID) {
+            let w = idEnd;
+            for (; q < end; q++) {
+              b = bytes[q]!;
+              if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
               h = Math.imul(h ^ b, 0x01000193);
+              heap[w++] = b;
               if (b > 127) ascii = false;
               else if (b >= 65 && b <= 90) lowerAscii = false;
+            }
+            idEnd = w;
+          } else {
+            for (; q < end; q++) {
+              b = bytes[q]!;
+              if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
             }
           }
           if (q >= end || b === QUOTE || (stop === -1 ? b !== LF && b !== CR : b !== stop)) break records;
           if (role === ID) {
             // Empty, spaced or non-ASCII ids: the general reader's checks and the index's own hash.
             if (!ascii || q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
-            id = q - start < 13 ? this.slice(bytes, end, start, q) : (bytes as unknown as Latin1).latin1Slice(start, q);
             hash = h;
           }
         }
@@ -195,7 +212,8 @@ export class PlainRecords {
           q += bytes[q + 1] === LF ? 2 : 1;
         } else q++;
       }
-      this.take(values, id, hash, lowerAscii, rows + taken + 1, line + taken);
+      ids.close(idEnd);
+      this.take(values, hash, lowerAscii, rows + taken + 1, line + taken);
       taken++;
       p = q;
     }
