@@ -29,7 +29,7 @@ import type { AccountTable, PositionTable } from "../../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
-import { IdColumn, IdIndex, idHash, idKey, lazyIds, ownKey } from "./id-column.js";
+import { IdColumn, IdIndex, idKey, lazyIds } from "./id-column.js";
 import { ID, NUMBER, PlainRecords, SKIP, longDecimal } from "./plain-records.js";
 
 export { idKey };
@@ -828,6 +828,38 @@ function describeNear(ids: IdColumn, near: readonly [number, number][]): string 
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The file line of each CSV data row, kept as the points where `line - row` changes (blank lines,
+ * records spanning lines): a plain file has one.
+ */
+class RowLines {
+  private readonly rows: number[] = [];
+  private readonly offsets: number[] = [];
+  private offset = Number.NaN;
+
+  /** Row k (0-based) is on file line `line`; rows are noted in order. */
+  note(k: number, line: number): void {
+    if (line - k !== this.offset) {
+      this.offset = line - k;
+      this.rows.push(k);
+      this.offsets.push(this.offset);
+    }
+  }
+
+  /** The file line of a noted row. */
+  lineOf(k: number): number {
+    // The last change point at or before k.
+    let low = 0;
+    let high = this.rows.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.rows[middle]! <= k) low = middle;
+      else high = middle - 1;
+    }
+    return k + this.offsets[low]!;
+  }
+}
+
+/**
  * Reads an accounts table from CSV (header row; `.tsv` is tab-separated) or JSON (an array of
  * row objects, or `{ "id": [...], "capacity": [...], ... }`). Requires a unique, non-empty `id` per
  * row; every other column must be numeric and finite; `capacity` and layer columns >= 0,
@@ -847,13 +879,18 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
   let arrays: Float64Array[] = [];
   let ids = new IdColumn(0);
   let index: IdIndex | undefined;
+  let catchUp: ((placeOf: (k: number) => RowAt) => void) | undefined;
+  const lines = new RowLines();
+  const placeOf = (k: number): RowAt => ({ row: k + 1, line: lines.lineOf(k) });
 
   const mapping = options.mapping;
   let plan: AccountColumnPlan | undefined;
   // Own keys only: a column named `constructor` or `__proto__` must not find Object.prototype's.
   const ruleOf = (name: string): Rule => (Object.hasOwn(KNOWN_RULES, name) ? KNOWN_RULES[name]! : layers.includes(name) ? NON_NEGATIVE : FINITE);
 
-  const rows = readTable(path, "accounts", options, (header, rowsAtMost) => {
+  let rows: number;
+  try {
+    rows = readTable(path, "accounts", options, (header, rowsAtMost) => {
     plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;
     ({ names, written } = checkHeader(path, header, plan ? plan.nameOf : options.rename));
     idIndex = requireColumn(path, names, written, "id", "one unique account id per row");
@@ -867,32 +904,37 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
     const idsAt = new IdIndex(ids, rowsAtMost);
     index = idsAt;
     /**
-     * Checks id k (the id column's last row; `hash` of its bytes, `plain` when it is its own key)
-     * against the earlier ones; returns k.
+     * Indexes the ids read so far that are not yet (see IdIndex.indexed), in row order, and throws
+     * the first one's error: a duplicate, or under strictIds a near-duplicate. `placeOf` says where
+     * a row is.
      */
-    const acceptId = (k: number, at: RowAt, hash: number, plain: boolean): number => {
-      const earlier = idsAt.add(k, hash, plain);
-      if (earlier !== -1) {
-        throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(ids.idAt(k)))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
+    const indexIds = (placeOf: (k: number) => RowAt): void => {
+      idsAt.prepare(ids.count);
+      while (idsAt.indexed < ids.count) {
+        const k = idsAt.indexed;
+        const earlier = idsAt.addNext();
+        if (earlier !== -1) {
+          throw rowError(path, placeOf(k), written[idIndex], "a unique id", `${clip(JSON.stringify(ids.idAt(k)))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
+        }
+        if (options.strictIds && idsAt.near.length > 0) {
+          const [first] = idsAt.near[0]!;
+          throw rowError(
+            path,
+            placeOf(k),
+            written[idIndex],
+            "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
+            `${clip(JSON.stringify(ids.idAt(k)))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(first)), 40)})`,
+          );
+        }
       }
-      const nearCount = idsAt.near.length;
-      if (options.strictIds && nearCount > 0) {
-        const [first] = idsAt.near[0]!;
-        throw rowError(
-          path,
-          at,
-          written[idIndex],
-          "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
-          `${clip(JSON.stringify(ids.idAt(k)))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(first)), 40)})`,
-        );
-      }
-      if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
-      return k;
     };
+    catchUp = indexIds;
     const row: RowSink = (cells, at) => {
-      const id = idOf(path, cells.value(idIndex), at, written[idIndex]!);
-      const pushed = ids.pushString(id);
-      const k = acceptId(pushed, at, idHash(ids.bytes, ids.start(pushed), ids.length), ownKey(id));
+      // The id goes in before the cells are checked: a duplicate id is this row's first error.
+      const k = ids.pushString(idOf(path, cells.value(idIndex), at, written[idIndex]!));
+      if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
+      if (at.line === undefined) indexIds(() => at);
+      else lines.note(k, at.line);
       for (let j = 0; j < cellOf.length; j++) {
         const value = cells.number(cellOf[j]!);
         if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
@@ -906,15 +948,20 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       roles[c] = NUMBER;
       ruleKinds[c] = kinds[j]!;
     });
-    const plainAt = new CsvRowAt();
-    const fast = new PlainRecords(roles, ruleKinds, ids, (values, hash, lowerAscii, dataRow, line) => {
-      plainAt.row = dataRow;
-      plainAt.line = line;
-      const k = acceptId(ids.count - 1, plainAt, hash, lowerAscii);
+    const fast = new PlainRecords(roles, ruleKinds, ids, (values, dataRow, line) => {
+      const k = dataRow - 1;
+      if (k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
+      lines.note(k, line);
       for (let j = 0; j < cellOf.length; j++) arrays[j]![k] = values[cellOf[j]!]!;
     });
     return options.fastPath === false ? { row } : { row, plain: fast };
-  });
+    });
+  } catch (error) {
+    // A duplicate id before the row that failed is the file's first error.
+    if (error instanceof InstanceError) catchUp?.(placeOf);
+    throw error;
+  }
+  catchUp?.(placeOf);
 
   if (index !== undefined && index.near.length > 0) {
     const warn = options.onWarning ?? ((message: string) => void process.stderr.write(`adl: warning: ${message}\n`));

@@ -15,9 +15,9 @@
  * (m and 10^k exact in binary64, one correctly rounded operation: the double Number() gives);
  * longer ones (17 digits, as floating-point sums print) are rounded and then proven nearest with
  * exact double-double arithmetic (longDecimal), else parseFloat on the same ASCII text decides.
- * Ids: an ASCII id's bytes are copied into the table's id column (id-column.ts) as they are scanned,
- * and their FNV-1a hash computed on the way, so the id index does not read them again; no string
- * is made.
+ * Ids: an ASCII id's bytes are copied into the table's id column (id-column.ts) as they are
+ * scanned, and their FNV-1a hash computed on the way (the id index reads them again only on an
+ * equal hash); no string is made.
  */
 
 import type { IdColumn } from "./id-column.js";
@@ -45,12 +45,10 @@ interface Latin1 {
 
 /**
  * Receives one plain record: its number cells in `values` (indexed by file column; other entries
- * are stale); its id is the id column's last row, `hash` the FNV-1a hash of its bytes (idHash) and
- * `lowerAscii` whether it is its own near-duplicate key (no upper case, no non-ASCII, no space at
- * either end; see ownKey). `row` is the record's 1-based data row and `line` the file line it is
- * on, for placed errors.
+ * are stale); its id is the id column's last row. `row` is the record's 1-based data row and `line`
+ * the file line it is on, for placed errors.
  */
-export type PlainRowSink = (values: Float64Array, hash: number, lowerAscii: boolean, row: number, line: number) => void;
+export type PlainRowSink = (values: Float64Array, row: number, line: number) => void;
 
 /** A table's fast path: what each file column is, and what admits each number column's values. */
 export class PlainRecords {
@@ -178,20 +176,23 @@ export class PlainRecords {
         } else {
           // An id or a skipped cell: any byte but a quote up to the delimiter (or the line break).
           const start = q;
-          let h = 0x811c9dc5;
-          let ascii = true;
           let b = 0;
           if (role === ID) {
             let w = idEnd;
+            let all = 0;
+            let h = 0x811c9dc5;
             for (; q < end; q++) {
               b = bytes[q]!;
               if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
-              h = Math.imul(h ^ b, 0x01000193);
               heap[w++] = b;
-              if (b > 127) ascii = false;
-              else if (b >= 65 && b <= 90) lowerAscii = false;
+              h = Math.imul(h ^ b, 0x01000193);
+              all |= b;
+              if (b >= 65 && b <= 90) lowerAscii = false;
             }
             idEnd = w;
+            hash = h;
+            // Empty, spaced or non-ASCII ids: the general reader's checks.
+            if (all > 127 || q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
           } else {
             for (; q < end; q++) {
               b = bytes[q]!;
@@ -199,11 +200,6 @@ export class PlainRecords {
             }
           }
           if (q >= end || b === QUOTE || (stop === -1 ? b !== LF && b !== CR : b !== stop)) break records;
-          if (role === ID) {
-            // Empty, spaced or non-ASCII ids: the general reader's checks and the index's own hash.
-            if (!ascii || q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
-            hash = h;
-          }
         }
         // Past the delimiter, or past the line break after the last field.
         if (c !== last) q++;
@@ -212,8 +208,8 @@ export class PlainRecords {
           q += bytes[q + 1] === LF ? 2 : 1;
         } else q++;
       }
-      ids.close(idEnd);
-      this.take(values, hash, lowerAscii, rows + taken + 1, line + taken);
+      ids.close(idEnd, hash, lowerAscii);
+      this.take(values, rows + taken + 1, line + taken);
       taken++;
       p = q;
     }
