@@ -16,6 +16,10 @@ import type { AccountTable } from "../../src/domain.js";
 import { InstanceError } from "../../src/errors.js";
 import { loadAccounts } from "../../src/pipeline/instance/load.js";
 import { longDecimal } from "../../src/pipeline/instance/plain-records.js";
+import { bindWave } from "../../src/pipeline/bind/bind.js";
+import { loadModel } from "../../src/pipeline/model/parse.js";
+import { solveWave } from "../../src/pipeline/solve/solve.js";
+import { verifyAllocation } from "../../src/pipeline/verify/verify.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "adl-plain-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -188,6 +192,160 @@ describe("the fast path for plain records", () => {
     const path = file(`id,capacity,x\n${cells.map((cell, k) => `r${k},1,${cell}`).join("\n")}\n`);
     const column = loadAccounts(path).columns.get("x")!;
     cells.forEach((cell, k) => expect(Object.is(column[k], Number(cell)), cell).toBe(true));
+  });
+});
+
+/**
+ * One written form of an id cell and the id it stands for. Plain ones take the fast path; the same
+ * id quoted takes the general reader, so a duplicate can span the two paths; then the near misses
+ * (case, spaces, NFC), non-ASCII ids and quoted ids with a comma, a quote or a line break in them.
+ */
+const idForms = fc.oneof(
+  { weight: 6, arbitrary: fc.nat(12).map((k) => ({ cell: `acct-${k}`, id: `acct-${k}` })) },
+  { weight: 2, arbitrary: fc.nat(12).map((k) => ({ cell: `"acct-${k}"`, id: `acct-${k}` })) },
+  { weight: 1, arbitrary: fc.nat(12).map((k) => ({ cell: `ACCT-${k}`, id: `ACCT-${k}` })) },
+  { weight: 1, arbitrary: fc.nat(12).map((k) => ({ cell: `" acct-${k}"`, id: ` acct-${k}` })) },
+  { weight: 1, arbitrary: fc.nat(12).map((k) => ({ cell: `acct-${k}-é`, id: `acct-${k}-é` })) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      { cell: "café", id: "café" },
+      { cell: "cafe\u0301", id: "cafe\u0301" },
+      { cell: "CAFÉ", id: "CAFÉ" },
+      { cell: '"caf\u00e9"', id: "café" },
+      { cell: '"acct,1"', id: "acct,1" },
+      { cell: '"acct\n1"', id: "acct\n1" },
+      { cell: '"ACCT\r\n2"', id: "ACCT\r\n2" },
+      { cell: '"say ""hi"""', id: 'say "hi"' },
+      { cell: "名前", id: "名前" },
+      { cell: "0xAbCdEf0123456789aBcDeF0123456789abcdef01", id: "0xAbCdEf0123456789aBcDeF0123456789abcdef01" },
+      { cell: "0xabcdef0123456789abcdef0123456789abcdef01", id: "0xabcdef0123456789abcdef0123456789abcdef01" },
+    ),
+  },
+);
+
+interface IdRecord {
+  readonly cell: string;
+  readonly id: string;
+  /** A capacity the column's rule refuses ("-3"), or a good one. */
+  readonly bad: boolean;
+  readonly blankBefore: boolean;
+}
+
+/** Quoted text in messages is cut to `limit` characters, an ellipsis last. */
+const clip = (text: string, limit = 60): string => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);
+
+/** An id's near-duplicate key, as the README defines it (written here, not imported). */
+const keyOf = (id: string): string => id.trim().normalize("NFC").toLowerCase();
+
+/**
+ * What loadAccounts must answer for a file of these records, worked out row by row from the
+ * README's rules alone: the first error in file order (at one row, the id's checks come before the
+ * cells'), with its exact message, or the ids and the near-duplicate warning.
+ */
+function expectedOf(path: string, records: readonly IdRecord[], strictIds: boolean): { error: string } | { ids: string[]; warning: string | undefined } {
+  const first = new Map<string, number>();
+  const firstOfKey = new Map<string, number>();
+  const near: [number, number][] = [];
+  let line = 1;
+  const ids: string[] = [];
+  for (const [k, record] of records.entries()) {
+    const row = k + 1;
+    line += (record.blankBefore ? 1 : 0) + 1 + (record.cell.match(/\r\n|\n|\r/g)?.length ?? 0);
+    const at = `(line ${line} of the file)`;
+    const earlier = first.get(record.id);
+    if (earlier !== undefined) return { error: `${path} row ${row}, column id: expected a unique id; found ${clip(JSON.stringify(record.id))}, already the id of row ${earlier} ${at}` };
+    first.set(record.id, row);
+    const key = keyOf(record.id);
+    const sameTrader = firstOfKey.get(key);
+    if (sameTrader !== undefined) {
+      near.push([sameTrader, row]);
+      if (strictIds) {
+        const [a] = near[0]!;
+        return {
+          error: `${path} row ${row}, column id: expected ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids); found ${clip(JSON.stringify(record.id))}, the same trader as row ${a} (${clip(JSON.stringify(records[a - 1]!.id), 40)}) ${at}`,
+        };
+      }
+    } else firstOfKey.set(key, row);
+    if (record.bad) return { error: `${path} row ${row}, column capacity: expected a finite number >= 0; found "-3" ${at}` };
+    ids.push(record.id);
+  }
+  const pairs = near.slice(0, 5).map(([a, b]) => `rows ${a} and ${b} (${clip(JSON.stringify(records[a - 1]!.id), 40)}, ${clip(JSON.stringify(records[b - 1]!.id), 40)})`);
+  const warning =
+    near.length === 0
+      ? undefined
+      : `${path}: ${near.length} ${near.length === 1 ? "id differs" : "ids differ"} from an earlier one only by case, surrounding spaces or Unicode normalization: ${pairs.join(", ")}${near.length > 5 ? ` and ${near.length - 5} more` : ""} (--strict-ids makes this an error)`;
+  return { ids, warning };
+}
+
+describe("the id column: bytes on both paths, strings on first read", () => {
+  const records = fc.array(
+    fc.record({ form: idForms, bad: fc.constantFrom(false, false, false, false, false, false, false, false, false, true), blankBefore: fc.constantFrom(false, false, false, false, true) }),
+    { minLength: 1, maxLength: 40 },
+  );
+
+  it("duplicates across the fast path and the general reader, near-duplicates and the first error in file order, as the rules say", () => {
+    fc.assert(
+      fc.property(records, fc.constantFrom("\n", "\r\n"), fc.constantFrom(undefined, 5, 64), fc.boolean(), fc.boolean(), (generated, lineBreak, chunkBytes, strictIds, fastPath) => {
+        const rows: IdRecord[] = generated.map(({ form, bad, blankBefore }) => ({ ...form, bad, blankBefore }));
+        const source = `id,capacity,x${lineBreak}${rows.map((r) => `${r.blankBefore ? lineBreak : ""}${r.cell},${r.bad ? "-3" : "12.5"},1${lineBreak}`).join("")}`;
+        const path = file(source);
+        const expected = expectedOf(path, rows, strictIds);
+        const warnings: string[] = [];
+        let loaded: AccountTable | undefined;
+        let message: string | undefined;
+        try {
+          loaded = loadAccounts(path, { strictIds, fastPath, onWarning: (warning) => warnings.push(warning), ...(chunkBytes !== undefined ? { chunkBytes } : {}) });
+        } catch (error) {
+          if (!(error instanceof InstanceError)) throw error;
+          message = error.message;
+        }
+        if ("error" in expected) expect(message).toBe(expected.error);
+        else {
+          expect(message, message).toBeUndefined();
+          expect(loaded!.ids).toEqual(expected.ids);
+          expect(warnings).toEqual(expected.warning === undefined ? [] : [expected.warning]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("JSON ids, lone surrogates included, are kept as written and told apart", () => {
+    const path = join(scratch, `${files++}.json`);
+    const ids = ["\ud800", "\ud801", "x\udc00", "😀", "\ud83d", "é", "7"];
+    writeFileSync(path, JSON.stringify(ids.map((id, k) => ({ id: k === 6 ? 7 : id, capacity: 1 }))));
+    expect(loadAccounts(path).ids).toEqual(ids);
+    writeFileSync(path, JSON.stringify([{ id: "\ud800", capacity: 1 }, { id: "\ud800", capacity: 1 }]));
+    expect(() => loadAccounts(path)).toThrow(/row 2, column id: expected a unique id; found "\\ud800", already the id of row 1 \(element \[1\]\)/);
+  });
+
+  it("table.ids is made on first read, once, and is the general reader's; spread, frozen and unread tables still work", async () => {
+    const lines = Array.from({ length: 3_000 }, (_, k) => (k % 7 === 3 ? `"quoted-${k}"` : k % 11 === 5 ? `ACCOUNT-${k}-é` : `acct-${k}`));
+    const path = file(`id,capacity\n${lines.map((id, k) => `${id},${(k % 13) + 0.5}`).join("\n")}\n`);
+    const table = loadAccounts(path);
+    const descriptor = Object.getOwnPropertyDescriptor(table, "ids")!;
+    expect(descriptor.get, "not made before it is read").toBeDefined();
+    const reference = loadAccounts(path, { fastPath: false });
+    const ids = table.ids;
+    expect(ids).toEqual(reference.ids);
+    expect(ids).toEqual(lines.map((cell) => cell.replaceAll('"', "")));
+    expect(table.ids).toBe(ids);
+    expect(Object.getOwnPropertyDescriptor(table, "ids")!.value).toBe(ids);
+    // A spread carries them (making them if need be), and so does a table frozen before its ids were read.
+    expect({ ...loadAccounts(path) }.ids).toEqual(ids);
+    const frozen = Object.freeze(loadAccounts(path));
+    expect(frozen.ids).toEqual(ids);
+    expect(frozen.ids).toBe(frozen.ids);
+    expect(Object.keys(table)).toEqual(["file", "ids", "capacity", "columns"]);
+
+    // Bound and solved without anyone reading the ids first: whatever needs them makes them.
+    const unread = loadAccounts(path);
+    const wave = bindWave(loadModel("models/pro-rata.yaml"), { accounts: unread }, { budget: 1_000 });
+    const result = await solveWave(wave, { path: "auto" });
+    expect(result.status).toBe("optimal");
+    expect(verifyAllocation(wave, result.allocation!).ok).toBe(true);
+    expect(wave.ids).toEqual(ids);
   });
 });
 

@@ -233,8 +233,12 @@ export function idKey(id: string): string {
 
 /** The id index's largest share of used slots (linear probing stays short below it). */
 const MAX_LOAD = 0.7;
-/** Rows from which IdIndex.prepare places a batch region by region. */
-const BATCH_MIN = 1 << 12;
+/**
+ * Rows from which IdIndex.prepare places a batch region by region: every CSV of two rows or more
+ * (one batch after the read, so the small files of the tests take the path the large ones take);
+ * JSON rows are indexed one by one as they are read.
+ */
+const BATCH_MIN = 2;
 /** log2 of the slots in one region of the table prepare fills at a time (4,096 slots of 8 bytes). */
 const REGION_BITS = 12;
 
@@ -290,8 +294,8 @@ export class IdIndex {
    * Places rows [indexed, upTo) in the table before addNext walks them: in order of their slots'
    * region (a stable counting sort by the slot's top bits), so each region of 32 KiB is filled
    * while it is in cache, not 10^6 random probes into 16 MB. Equal ids have equal slots, so the
-   * earliest row of an id is still the one placed and a later one is its duplicate. Small batches
-   * are left to addNext.
+   * earliest row of an id is still the one placed and a later one is its duplicate. A batch of one
+   * row is left to addNext.
    */
   prepare(upTo: number): void {
     const from = this.indexed;
