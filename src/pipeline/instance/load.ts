@@ -545,7 +545,7 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
   for (;;) {
     if (plain !== undefined && p < end) {
       // The fast path takes what it can; the record it stops before is read below, with every check.
-      p = plain.scan(bytes, p, end, delimiter, line, rows);
+      p = plain.scan(bytes, p, end, delimiter, line);
       rows += plain.taken;
       line += plain.taken;
     }
@@ -929,10 +929,19 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       }
     };
     catchUp = indexIds;
+    /** The fast path writes straight into the columns: file column c's, or an empty one. */
+    const columnsByFileColumn = (): Float64Array[] => {
+      const byFile: Float64Array[] = names.map(() => new Float64Array(0));
+      numeric.forEach((c, j) => (byFile[c] = arrays[j]!));
+      return byFile;
+    };
     const row: RowSink = (cells, at) => {
       // The id goes in before the cells are checked: a duplicate id is this row's first error.
       const k = ids.pushString(idOf(path, cells.value(idIndex), at, written[idIndex]!));
-      if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
+      if (arrays.length > 0 && k >= arrays[0]!.length) {
+        arrays = arrays.map((array) => room(array, k));
+        fast.into(columnsByFileColumn());
+      }
       if (at.line === undefined) indexIds(() => at);
       else lines.note(k, at.line);
       for (let j = 0; j < cellOf.length; j++) {
@@ -948,12 +957,8 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       roles[c] = NUMBER;
       ruleKinds[c] = kinds[j]!;
     });
-    const fast = new PlainRecords(roles, ruleKinds, ids, (values, dataRow, line) => {
-      const k = dataRow - 1;
-      if (k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
-      lines.note(k, line);
-      for (let j = 0; j < cellOf.length; j++) arrays[j]![k] = values[cellOf[j]!]!;
-    });
+    const fast = new PlainRecords(roles, ruleKinds, ids, (k, line) => lines.note(k, line));
+    fast.into(columnsByFileColumn());
     return options.fastPath === false ? { row } : { row, plain: fast };
     });
   } catch (error) {

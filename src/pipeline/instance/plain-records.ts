@@ -44,11 +44,10 @@ interface Latin1 {
 }
 
 /**
- * Receives one plain record: its number cells in `values` (indexed by file column; other entries
- * are stale); its id is the id column's last row. `row` is the record's 1-based data row and `line`
- * the file line it is on, for placed errors.
+ * Told once per scan that `count` plain records were taken, the first of them row k (0-based) of
+ * the table on file line `line`, one line each: for placed errors later.
  */
-export type PlainRowSink = (values: Float64Array, row: number, line: number) => void;
+export type PlainRowsTaken = (k: number, line: number, count: number) => void;
 
 /** A table's fast path: what each file column is, and what admits each number column's values. */
 export class PlainRecords {
@@ -62,7 +61,10 @@ export class PlainRecords {
   private textStart = 0;
   /** Records taken by the last scan. */
   taken = 0;
-  private readonly values: Float64Array;
+  /** The table's column for each file column (an empty array for a column that is not a number). */
+  private columns: Float64Array[];
+  /** Rows the columns have room for: a record beyond it is the general reader's, which grows them. */
+  private room = 0;
 
   /**
    * `roles[c]` is SKIP, NUMBER or ID for file column c (exactly one ID); `rules[c]` for a NUMBER
@@ -72,21 +74,35 @@ export class PlainRecords {
     private readonly roles: Uint8Array,
     private readonly rules: Uint8Array,
     private readonly ids: IdColumn,
-    private readonly take: PlainRowSink,
+    private readonly taken_: PlainRowsTaken,
   ) {
-    this.values = new Float64Array(roles.length);
+    this.columns = Array.from(roles, () => new Float64Array(0));
+  }
+
+  /**
+   * Where number cells go: `columns[c]` for file column c of role NUMBER, at the record's row (the
+   * id column's count). Called again whenever the loader grows its columns.
+   */
+  into(columns: readonly Float64Array[]): void {
+    this.columns = [...columns];
+    let room = Number.POSITIVE_INFINITY;
+    this.roles.forEach((role, c) => {
+      if (role === NUMBER) room = Math.min(room, columns[c]!.length);
+    });
+    this.room = room;
   }
 
   /**
    * Takes plain records from `bytes[p, end)` (the file's `delimiter`), the first on file line
-   * `line` and data row `rows + 1`, each handed to the sink; stops before the first record that is
-   * not plain (or not whole before `end`). Returns the offset where it stopped; `taken` says how
-   * many records it took (each one line). The sink's errors propagate.
+   * `line`, into the id column and the number columns; stops before the first record that is not
+   * plain (or not whole before `end`, or beyond the columns' room). Returns the offset where it
+   * stopped; `taken` says how many records it took (each one line).
    */
-  scan(bytes: Buffer, p: number, end: number, delimiter: number, line: number, rows: number): number {
+  scan(bytes: Buffer, p: number, end: number, delimiter: number, line: number): number {
     const roles = this.roles;
     const rules = this.rules;
-    const values = this.values;
+    const columns = this.columns;
+    const room = this.room;
     const width = roles.length;
     const last = width - 1;
     const ids = this.ids;
@@ -94,7 +110,12 @@ export class PlainRecords {
     ids.reserve(end - p);
     const heap = ids.bytes;
     let taken = 0;
+    const first = ids.count;
     records: while (p < end) {
+      // Number cells are written at row k as they are parsed: a record handed back is written again
+      // whole by the general reader.
+      const k = first + taken;
+      if (k >= room) break;
       let q = p;
       // The id's bytes go to the heap at once; they count only once the record is taken whole.
       let idEnd = ids.length;
@@ -172,7 +193,7 @@ export class PlainRecords {
           if (!(value - value === 0) || (rule === 1 && !(value >= 0)) || (rule === 2 && !(value > 0)) || (rule === 3 && !(Number.isInteger(value) && value >= 0 && value <= INT32_MAX))) {
             break records;
           }
-          values[c] = value;
+          columns[c]![k] = value;
         } else {
           // An id or a skipped cell: any byte but a quote up to the delimiter (or the line break).
           const start = q;
@@ -209,11 +230,11 @@ export class PlainRecords {
         } else q++;
       }
       ids.close(idEnd, hash, lowerAscii);
-      this.take(values, rows + taken + 1, line + taken);
       taken++;
       p = q;
     }
     this.taken = taken;
+    if (taken > 0) this.taken_(first, line, taken);
     return p;
   }
 
