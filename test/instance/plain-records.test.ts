@@ -187,6 +187,18 @@ describe("the fast path for plain records", () => {
     expect(() => loadAccounts(duplicate)).toThrow(/row 51, column id: expected a unique id; found "a7", already the id of row 8 \(line 52 of the file\)/);
   });
 
+  it("columns sized by a short estimate grow under the fast path: the record past their room goes to the general reader", () => {
+    // Long records first: the first chunk's records per byte make the estimate of rows 20 times too small.
+    const long = Array.from({ length: 40 }, (_, k) => `${"w".repeat(200)}-${k},${k}.5,1e-3`);
+    const short = Array.from({ length: 3_000 }, (_, k) => `s${k},${(k * 0.37).toFixed(2)},${k % 3 === 0 ? "-" : ""}${k}.125`);
+    const path = file(`id,capacity,x\n${[...long, ...short].join("\n")}\n`);
+    const fast = loadAccounts(path, { chunkBytes: 4_096 });
+    const general = loadAccounts(path, { chunkBytes: 4_096, fastPath: false });
+    sameTable(fast, general);
+    expect(fast.capacity.length).toBe(3_040);
+    expect(fast.columns.get("x")![3_039]).toBe(2_999.125);
+  });
+
   it("17-digit and out-of-range numbers read as Number() reads them", () => {
     const cells = ["10110.289999999999", "0.30000000000000004", "1.7976931348623157e308", "5e-324", "123456789012345678", "4.9406564584124654e-324", "9007199254740993", "2.2250738585072014e-308"];
     const path = file(`id,capacity,x\n${cells.map((cell, k) => `r${k},1,${cell}`).join("\n")}\n`);
