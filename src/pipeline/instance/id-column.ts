@@ -148,6 +148,12 @@ export class IdColumn {
     return row;
   }
 
+  /** Lets go of the hashes and own-key flags once the index has read them (the table keeps the bytes only). */
+  releaseHashes(): void {
+    this.hashes = new Int32Array(0);
+    this.plain = new Uint8Array(0);
+  }
+
   /** First byte of id k. */
   start(k: number): number {
     return k === 0 ? 0 : this.ends[k - 1]!;

@@ -971,6 +971,7 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
     throw error;
   }
   catchUp?.(placeOf);
+  ids.releaseHashes();
 
   if (index !== undefined && index.near.length > 0) {
     const warn = options.onWarning ?? ((message: string) => void process.stderr.write(`adl: warning: ${message}\n`));
