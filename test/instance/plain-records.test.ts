@@ -6,7 +6,7 @@
  * lone CR, short and long records, cut by tiny read chunks — both readers must give the same ids, the
  * same columns bit for bit, and the same error message.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AccountTable } from "../../src/domain.js";
 import { InstanceError } from "../../src/errors.js";
-import { loadAccounts } from "../../src/pipeline/instance/load.js";
+import { loadAccounts, loadPositions } from "../../src/pipeline/instance/load.js";
 import { longDecimal } from "../../src/pipeline/instance/plain-records.js";
 import { bindWave } from "../../src/pipeline/bind/bind.js";
 import { loadModel } from "../../src/pipeline/model/parse.js";
@@ -359,6 +359,67 @@ describe("the id column: bytes on both paths, strings on first read", () => {
     expect(result.status).toBe("optimal");
     expect(verifyAllocation(wave, result.allocation!).ok).toBe(true);
     expect(wave.ids).toEqual(ids);
+  });
+});
+
+describe("the positions fast path", () => {
+  const accountsFile = file(`id,capacity\n${[...Array.from({ length: 10 }, (_, k) => `acct-${k}`), "ACCT-X", "é-1", '" sp"', '"q,1"'].map((id) => `${id},5`).join("\n")}\n`);
+  const accounts = loadAccounts(accountsFile);
+  const accountCell = fc.oneof(
+    { weight: 8, arbitrary: fc.nat(9).map((k) => `acct-${k}`) },
+    { weight: 2, arbitrary: fc.constantFrom("ACCT-X", "é-1", " sp", '"q,1"', '"acct-3"', "acct-99", "Acct-1", "", "  ", "acct-1 ") },
+  );
+  const marketCell = fc.constantFrom("BTC", "BTC", "ETH", "SOL", "", '"BTC"', "ÄTH", '"a,b"', "btc");
+  const lotValueCell = fc.oneof({ weight: 8, arbitrary: goodNumberCell }, { weight: 1, arbitrary: fc.constantFrom("0", "-1", "abc", " 7", "1e400", "") });
+  const lotsCellOf = fc.oneof({ weight: 8, arbitrary: fc.nat(1_000).map(String) }, { weight: 1, arbitrary: fc.constantFrom("1.5", "-1", "2147483648", "1e3", "x", "") });
+  const positions = fc.array(fc.tuple(accountCell, marketCell, lotValueCell, lotsCellOf, fc.constantFrom(false, false, false, false, false, false, true)), { minLength: 1, maxLength: 30 });
+
+  it("gives the general reader's positions (same columns, same markets) and errors, with or without a market column", () => {
+    fc.assert(
+      fc.property(positions, fc.boolean(), fc.constantFrom("\n", "\r\n"), fc.constantFrom(undefined, 5, 64), (records, withMarket, lineBreak, chunkBytes) => {
+        const header = withMarket ? "account_id,market,lot_value,lots,note" : "lots,account_id,lot_value";
+        const rows = records.map(([account, market, value, lots, blank]) => `${blank ? lineBreak : ""}${withMarket ? `${account},${market},${value},${lots},x` : `${lots},${account},${value}`}`);
+        const path = file(`${header}${lineBreak}${rows.join(lineBreak)}${lineBreak}`);
+        const options = chunkBytes !== undefined ? { chunkBytes } : {};
+        const read = (fastPath: boolean) => {
+          try {
+            const table = loadPositions(path, accounts, undefined, { ...options, fastPath });
+            return { ok: true as const, table };
+          } catch (error) {
+            if (!(error instanceof InstanceError)) throw error;
+            return { ok: false as const, message: error.message };
+          }
+        };
+        const fast = read(true);
+        const general = read(false);
+        expect(fast.ok ? "loaded" : fast.message).toBe(general.ok ? "loaded" : general.message);
+        if (!fast.ok || !general.ok) return;
+        expect([...fast.table.account]).toEqual([...general.table.account]);
+        expect([...fast.table.lots]).toEqual([...general.table.lots]);
+        expect(fast.table.market).toEqual(general.table.market);
+        fast.table.lotValue.forEach((v, i) => expect(Object.is(v, general.table.lotValue[i])).toBe(true));
+        // And as csv-parse and Number() read the file.
+        const parsed = (parse(readFileSync(path), { skip_empty_lines: true }) as string[][]).slice(1);
+        const at = (name: string) => header.split(",").indexOf(name);
+        expect([...fast.table.account]).toEqual(parsed.map((row) => accounts.ids.indexOf(row[at("account_id")]!)));
+        expect([...fast.table.lots]).toEqual(parsed.map((row) => Number(row[at("lots")])));
+        parsed.forEach((row, i) => expect(Object.is(fast.table.lotValue[i], Number(row[at("lot_value")]))).toBe(true));
+        expect(fast.table.market).toEqual(parsed.map((row) => (withMarket ? row[at("market")]! : "")));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("one string per market, and a table built in code with a repeated id keeps its last row", () => {
+    const path = file(`account_id,market,lot_value,lots\n${Array.from({ length: 5_000 }, (_, k) => `acct-${k % 10},${["BTC", "ETH"][k % 2]},1.5,${k}`).join("\n")}\n`);
+    const table = loadPositions(path, accounts);
+    expect(table.market[0]).toBe("BTC");
+    expect(new Set(table.market).size).toBe(2);
+    expect(table.lots[4_999]).toBe(4_999);
+    // As before the byte index: a Map of the ids, where the last of two equal ids wins.
+    const repeated: AccountTable = { file: "code", ids: ["acct-1", "acct-2", "acct-1"], capacity: new Float64Array(3), columns: new Map() };
+    const small = file("account_id,lot_value,lots\nacct-1,1,1\nacct-2,1,1\n");
+    expect([...loadPositions(small, repeated).account]).toEqual([2, 1]);
   });
 });
 

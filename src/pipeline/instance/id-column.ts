@@ -21,7 +21,6 @@ const FNV_PRIME = 0x01000193;
 /** Bytes decoded at a time when the strings are made: windows small enough to stay out of V8's large-object space. */
 const DECODE_WINDOW = 1 << 14;
 const SURROGATE = /[\ud800-\udfff]/;
-const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Writes `id` as UTF-8 at `target[at..]` (room for 3 bytes per code unit is the caller's), with a
@@ -138,14 +137,29 @@ export class IdColumn {
     return row;
   }
 
-  /** Appends an id read as a string (the general reader's); returns its row. */
+  /** Appends an id read as a string (the general reader's, or a table's for lookups); returns its row. */
   pushString(id: string): number {
     this.reserve(3 * id.length);
+    const bytes = this.bytes;
     const start = this.length;
-    const end = writeWtf8(id, this.bytes, start);
-    const row = this.close(end, idHash(this.bytes, start, end), ownKey(this.bytes, start, end));
-    if (NON_ASCII.test(id)) this.texts.set(row, id);
-    return row;
+    // ASCII, the common id: its bytes, hash and own-key flag in one pass over the code units.
+    let w = start;
+    let hash = FNV_OFFSET;
+    let plain = true;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c > 127) {
+        const end = writeWtf8(id, bytes, start);
+        const row = this.close(end, idHash(bytes, start, end), ownKey(bytes, start, end));
+        this.texts.set(row, id);
+        return row;
+      }
+      bytes[w++] = c;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+      if (c >= 65 && c <= 90) plain = false;
+    }
+    if (w > start && (bytes[start]! <= 32 || bytes[w - 1]! <= 32)) plain = false;
+    return this.close(w, hash, plain);
   }
 
   /** Lets go of the hashes and own-key flags once the index has read them (the table keeps the bytes only). */
@@ -304,11 +318,11 @@ export class IdIndex {
    * earliest row of an id is still the one placed and a later one is its duplicate. A batch of one
    * row is left to addNext.
    */
-  prepare(upTo: number): void {
+  prepare(upTo: number, fewest = BATCH_MIN): void {
     const from = this.indexed;
     const n = upTo - from;
     this.batchFrom = this.batchTo = from;
-    if (n < BATCH_MIN) return;
+    if (n < Math.max(1, fewest)) return;
     while (this.size + n > MAX_LOAD * (this.mask + 1)) this.rehash();
     const ids = this.ids;
     const bytes = ids.bytes;
@@ -397,6 +411,26 @@ export class IdIndex {
       }
     }
     return -1;
+  }
+
+  /**
+   * Places every row of the column for lookups only (no near-duplicate keys); true when the ids are
+   * unique, so that each id has one row.
+   */
+  placeAll(): boolean {
+    this.prepare(this.ids.count, 1);
+    this.indexed = this.ids.count;
+    return this.duplicate === -1;
+  }
+
+  /** The row of the placed id whose bytes are source[from, to) with FNV-1a hash `hash` (idHash), or -1. */
+  lookup(hash: number, source: Uint8Array, from: number, to: number): number {
+    return this.find(hash, source, from, to);
+  }
+
+  /** The row of the placed id `id`, or -1. */
+  rowOf(id: string): number {
+    return this.findKey(id);
   }
 
   private remember(key: string, row: number): void {

@@ -33,7 +33,7 @@ import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
 import { IdColumn, IdIndex, idKey, lazyIds } from "./id-column.js";
-import { ID, NUMBER, PlainRecords, SKIP, longDecimal } from "./plain-records.js";
+import { ID, KEY, NUMBER, PlainRecords, SKIP, TEXT, longDecimal } from "./plain-records.js";
 
 export { idKey };
 
@@ -548,7 +548,7 @@ function readCsv(input: TableFile, first: Buffer, firstLength: number, delimiter
   for (;;) {
     if (plain !== undefined && p < end) {
       // The fast path takes what it can; the record it stops before is read below, with every check.
-      p = plain.scan(bytes, p, end, delimiter, line);
+      p = plain.scan(bytes, p, end, delimiter, line, rows);
       rows += plain.taken;
       line += plain.taken;
     }
@@ -1054,12 +1054,21 @@ export function layerMismatch(capacity: Float64Array, layers: readonly Float64Ar
  * found; an unknown account id names the accounts file too.
  */
 export function loadPositions(path: string, accounts: AccountTable, mapping?: ColumnMapping, options: TableOptions = {}): PositionTable {
-  const indexOf = new Map<string, number>();
-  accounts.ids.forEach((id, i) => indexOf.set(id, i));
+  // Account ids by their bytes when they are unique (a loaded table's are): one probe per position
+  // and no Map of 10^6 strings. A table built in code with a repeated id keeps the Map (last row wins).
+  const byBytes = accountIndex(accounts.ids);
+  const indexOf = byBytes === undefined ? new Map(accounts.ids.map((id, i) => [id, i])) : undefined;
+  const rowOf = (id: string): number | undefined => {
+    if (indexOf !== undefined) return indexOf.get(id);
+    const row = byBytes!.rowOf(id);
+    return row === -1 ? undefined : row;
+  };
   let account = new Int32Array(0);
   let lotValue = new Float64Array(0);
-  let lots = new Int32Array(0);
-  const market: string[] = [];
+  // Lots are read as doubles (the fast path's columns are Float64Array) and checked whole, then made Int32.
+  let lots = new Float64Array(0);
+  let market: string[] = [];
+  let marketIndex = -1;
 
   const rows = readTable(path, "positions", options, (header, rowsAtMost) => {
     const rename = mapping ? positionRenames(mapping, header.map((name) => String(name).trim()), path) : undefined;
@@ -1067,22 +1076,41 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
     const accountIndex = requireColumn(path, names, written, "account_id", `an id of ${accounts.file}`);
     const lotValueIndex = requireColumn(path, names, written, "lot_value", "wealth moved per lot closed, > 0");
     const lotsIndex = requireColumn(path, names, written, "lots", "whole lots held, >= 0");
-    const marketIndex = names.indexOf("market");
+    marketIndex = names.indexOf("market");
     account = new Int32Array(rowsAtMost);
     lotValue = new Float64Array(rowsAtMost);
-    lots = new Int32Array(rowsAtMost);
+    lots = new Float64Array(rowsAtMost);
+    // The fast path (plain-records.ts) for plain records: the account looked up by its bytes, the
+    // numbers by the same rules, one string per distinct market.
+    const roles = new Uint8Array(names.length);
+    roles[accountIndex] = KEY;
+    roles[lotValueIndex] = NUMBER;
+    roles[lotsIndex] = NUMBER;
+    if (marketIndex !== -1) roles[marketIndex] = TEXT;
+    const ruleKinds = new Uint8Array(names.length);
+    ruleKinds[lotValueIndex] = POSITIVE.kind;
+    ruleKinds[lotsIndex] = LOT_COUNT.kind;
+    const fast = byBytes === undefined ? undefined : new PlainRecords(roles, ruleKinds, undefined, () => undefined, byBytes);
+    const target = (): void => {
+      const byFile: Float64Array[] = names.map(() => new Float64Array(0));
+      byFile[lotValueIndex] = lotValue;
+      byFile[lotsIndex] = lots;
+      fast?.into(byFile, account, market);
+    };
+    target();
     const row: RowSink = (cells, at) => {
       const id = idOf(path, cells.value(accountIndex), at, written[accountIndex]!);
-      const index = indexOf.get(id);
+      const index = rowOf(id);
       if (index === undefined) {
         const near = accounts.ids.length <= 5_000 ? didYouMean(id, accounts.ids) : undefined;
         throw rowError(path, at, written[accountIndex], `an id of ${accounts.file}`, clip(JSON.stringify(id)), near ? `did you mean "${near}"?` : undefined);
       }
-      const k = market.length;
+      const k = at.row - 1;
       if (k >= account.length) {
         account = room(account, k);
         lotValue = room(lotValue, k);
         lots = room(lots, k);
+        target();
       }
       account[k] = index;
       const v = cells.number(lotValueIndex);
@@ -1091,13 +1119,24 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
       const q = cells.number(lotsIndex);
       if (!LOT_COUNT.accepts(q)) throw rowError(path, at, written[lotsIndex], LOT_COUNT.expected, shown(cells.value(lotsIndex)));
       lots[k] = q;
-      const name = marketIndex === -1 ? "" : cells.value(marketIndex);
+      if (marketIndex === -1) return;
+      const name = cells.value(marketIndex);
       if (name !== null && name !== undefined && typeof name !== "string") {
         throw rowError(path, at, written[marketIndex], "a market name (a string)", shown(name));
       }
       market.push(name ?? "");
     };
-    return { row };
+    return fast === undefined || options.fastPath === false ? { row } : { row, plain: fast };
   });
-  return { file: path, account: trimmed(account, rows), market, lotValue: trimmed(lotValue, rows), lots: trimmed(lots, rows) };
+  if (marketIndex === -1) market = new Array<string>(rows).fill("");
+  return { file: path, account: trimmed(account, rows), market, lotValue: trimmed(lotValue, rows), lots: Int32Array.from(lots.subarray(0, rows)) };
 }
+
+/** The accounts' ids placed for lookups by their bytes (id-column.ts), or undefined when an id repeats. */
+function accountIndex(ids: readonly string[]): IdIndex | undefined {
+  const column = new IdColumn(ids.length, 12);
+  for (const id of ids) column.pushString(id);
+  const index = new IdIndex(column, ids.length);
+  return index.placeAll() ? index : undefined;
+}
+

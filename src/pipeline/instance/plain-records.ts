@@ -20,12 +20,24 @@
  * equal hash); no string is made.
  */
 
-import type { IdColumn } from "./id-column.js";
+import { IdColumn } from "./id-column.js";
 
 /** What the scan does with a file column. */
 export const SKIP = 0;
 export const NUMBER = 1;
 export const ID = 2;
+/** An id of another table, looked up by its bytes (a position's account_id). */
+export const KEY = 3;
+/** A short text kept as a string, one string per distinct value (a position's market). */
+export const TEXT = 4;
+
+/** Finds a row of another table by the bytes of its id and their FNV-1a hash (IdIndex.lookup); -1 if none. */
+export interface KeyLookup {
+  lookup(hash: number, bytes: Uint8Array, from: number, to: number): number;
+}
+
+/** Distinct TEXT values kept at most; past it, every further value is a string of its own. */
+const INTERNED_MAX = 4_096;
 
 /** 10^0 … 10^22: every one is exact in binary64, so m * 10^k with m < 2^53 rounds once, correctly. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
@@ -36,6 +48,9 @@ const TEXT_WINDOW = 1 << 14;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
+
+/** The id column of a table without ids (positions): never written. */
+const NO_IDS = new IdColumn(0);
 
 /** Buffer's own decoder (what toString calls after its argument checks). */
 interface Latin1 {
@@ -65,52 +80,83 @@ export class PlainRecords {
   private columns: Float64Array[];
   /** Rows the columns have room for: a record beyond it is the general reader's, which grows them. */
   private room = 0;
+  /** The KEY column's rows (the other table's row of each record) and the TEXT column's strings. */
+  private keys: Int32Array = new Int32Array(0);
+  private texts: string[] = [];
+  /** TEXT values by hash, so that 10^6 records of 3 markets make 3 strings. */
+  private readonly interned = new Map<number, string>();
 
   /**
-   * `roles[c]` is SKIP, NUMBER or ID for file column c (exactly one ID); `rules[c]` for a NUMBER
-   * column is the admits kind of load.ts (0 finite, 1 finite >= 0, 2 finite > 0, 3 whole lots).
+   * `roles[c]` is SKIP, NUMBER, ID, KEY or TEXT for file column c (at most one of ID, KEY and TEXT
+   * each; ID needs `ids`, KEY needs `keyLookup`); `rules[c]` for a NUMBER column is the admits kind
+   * of load.ts (0 finite, 1 finite >= 0, 2 finite > 0, 3 whole lots).
    */
   constructor(
     private readonly roles: Uint8Array,
     private readonly rules: Uint8Array,
-    private readonly ids: IdColumn,
+    private readonly ids: IdColumn | undefined,
     private readonly taken_: PlainRowsTaken,
+    private readonly keyLookup?: KeyLookup,
   ) {
     this.columns = Array.from(roles, () => new Float64Array(0));
+    this.hasText = roles.includes(TEXT);
   }
 
+  private readonly hasText: boolean;
+
   /**
-   * Where number cells go: `columns[c]` for file column c of role NUMBER, at the record's row (the
-   * id column's count). Called again whenever the loader grows its columns.
+   * Where cells go, at the record's row (its 0-based data row): `columns[c]` for file column c of
+   * role NUMBER, `keys` for the KEY column; TEXT values are pushed onto `texts` (which has one
+   * entry per row before). Called again whenever the loader grows its columns.
    */
-  into(columns: readonly Float64Array[]): void {
+  into(columns: readonly Float64Array[], keys?: Int32Array, texts?: string[]): void {
     this.columns = [...columns];
     let room = Number.POSITIVE_INFINITY;
     this.roles.forEach((role, c) => {
       if (role === NUMBER) room = Math.min(room, columns[c]!.length);
     });
+    if (keys !== undefined) {
+      this.keys = keys;
+      room = Math.min(room, keys.length);
+    }
+    if (texts !== undefined) this.texts = texts;
     this.room = room;
+  }
+
+  /** The string of TEXT bytes [from, to) (ASCII), the same string for the same bytes while few are distinct. */
+  private intern(hash: number, bytes: Buffer, from: number, to: number): string {
+    const known = this.interned.get(hash);
+    if (known !== undefined && known.length === to - from) {
+      let same = true;
+      for (let p = from; p < to && same; p++) same = known.charCodeAt(p - from) === bytes[p];
+      if (same) return known;
+    }
+    const text = (bytes as unknown as Latin1).latin1Slice(from, to);
+    if (known === undefined && this.interned.size < INTERNED_MAX) this.interned.set(hash, text);
+    return text;
   }
 
   /**
    * Takes plain records from `bytes[p, end)` (the file's `delimiter`), the first on file line
-   * `line`, into the id column and the number columns; stops before the first record that is not
+   * `line` and table row `first` (0-based), into the id column and the other columns; stops before the first record that is not
    * plain (or not whole before `end`, or beyond the columns' room). Returns the offset where it
    * stopped; `taken` says how many records it took (each one line).
    */
-  scan(bytes: Buffer, p: number, end: number, delimiter: number, line: number): number {
+  scan(bytes: Buffer, p: number, end: number, delimiter: number, line: number, first: number): number {
     const roles = this.roles;
     const rules = this.rules;
     const columns = this.columns;
     const room = this.room;
+    const keys = this.keys;
+    const keyLookup = this.keyLookup;
     const width = roles.length;
     const last = width - 1;
-    const ids = this.ids;
+    // An accounts table's ids, or (positions) none: an empty column stands in.
+    const ids = this.ids ?? NO_IDS;
     // The ids of this buffer's records fit in its bytes: one check per scan, none per byte.
-    ids.reserve(end - p);
+    if (this.ids !== undefined) ids.reserve(end - p);
     const heap = ids.bytes;
     let taken = 0;
-    const first = ids.count;
     records: while (p < end) {
       // Number cells are written at row k as they are parsed: a record handed back is written again
       // whole by the general reader.
@@ -121,6 +167,8 @@ export class PlainRecords {
       let idEnd = ids.length;
       let hash = 0;
       let lowerAscii = true;
+      let key = -1;
+      let text = "";
       for (let c = 0; c < width; c++) {
         const stop = c === last ? -1 : delimiter;
         const role = roles[c]!;
@@ -214,6 +262,23 @@ export class PlainRecords {
             hash = h;
             // Empty, spaced or non-ASCII ids: the general reader's checks.
             if (all > 127 || q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
+          } else if (role === KEY || role === TEXT) {
+            let all = 0;
+            let h = 0x811c9dc5;
+            for (; q < end; q++) {
+              b = bytes[q]!;
+              if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
+              h = Math.imul(h ^ b, 0x01000193);
+              all |= b;
+            }
+            // Non-ASCII text is the general reader's (its UTF-8 decoding decides what the bytes say).
+            if (all > 127 || q >= end) break records;
+            if (role === KEY) {
+              // An empty or spaced key, or one the other table lacks: the general reader's error to place.
+              if (q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
+              key = keyLookup!.lookup(h, bytes, start, q);
+              if (key === -1) break records;
+            } else text = this.intern(h, bytes, start, q);
           } else {
             for (; q < end; q++) {
               b = bytes[q]!;
@@ -229,7 +294,9 @@ export class PlainRecords {
           q += bytes[q + 1] === LF ? 2 : 1;
         } else q++;
       }
-      ids.close(idEnd, hash, lowerAscii);
+      if (this.ids !== undefined) ids.close(idEnd, hash, lowerAscii);
+      if (keyLookup !== undefined) keys[k] = key;
+      if (this.hasText) this.texts.push(text);
       taken++;
       p = q;
     }
