@@ -15,9 +15,9 @@
  * CSV is read in one pass, 4 MiB at a time, by a byte-level RFC 4180 scanner (quotes, "" escapes,
  * \n, \r\n or \r line breaks, a UTF-8 BOM): each field is a byte range, numbers are parsed from
  * the bytes into Float64Array/Int32Array columns. Account ids are bytes in one heap (id-column.ts)
- * until `table.ids` is first read; position ids and markets become strings. Accounts files take a
- * fused fast path for plain records (plain-records.ts: scan and parse in one pass, no per-cell
- * call); any record it cannot take whole comes back here, so every error is this reader's. Ids
+ * until `table.ids` is first read; a position's account id is looked up by its bytes, and markets
+ * are one string per distinct name. Accounts and positions files take a fused fast path for plain
+ * records (plain-records.ts: scan and parse in one pass, no per-cell call); any record it cannot take whole comes back here, so every error is this reader's. Ids
  * are checked for duplicates after the read, or at its first error, whichever comes first: the
  * error reported is still the one of the earliest row (a duplicate id before a bad cell of the
  * same row). Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
@@ -1051,7 +1051,8 @@ export function layerMismatch(capacity: Float64Array, layers: readonly Float64Ar
  * (an id of `accounts`), optional `market` (any string), `lot_value` (> 0) and `lots` (a whole
  * number >= 0, at most 2^31 - 1); other columns are ignored. An account may have any number of
  * positions, including none. Throws InstanceError naming the file, data row, column, expected and
- * found; an unknown account id names the accounts file too.
+ * found; an unknown account id names the accounts file too. Reads `accounts.ids` (making them, if
+ * they are not yet) to index their bytes: O(accounts + positions) time.
  */
 export function loadPositions(path: string, accounts: AccountTable, mapping?: ColumnMapping, options: TableOptions = {}): PositionTable {
   // Account ids by their bytes when they are unique (a loaded table's are): one probe per position

@@ -5,7 +5,8 @@
  * A record is *plain* when no field is quoted, it has exactly the header's number of fields and
  * ends in a line break inside the buffer, its id is ASCII-printable at both ends, and every number
  * cell is bare decimal notation (sign, digits, point, exponent; no spaces) whose value the column's
- * rule admits. Anything else — a quote, a blank line, a space before a number, a bad or missing
+ * rule admits; for positions, its account id (ASCII, no space at either end) is one the accounts
+ * table has, and its market is ASCII. Anything else — a quote, a blank line, a space before a number, a bad or missing
  * cell, a record cut by the buffer's end — stops the scan before that record, and the general
  * reader (load.ts) reads it with all its checks and its placed errors, then hands back. So the fast
  * path never decides an error about a cell, and what it takes is exactly what the general reader
