@@ -17,10 +17,10 @@
  * the bytes into Float64Array/Int32Array columns. Account ids are bytes in one heap (id-column.ts)
  * until `table.ids` is first read; a position's account id is looked up by its bytes, and markets
  * are one string per distinct name. Accounts and positions files take a fused fast path for plain
- * records (plain-records.ts: scan and parse in one pass, no per-cell call); any record it cannot take whole comes back here, so every error is this reader's. Ids
- * are checked for duplicates after the read, or at its first error, whichever comes first: the
- * error reported is still the one of the earliest row (a duplicate id before a bad cell of the
- * same row). Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
+ * records (plain-records.ts: scan and parse in one pass, no per-cell call); any record it cannot
+ * take whole comes back here, so every error is this reader's. Ids are checked for duplicates
+ * after the read, or at its first error, whichever comes first: the error reported is still the
+ * one of the earliest row (a duplicate id before a bad cell of the same row). Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
  * and directories are refused before anything is read.
  *
  * Ids that differ only by case, surrounding spaces or Unicode normalization (NFC) are one trader
@@ -895,71 +895,71 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
   let rows: number;
   try {
     rows = readTable(path, "accounts", options, (header, rowsAtMost) => {
-    plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;
-    ({ names, written } = checkHeader(path, header, plan ? plan.nameOf : options.rename));
-    idIndex = requireColumn(path, names, written, "id", "one unique account id per row");
-    // Loaded: every named column but the id, and (under a mapping) the columns a derive reads.
-    numeric = names.map((_, c) => c).filter((c) => c !== idIndex && (names[c] !== undefined || plan?.derivedFrom.has(written[c]!)));
-    rules = numeric.map((c) => (names[c] === undefined ? FINITE : ruleOf(names[c]!)));
-    const kinds = Int32Array.from(rules, (rule) => rule.kind);
-    const cellOf = Int32Array.from(numeric);
-    arrays = numeric.map(() => new Float64Array(rowsAtMost));
-    ids = new IdColumn(rowsAtMost);
-    const idsAt = new IdIndex(ids, rowsAtMost);
-    index = idsAt;
-    /**
-     * Indexes the ids read so far that are not yet (see IdIndex.indexed), in row order, and throws
-     * the first one's error: a duplicate, or under strictIds a near-duplicate. `placeOf` says where
-     * a row is.
-     */
-    const indexIds = (placeOf: (k: number) => RowAt): void => {
-      idsAt.prepare(ids.count);
-      while (idsAt.indexed < ids.count) {
-        const k = idsAt.indexed;
-        const earlier = idsAt.addNext();
-        if (earlier !== -1) {
-          throw rowError(path, placeOf(k), written[idIndex], "a unique id", `${clip(JSON.stringify(ids.idAt(k)))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
+      plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;
+      ({ names, written } = checkHeader(path, header, plan ? plan.nameOf : options.rename));
+      idIndex = requireColumn(path, names, written, "id", "one unique account id per row");
+      // Loaded: every named column but the id, and (under a mapping) the columns a derive reads.
+      numeric = names.map((_, c) => c).filter((c) => c !== idIndex && (names[c] !== undefined || plan?.derivedFrom.has(written[c]!)));
+      rules = numeric.map((c) => (names[c] === undefined ? FINITE : ruleOf(names[c]!)));
+      const kinds = Int32Array.from(rules, (rule) => rule.kind);
+      const cellOf = Int32Array.from(numeric);
+      arrays = numeric.map(() => new Float64Array(rowsAtMost));
+      ids = new IdColumn(rowsAtMost);
+      const idsAt = new IdIndex(ids, rowsAtMost);
+      index = idsAt;
+      /**
+       * Indexes the ids read so far that are not yet (see IdIndex.indexed), in row order, and throws
+       * the first one's error: a duplicate, or under strictIds a near-duplicate. `placeOf` says where
+       * a row is.
+       */
+      const indexIds = (placeOf: (k: number) => RowAt): void => {
+        idsAt.prepare(ids.count);
+        while (idsAt.indexed < ids.count) {
+          const k = idsAt.indexed;
+          const earlier = idsAt.addNext();
+          if (earlier !== -1) {
+            throw rowError(path, placeOf(k), written[idIndex], "a unique id", `${clip(JSON.stringify(ids.idAt(k)))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
+          }
+          if (options.strictIds && idsAt.near.length > 0) {
+            const [first] = idsAt.near[0]!;
+            throw rowError(
+              path,
+              placeOf(k),
+              written[idIndex],
+              "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
+              `${clip(JSON.stringify(ids.idAt(k)))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(first)), 40)})`,
+            );
+          }
         }
-        if (options.strictIds && idsAt.near.length > 0) {
-          const [first] = idsAt.near[0]!;
-          throw rowError(
-            path,
-            placeOf(k),
-            written[idIndex],
-            "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
-            `${clip(JSON.stringify(ids.idAt(k)))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(first)), 40)})`,
-          );
+      };
+      catchUp = indexIds;
+      /** The fast path writes straight into the columns: file column c's, or an empty one. */
+      const columnsByFileColumn = (): Float64Array[] => {
+        const byFile: Float64Array[] = names.map(() => new Float64Array(0));
+        numeric.forEach((c, j) => (byFile[c] = arrays[j]!));
+        return byFile;
+      };
+      const row: RowSink = (cells, at) => {
+        // The id goes in before the cells are checked: a duplicate id is this row's first error.
+        const k = ids.pushString(idOf(path, cells.value(idIndex), at, written[idIndex]!));
+        if (arrays.length > 0 && k >= arrays[0]!.length) {
+          arrays = arrays.map((array) => room(array, k));
+          fast.into(columnsByFileColumn());
         }
-      }
-    };
-    catchUp = indexIds;
-    /** The fast path writes straight into the columns: file column c's, or an empty one. */
-    const columnsByFileColumn = (): Float64Array[] => {
-      const byFile: Float64Array[] = names.map(() => new Float64Array(0));
-      numeric.forEach((c, j) => (byFile[c] = arrays[j]!));
-      return byFile;
-    };
-    const row: RowSink = (cells, at) => {
-      // The id goes in before the cells are checked: a duplicate id is this row's first error.
-      const k = ids.pushString(idOf(path, cells.value(idIndex), at, written[idIndex]!));
-      if (arrays.length > 0 && k >= arrays[0]!.length) {
-        arrays = arrays.map((array) => room(array, k));
-        fast.into(columnsByFileColumn());
-      }
-      if (at.line === undefined) indexIds(() => at);
-      else lines.note(k, at.line);
-      for (let j = 0; j < cellOf.length; j++) {
-        const value = cells.number(cellOf[j]!);
-        if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
-        arrays[j]![k] = value;
-      }
-    };
-    // The fast path checks the numbers by the same rules before it hands a record over.
-    const roles = Uint8Array.from(names, (_, c) => (c === idIndex ? ID : SKIP));
-    const ruleKinds = new Uint8Array(names.length);
-    numeric.forEach((c, j) => {
-      roles[c] = NUMBER;
-      ruleKinds[c] = kinds[j]!;
+        if (at.line === undefined) indexIds(() => at);
+        else lines.note(k, at.line);
+        for (let j = 0; j < cellOf.length; j++) {
+          const value = cells.number(cellOf[j]!);
+          if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
+          arrays[j]![k] = value;
+        }
+      };
+      // The fast path checks the numbers by the same rules before it hands a record over.
+      const roles = Uint8Array.from(names, (_, c) => (c === idIndex ? ID : SKIP));
+      const ruleKinds = new Uint8Array(names.length);
+      numeric.forEach((c, j) => {
+        roles[c] = NUMBER;
+        ruleKinds[c] = kinds[j]!;
     });
     const fast = new PlainRecords(roles, ruleKinds, ids, (k, line) => lines.note(k, line));
     fast.into(columnsByFileColumn());
