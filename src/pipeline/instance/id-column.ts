@@ -10,6 +10,8 @@
  * cannot give it back. Equal ids are equal bytes, so the id index (IdIndex) compares bytes.
  */
 
+import { InstanceError } from "../../errors.js";
+
 /** Buffer's own decoders and encoder (what toString and write call after their argument checks). */
 interface BufferSlices {
   latin1Slice(from: number, to: number): string;
@@ -21,6 +23,8 @@ const FNV_PRIME = 0x01000193;
 /** Bytes decoded at a time when the strings are made: windows small enough to stay out of V8's large-object space. */
 const DECODE_WINDOW = 1 << 14;
 const SURROGATE = /[\ud800-\udfff]/;
+/** The id heap's first allocation at most (it grows by half as needed). */
+const INITIAL_BYTES_MAX = 1 << 26;
 
 /**
  * Writes `id` as UTF-8 at `target[at..]` (room for 3 bytes per code unit is the caller's), with a
@@ -89,12 +93,15 @@ export class IdColumn {
   /** Non-ASCII ids by row: latin1 decoding of the bytes cannot give them back. */
   private readonly texts = new Map<number, string>();
 
-  /** Room for `rows` ids of `bytesPerRow` bytes (estimates: both grow). */
-  constructor(rows: number, bytesPerRow = 16) {
+  /**
+   * Room for `rows` ids of `bytesPerRow` bytes (estimates: both grow; the bytes start at 64 MiB at
+   * most, so a loose estimate of rows costs no more than that). `file` names the table in errors.
+   */
+  constructor(rows: number, bytesPerRow = 16, private readonly file = "") {
     this.ends = new Int32Array(Math.max(16, rows));
     this.hashes = new Int32Array(this.ends.length);
     this.plain = new Uint8Array(this.ends.length);
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(256, rows * bytesPerRow));
+    this.bytes = Buffer.allocUnsafeSlow(Math.min(INITIAL_BYTES_MAX, Math.max(256, rows * bytesPerRow)));
   }
 
   /** Room for `more` bytes after `length`. */
@@ -102,7 +109,7 @@ export class IdColumn {
     const need = this.length + more;
     if (need <= this.bytes.length) return;
     // Offsets are Int32: 2 GiB of ids is beyond any file the loader accepts by default (1 GiB).
-    if (need > 0x7fffffff) throw new RangeError(`account ids of more than 2 GiB in all (${need} bytes)`);
+    if (need > 0x7fffffff) throw new InstanceError({ file: this.file, field: "id" }, "account ids of at most 2 GiB in all", `more than ${need.toLocaleString("en-US")} bytes of them`);
     const bigger = Buffer.allocUnsafeSlow(Math.min(0x7fffffff, Math.max(need, Math.ceil(1.5 * this.bytes.length))));
     this.bytes.copy(bigger, 0, 0, this.length);
     this.bytes = bigger;

@@ -904,7 +904,7 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
       const kinds = Int32Array.from(rules, (rule) => rule.kind);
       const cellOf = Int32Array.from(numeric);
       arrays = numeric.map(() => new Float64Array(rowsAtMost));
-      ids = new IdColumn(rowsAtMost);
+      ids = new IdColumn(rowsAtMost, 16, path);
       const idsAt = new IdIndex(ids, rowsAtMost);
       index = idsAt;
       /**
