@@ -14,10 +14,13 @@
  *
  * CSV is read in one pass, 4 MiB at a time, by a byte-level RFC 4180 scanner (quotes, "" escapes,
  * \n, \r\n or \r line breaks, a UTF-8 BOM): each field is a byte range, numbers are parsed from
- * the bytes into Float64Array/Int32Array columns, and only ids (and position markets) become
- * strings. Accounts files take a fused fast path for plain records (plain-records.ts: scan and
- * parse in one pass, no per-cell call); any record it cannot take whole comes back here, so every
- * error is this reader's. Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
+ * the bytes into Float64Array/Int32Array columns. Account ids are bytes in one heap (id-column.ts)
+ * until `table.ids` is first read; a position's account id is looked up by its bytes, and markets
+ * are one string per distinct name. Accounts and positions files take a fused fast path for plain
+ * records (plain-records.ts: scan and parse in one pass, no per-cell call); any record it cannot
+ * take whole comes back here, so every error is this reader's. Ids are checked for duplicates
+ * after the read, or at its first error, whichever comes first: the error reported is still the
+ * one of the earliest row (a duplicate id before a bad cell of the same row). Files are regular files of at most ADL_MAX_INPUT_BYTES (default 1 GiB): devices, FIFOs
  * and directories are refused before anything is read.
  *
  * Ids that differ only by case, surrounding spaces or Unicode normalization (NFC) are one trader
@@ -29,7 +32,10 @@ import type { AccountTable, PositionTable } from "../../domain.js";
 import { InstanceError, describeReadError, didYouMean } from "../../errors.js";
 import { DEFAULT_TABLE_LIMIT_BYTES, INPUT_LIMIT_ENV, describeBytes, inputLimit, kindOf } from "../../floor/io/bounded-read.js";
 import { applyDeriveAndScale, planAccountColumns, positionRenames, type AccountColumnPlan, type ColumnMapping } from "./mapping.js";
-import { ID, NUMBER, PlainRecords, SKIP, longDecimal } from "./plain-records.js";
+import { IdColumn, IdIndex, idKey, lazyIds } from "./id-column.js";
+import { ID, KEY, NUMBER, PlainRecords, SKIP, TEXT, longDecimal } from "./plain-records.js";
+
+export { idKey };
 
 /** Options of every table reader. */
 export interface TableOptions {
@@ -814,131 +820,9 @@ function trimmed<T extends Float64Array | Int32Array>(array: T, rows: number): T
   return (8 * rows >= 7 * array.length ? array.subarray(0, rows) : array.slice(0, rows)) as T;
 }
 
-/** The id index's largest share of used slots (linear probing stays short below it). */
-const MAX_LOAD = 0.7;
-
-// ---------------------------------------------------------------------------------------------
-// Ids: unique, and near-duplicates (case, surrounding spaces, Unicode normalization) reported
-// ---------------------------------------------------------------------------------------------
-
-/** An id's comparison key: what "the same trader" means for near-duplicates. */
-export function idKey(id: string): string {
-  return id.trim().normalize("NFC").toLowerCase();
-}
-
-/**
- * Ids → first row, in an open-addressing table of Int32Array slots: V8's Set spent ~0.5 µs per
- * insert at 10^6 ids, the largest cost of loading a file. Also finds near-duplicates: ids whose
- * idKey is equal (only ids that are not their own key go into a small Map, so the common
- * lower-case ASCII id costs one hash).
- */
-class IdIndex {
-  /**
-   * Linear probing over slots of two words: entries[2s] = row + 1 (0: empty), entries[2s + 1] = the
-   * id's hash, so a probe reads one cache line (a separate array of hashes by row cost a second
-   * cache miss per probe). At most 0.7 full: 134 MB at 10^7 ids.
-   */
-  private entries: Int32Array;
-  private mask: number;
-  private count = 0;
-  /** idKey → first row, for ids that differ from their key. */
-  private readonly keyed = new Map<string, number>();
-  /** Pairs of rows (0-based) whose ids differ only by case, surrounding spaces or normalization. */
-  readonly near: [number, number][] = [];
-
-  constructor(
-    private readonly ids: string[],
-    expected: number,
-  ) {
-    let size = 16;
-    while (size * MAX_LOAD < expected) size *= 2;
-    this.entries = new Int32Array(2 * size);
-    this.mask = size - 1;
-  }
-
-  /**
-   * Records `id` as row ids.length (the caller pushes it after). Returns the row of an earlier equal
-   * id, or -1. O(length of id) expected. The fast path passes the id's FNV-1a hash over its code
-   * units and whether it is its own key (computed while it scanned the bytes); otherwise they are
-   * computed here.
-   */
-  add(id: string, knownHash?: number, knownPlain?: boolean): number {
-    let hash = 0x811c9dc5;
-    let plain = true;
-    if (knownHash !== undefined && knownPlain !== undefined) {
-      hash = knownHash;
-      plain = knownPlain;
-    } else {
-      // FNV-1a over UTF-16 code units; on the way, whether the id may differ from its key.
-      for (let k = 0; k < id.length; k++) {
-        const c = id.charCodeAt(k);
-        hash = Math.imul(hash ^ c, 0x01000193);
-        if (c > 127 || (c >= 65 && c <= 90)) plain = false;
-      }
-      if (id.length > 0 && (id.charCodeAt(0) <= 32 || id.charCodeAt(id.length - 1) <= 32)) plain = false;
-    }
-    const earlier = this.find(id, hash);
-    if (earlier !== -1) return earlier;
-    const row = this.count;
-    this.count++;
-    if (this.count > MAX_LOAD * (this.mask + 1)) this.rehash();
-    this.place(hash, row);
-    if (plain) {
-      // Its own key: a near-duplicate only of an earlier id whose key it is.
-      if (this.keyed.size > 0) {
-        const first = this.keyed.get(id);
-        if (first !== undefined) this.near.push([first, row]);
-      }
-    } else {
-      const key = idKey(id);
-      if (key === id) {
-        const first = this.keyed.get(key);
-        if (first !== undefined) this.near.push([first, row]);
-        else this.keyed.set(key, row);
-      } else {
-        const first = this.keyed.get(key) ?? this.findKey(key);
-        if (first !== -1) this.near.push([first, row]);
-        if (!this.keyed.has(key)) this.keyed.set(key, first === -1 ? row : first);
-      }
-    }
-    return -1;
-  }
-
-  /** The row of an id equal to `key` (hash computed here), or -1. */
-  private findKey(key: string): number {
-    let hash = 0x811c9dc5;
-    for (let k = 0; k < key.length; k++) hash = Math.imul(hash ^ key.charCodeAt(k), 0x01000193);
-    return this.find(key, hash);
-  }
-
-  private find(id: string, hash: number): number {
-    const entries = this.entries;
-    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
-      const entry = entries[2 * slot]!;
-      if (entry === 0) return -1;
-      if (entries[2 * slot + 1] === hash && this.ids[entry - 1] === id) return entry - 1;
-    }
-  }
-
-  private place(hash: number, row: number): void {
-    const entries = this.entries;
-    let slot = hash & this.mask;
-    while (entries[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-    entries[2 * slot] = row + 1;
-    entries[2 * slot + 1] = hash;
-  }
-
-  private rehash(): void {
-    const old = this.entries;
-    this.entries = new Int32Array(2 * old.length);
-    this.mask = old.length - 1;
-    for (let s = 0; s < old.length; s += 2) if (old[s] !== 0) this.place(old[s + 1]!, old[s]! - 1);
-  }
-}
-
 /** The near-duplicate pairs in one line: `rows 3 and 7 ("0xAb", "0xab"), …`. */
-function describeNear(ids: readonly string[], near: readonly [number, number][]): string {
-  const shownPairs = near.slice(0, 5).map(([a, b]) => `rows ${(a + 1).toLocaleString("en-US")} and ${(b + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids[a]), 40)}, ${clip(JSON.stringify(ids[b]), 40)})`);
+function describeNear(ids: IdColumn, near: readonly [number, number][]): string {
+  const shownPairs = near.slice(0, 5).map(([a, b]) => `rows ${(a + 1).toLocaleString("en-US")} and ${(b + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(a)), 40)}, ${clip(JSON.stringify(ids.idAt(b)), 40)})`);
   return `${shownPairs.join(", ")}${near.length > 5 ? ` and ${(near.length - 5).toLocaleString("en-US")} more` : ""}`;
 }
 
@@ -947,14 +831,47 @@ function describeNear(ids: readonly string[], near: readonly [number, number][])
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The file line of each CSV data row, kept as the points where `line - row` changes (blank lines,
+ * records spanning lines): a plain file has one.
+ */
+class RowLines {
+  private readonly rows: number[] = [];
+  private readonly offsets: number[] = [];
+  private offset = Number.NaN;
+
+  /** Row k (0-based) is on file line `line`; rows are noted in order. */
+  note(k: number, line: number): void {
+    if (line - k !== this.offset) {
+      this.offset = line - k;
+      this.rows.push(k);
+      this.offsets.push(this.offset);
+    }
+  }
+
+  /** The file line of a noted row. */
+  lineOf(k: number): number {
+    // The last change point at or before k.
+    let low = 0;
+    let high = this.rows.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.rows[middle]! <= k) low = middle;
+      else high = middle - 1;
+    }
+    return k + this.offsets[low]!;
+  }
+}
+
+/**
  * Reads an accounts table from CSV (header row; `.tsv` is tab-separated) or JSON (an array of
  * row objects, or `{ "id": [...], "capacity": [...], ... }`). Requires a unique, non-empty `id` per
  * row; every other column must be numeric and finite; `capacity` and layer columns >= 0,
  * `risk_weight` and `lot_value` > 0, `lots` a whole number >= 0. Capacity comes from the
  * `capacity` column or, when absent, from the sum of `options.layers` (see AccountOptions).
  * Throws InstanceError naming the file, the data row (see the module comment), the column, what
- * was expected and what was found. Time O(rows * columns); memory: the file's bytes, one
- * Float64Array per column and the ids.
+ * was expected and what was found. Time O(rows * columns); memory: a 4 MiB buffer, one
+ * Float64Array per column, the ids' bytes and an index of 8 bytes per row / 0.7. `ids` is a
+ * getter that makes the id strings on first read (then a plain value; see lazyIds).
  */
 export function loadAccounts(path: string, options: AccountOptions = {}): AccountTable {
   const layers = options.layers ?? [];
@@ -964,72 +881,97 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
   let numeric: number[] = [];
   let rules: Rule[] = [];
   let arrays: Float64Array[] = [];
-  const ids: string[] = [];
+  let ids = new IdColumn(0);
   let index: IdIndex | undefined;
+  let catchUp: ((placeOf: (k: number) => RowAt) => void) | undefined;
+  const lines = new RowLines();
+  const placeOf = (k: number): RowAt => ({ row: k + 1, line: lines.lineOf(k) });
 
   const mapping = options.mapping;
   let plan: AccountColumnPlan | undefined;
   // Own keys only: a column named `constructor` or `__proto__` must not find Object.prototype's.
   const ruleOf = (name: string): Rule => (Object.hasOwn(KNOWN_RULES, name) ? KNOWN_RULES[name]! : layers.includes(name) ? NON_NEGATIVE : FINITE);
 
-  const rows = readTable(path, "accounts", options, (header, rowsAtMost) => {
-    plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;
-    ({ names, written } = checkHeader(path, header, plan ? plan.nameOf : options.rename));
-    idIndex = requireColumn(path, names, written, "id", "one unique account id per row");
-    // Loaded: every named column but the id, and (under a mapping) the columns a derive reads.
-    numeric = names.map((_, c) => c).filter((c) => c !== idIndex && (names[c] !== undefined || plan?.derivedFrom.has(written[c]!)));
-    rules = numeric.map((c) => (names[c] === undefined ? FINITE : ruleOf(names[c]!)));
-    const kinds = Int32Array.from(rules, (rule) => rule.kind);
-    const cellOf = Int32Array.from(numeric);
-    arrays = numeric.map(() => new Float64Array(rowsAtMost));
-    const idsAt = new IdIndex(ids, rowsAtMost);
-    index = idsAt;
-    /** Checks a row's id against the earlier ones and appends it; returns the row's index (0-based). */
-    const acceptId = (id: string, at: RowAt, hash?: number, lowerAscii?: boolean): number => {
-      const earlier = idsAt.add(id, hash, lowerAscii);
-      if (earlier !== -1) {
-        throw rowError(path, at, written[idIndex], "a unique id", `${clip(JSON.stringify(id))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
-      }
-      const nearCount = idsAt.near.length;
-      if (options.strictIds && nearCount > 0) {
-        const [first] = idsAt.near[0]!;
-        throw rowError(
-          path,
-          at,
-          written[idIndex],
-          "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
-          `${clip(JSON.stringify(id))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids[first]), 40)})`,
-        );
-      }
-      const k = ids.length;
-      ids.push(id);
-      if (arrays.length > 0 && k >= arrays[0]!.length) arrays = arrays.map((array) => room(array, k));
-      return k;
-    };
-    const row: RowSink = (cells, at) => {
-      const k = acceptId(idOf(path, cells.value(idIndex), at, written[idIndex]!), at);
-      for (let j = 0; j < cellOf.length; j++) {
-        const value = cells.number(cellOf[j]!);
-        if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
-        arrays[j]![k] = value;
-      }
-    };
-    // The fast path checks the numbers by the same rules before it hands a record over.
-    const roles = Uint8Array.from(names, (_, c) => (c === idIndex ? ID : SKIP));
-    const ruleKinds = new Uint8Array(names.length);
-    numeric.forEach((c, j) => {
-      roles[c] = NUMBER;
-      ruleKinds[c] = kinds[j]!;
+  let rows: number;
+  try {
+    rows = readTable(path, "accounts", options, (header, rowsAtMost) => {
+      plan = mapping ? planAccountColumns(mapping, header.map((name) => String(name).trim()), path) : undefined;
+      ({ names, written } = checkHeader(path, header, plan ? plan.nameOf : options.rename));
+      idIndex = requireColumn(path, names, written, "id", "one unique account id per row");
+      // Loaded: every named column but the id, and (under a mapping) the columns a derive reads.
+      numeric = names.map((_, c) => c).filter((c) => c !== idIndex && (names[c] !== undefined || plan?.derivedFrom.has(written[c]!)));
+      rules = numeric.map((c) => (names[c] === undefined ? FINITE : ruleOf(names[c]!)));
+      const kinds = Int32Array.from(rules, (rule) => rule.kind);
+      const cellOf = Int32Array.from(numeric);
+      arrays = numeric.map(() => new Float64Array(rowsAtMost));
+      ids = new IdColumn(rowsAtMost, 16, path);
+      const idsAt = new IdIndex(ids, rowsAtMost);
+      index = idsAt;
+      /**
+       * Indexes the ids read so far that are not yet (see IdIndex.indexed), in row order, and throws
+       * the first one's error: a duplicate, or under strictIds a near-duplicate. `placeOf` says where
+       * a row is.
+       */
+      const indexIds = (placeOf: (k: number) => RowAt): void => {
+        idsAt.prepare(ids.count);
+        while (idsAt.indexed < ids.count) {
+          const k = idsAt.indexed;
+          const earlier = idsAt.addNext();
+          if (earlier !== -1) {
+            throw rowError(path, placeOf(k), written[idIndex], "a unique id", `${clip(JSON.stringify(ids.idAt(k)))}, already the id of row ${(earlier + 1).toLocaleString("en-US")}`);
+          }
+          if (options.strictIds && idsAt.near.length > 0) {
+            const [first] = idsAt.near[0]!;
+            throw rowError(
+              path,
+              placeOf(k),
+              written[idIndex],
+              "ids that differ in more than case, surrounding spaces or Unicode normalization (--strict-ids)",
+              `${clip(JSON.stringify(ids.idAt(k)))}, the same trader as row ${(first + 1).toLocaleString("en-US")} (${clip(JSON.stringify(ids.idAt(first)), 40)})`,
+            );
+          }
+        }
+      };
+      catchUp = indexIds;
+      /** The fast path writes straight into the columns: file column c's, or an empty one. */
+      const columnsByFileColumn = (): Float64Array[] => {
+        const byFile: Float64Array[] = names.map(() => new Float64Array(0));
+        numeric.forEach((c, j) => (byFile[c] = arrays[j]!));
+        return byFile;
+      };
+      const row: RowSink = (cells, at) => {
+        // The id goes in before the cells are checked: a duplicate id is this row's first error.
+        const k = ids.pushString(idOf(path, cells.value(idIndex), at, written[idIndex]!));
+        if (arrays.length > 0 && k >= arrays[0]!.length) {
+          arrays = arrays.map((array) => room(array, k));
+          fast.into(columnsByFileColumn());
+        }
+        if (at.line === undefined) indexIds(() => at);
+        else lines.note(k, at.line);
+        for (let j = 0; j < cellOf.length; j++) {
+          const value = cells.number(cellOf[j]!);
+          if (!admits(kinds[j]!, value)) throw rowError(path, at, written[numeric[j]!], rules[j]!.expected, shown(cells.value(numeric[j]!)), plan?.hintOf(written[numeric[j]!]!));
+          arrays[j]![k] = value;
+        }
+      };
+      // The fast path checks the numbers by the same rules before it hands a record over.
+      const roles = Uint8Array.from(names, (_, c) => (c === idIndex ? ID : SKIP));
+      const ruleKinds = new Uint8Array(names.length);
+      numeric.forEach((c, j) => {
+        roles[c] = NUMBER;
+        ruleKinds[c] = kinds[j]!;
     });
-    const plainAt = new CsvRowAt();
-    const fast = new PlainRecords(roles, ruleKinds, (values, id, hash, lowerAscii, dataRow, line) => {
-      plainAt.row = dataRow;
-      plainAt.line = line;
-      const k = acceptId(id, plainAt, hash, lowerAscii);
-      for (let j = 0; j < cellOf.length; j++) arrays[j]![k] = values[cellOf[j]!]!;
-    });
+    const fast = new PlainRecords(roles, ruleKinds, ids, (k, line) => lines.note(k, line));
+    fast.into(columnsByFileColumn());
     return options.fastPath === false ? { row } : { row, plain: fast };
-  });
+    });
+  } catch (error) {
+    // A duplicate id before the row that failed is the file's first error.
+    if (error instanceof InstanceError) catchUp?.(placeOf);
+    throw error;
+  }
+  catchUp?.(placeOf);
+  ids.releaseHashes();
 
   if (index !== undefined && index.near.length > 0) {
     const warn = options.onWarning ?? ((message: string) => void process.stderr.write(`adl: warning: ${message}\n`));
@@ -1068,11 +1010,13 @@ export function loadAccounts(path: string, options: AccountOptions = {}): Accoun
         written[names.indexOf("capacity")] ?? "capacity",
         `the sum of the layers ${layers.join(" + ")} = ${mismatch.sum} (within 1e-9 relative)`,
         `${capacity[mismatch.row]}`,
-        `id ${clip(JSON.stringify(ids[mismatch.row]))}`,
+        `id ${clip(JSON.stringify(ids.idAt(mismatch.row)))}`,
       );
     }
   }
-  return { file: path, ids, capacity, columns };
+  // The ids stay bytes until a consumer reads them (most of a 10^6-row load was making 10^6 strings).
+  const table = lazyIds({ file: path }, ids);
+  return Object.assign(table, { capacity, columns });
 }
 
 /** Sum of the layer columns, row by row. */
@@ -1107,15 +1051,25 @@ export function layerMismatch(capacity: Float64Array, layers: readonly Float64Ar
  * (an id of `accounts`), optional `market` (any string), `lot_value` (> 0) and `lots` (a whole
  * number >= 0, at most 2^31 - 1); other columns are ignored. An account may have any number of
  * positions, including none. Throws InstanceError naming the file, data row, column, expected and
- * found; an unknown account id names the accounts file too.
+ * found; an unknown account id names the accounts file too. Reads `accounts.ids` (making them, if
+ * they are not yet) to index their bytes: O(accounts + positions) time.
  */
 export function loadPositions(path: string, accounts: AccountTable, mapping?: ColumnMapping, options: TableOptions = {}): PositionTable {
-  const indexOf = new Map<string, number>();
-  accounts.ids.forEach((id, i) => indexOf.set(id, i));
+  // Account ids by their bytes when they are unique (a loaded table's are): one probe per position
+  // and no Map of 10^6 strings. A table built in code with a repeated id keeps the Map (last row wins).
+  const byBytes = accountIndex(accounts.ids);
+  const indexOf = byBytes === undefined ? new Map(accounts.ids.map((id, i) => [id, i])) : undefined;
+  const rowOf = (id: string): number | undefined => {
+    if (indexOf !== undefined) return indexOf.get(id);
+    const row = byBytes!.rowOf(id);
+    return row === -1 ? undefined : row;
+  };
   let account = new Int32Array(0);
   let lotValue = new Float64Array(0);
-  let lots = new Int32Array(0);
-  const market: string[] = [];
+  // Lots are read as doubles (the fast path's columns are Float64Array) and checked whole, then made Int32.
+  let lots = new Float64Array(0);
+  let market: string[] = [];
+  let marketIndex = -1;
 
   const rows = readTable(path, "positions", options, (header, rowsAtMost) => {
     const rename = mapping ? positionRenames(mapping, header.map((name) => String(name).trim()), path) : undefined;
@@ -1123,22 +1077,41 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
     const accountIndex = requireColumn(path, names, written, "account_id", `an id of ${accounts.file}`);
     const lotValueIndex = requireColumn(path, names, written, "lot_value", "wealth moved per lot closed, > 0");
     const lotsIndex = requireColumn(path, names, written, "lots", "whole lots held, >= 0");
-    const marketIndex = names.indexOf("market");
+    marketIndex = names.indexOf("market");
     account = new Int32Array(rowsAtMost);
     lotValue = new Float64Array(rowsAtMost);
-    lots = new Int32Array(rowsAtMost);
+    lots = new Float64Array(rowsAtMost);
+    // The fast path (plain-records.ts) for plain records: the account looked up by its bytes, the
+    // numbers by the same rules, one string per distinct market.
+    const roles = new Uint8Array(names.length);
+    roles[accountIndex] = KEY;
+    roles[lotValueIndex] = NUMBER;
+    roles[lotsIndex] = NUMBER;
+    if (marketIndex !== -1) roles[marketIndex] = TEXT;
+    const ruleKinds = new Uint8Array(names.length);
+    ruleKinds[lotValueIndex] = POSITIVE.kind;
+    ruleKinds[lotsIndex] = LOT_COUNT.kind;
+    const fast = byBytes === undefined ? undefined : new PlainRecords(roles, ruleKinds, undefined, () => undefined, byBytes);
+    const target = (): void => {
+      const byFile: Float64Array[] = names.map(() => new Float64Array(0));
+      byFile[lotValueIndex] = lotValue;
+      byFile[lotsIndex] = lots;
+      fast?.into(byFile, account, market);
+    };
+    target();
     const row: RowSink = (cells, at) => {
       const id = idOf(path, cells.value(accountIndex), at, written[accountIndex]!);
-      const index = indexOf.get(id);
+      const index = rowOf(id);
       if (index === undefined) {
         const near = accounts.ids.length <= 5_000 ? didYouMean(id, accounts.ids) : undefined;
         throw rowError(path, at, written[accountIndex], `an id of ${accounts.file}`, clip(JSON.stringify(id)), near ? `did you mean "${near}"?` : undefined);
       }
-      const k = market.length;
+      const k = at.row - 1;
       if (k >= account.length) {
         account = room(account, k);
         lotValue = room(lotValue, k);
         lots = room(lots, k);
+        target();
       }
       account[k] = index;
       const v = cells.number(lotValueIndex);
@@ -1147,13 +1120,24 @@ export function loadPositions(path: string, accounts: AccountTable, mapping?: Co
       const q = cells.number(lotsIndex);
       if (!LOT_COUNT.accepts(q)) throw rowError(path, at, written[lotsIndex], LOT_COUNT.expected, shown(cells.value(lotsIndex)));
       lots[k] = q;
-      const name = marketIndex === -1 ? "" : cells.value(marketIndex);
+      if (marketIndex === -1) return;
+      const name = cells.value(marketIndex);
       if (name !== null && name !== undefined && typeof name !== "string") {
         throw rowError(path, at, written[marketIndex], "a market name (a string)", shown(name));
       }
       market.push(name ?? "");
     };
-    return { row };
+    return fast === undefined || options.fastPath === false ? { row } : { row, plain: fast };
   });
-  return { file: path, account: trimmed(account, rows), market, lotValue: trimmed(lotValue, rows), lots: trimmed(lots, rows) };
+  if (marketIndex === -1) market = new Array<string>(rows).fill("");
+  return { file: path, account: trimmed(account, rows), market, lotValue: trimmed(lotValue, rows), lots: Int32Array.from(lots.subarray(0, rows)) };
 }
+
+/** The accounts' ids placed for lookups by their bytes (id-column.ts), or undefined when an id repeats. */
+function accountIndex(ids: readonly string[]): IdIndex | undefined {
+  const column = new IdColumn(ids.length, 12);
+  for (const id of ids) column.pushString(id);
+  const index = new IdIndex(column, ids.length);
+  return index.placeAll() ? index : undefined;
+}
+

@@ -5,7 +5,8 @@
  * A record is *plain* when no field is quoted, it has exactly the header's number of fields and
  * ends in a line break inside the buffer, its id is ASCII-printable at both ends, and every number
  * cell is bare decimal notation (sign, digits, point, exponent; no spaces) whose value the column's
- * rule admits. Anything else — a quote, a blank line, a space before a number, a bad or missing
+ * rule admits; for positions, its account id (ASCII, no space at either end) is one the accounts
+ * table has, and its market is ASCII. Anything else — a quote, a blank line, a space before a number, a bad or missing
  * cell, a record cut by the buffer's end — stops the scan before that record, and the general
  * reader (load.ts) reads it with all its checks and its placed errors, then hands back. So the fast
  * path never decides an error about a cell, and what it takes is exactly what the general reader
@@ -14,15 +15,30 @@
  * Numbers: significant digits m < 2^53 with a power of ten within ±22 are Clinger's fast path
  * (m and 10^k exact in binary64, one correctly rounded operation: the double Number() gives);
  * longer ones (17 digits, as floating-point sums print) are rounded and then proven nearest with
- * exact double-double arithmetic (longDecimal), else parseFloat on the same ASCII text decides. Ids: ASCII ids become strings by substring of the buffer's text (a copy,
- * below V8's 13-character sliced-string threshold) or latin1 decoding, and their FNV-1a hash is
- * computed on the way, so the id index does not read them again.
+ * exact double-double arithmetic (longDecimal), else parseFloat on the same ASCII text decides.
+ * Ids: an ASCII id's bytes are copied into the table's id column (id-column.ts) as they are
+ * scanned, and their FNV-1a hash computed on the way (the id index reads them again only on an
+ * equal hash); no string is made.
  */
+
+import { IdColumn } from "./id-column.js";
 
 /** What the scan does with a file column. */
 export const SKIP = 0;
 export const NUMBER = 1;
 export const ID = 2;
+/** An id of another table, looked up by its bytes (a position's account_id). */
+export const KEY = 3;
+/** A short text kept as a string, one string per distinct value (a position's market). */
+export const TEXT = 4;
+
+/** Finds a row of another table by the bytes of its id and their FNV-1a hash (IdIndex.lookup); -1 if none. */
+export interface KeyLookup {
+  lookup(hash: number, bytes: Uint8Array, from: number, to: number): number;
+}
+
+/** Distinct TEXT values kept at most; past it, every further value is a string of its own. */
+const INTERNED_MAX = 4_096;
 
 /** 10^0 … 10^22: every one is exact in binary64, so m * 10^k with m < 2^53 rounds once, correctly. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
@@ -34,6 +50,9 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+/** The id column of a table without ids (positions): never written. */
+const NO_IDS = new IdColumn(0);
+
 /** Buffer's own decoder (what toString calls after its argument checks). */
 interface Latin1 {
   latin1Slice(from: number, to: number): string;
@@ -41,12 +60,10 @@ interface Latin1 {
 }
 
 /**
- * Receives one plain record: its number cells in `values` (indexed by file column; other entries
- * are stale), its id, the id's FNV-1a hash over its characters and whether the id is its own
- * near-duplicate key (no upper case, no non-ASCII, no space at either end; see IdIndex in load.ts).
- * `row` is the record's 1-based data row and `line` the file line it is on, for placed errors.
+ * Told once per scan that `count` plain records were taken, the first of them row k (0-based) of
+ * the table on file line `line`, one line each: for placed errors later.
  */
-export type PlainRowSink = (values: Float64Array, id: string, hash: number, lowerAscii: boolean, row: number, line: number) => void;
+export type PlainRowsTaken = (k: number, line: number, count: number) => void;
 
 /** A table's fast path: what each file column is, and what admits each number column's values. */
 export class PlainRecords {
@@ -60,38 +77,99 @@ export class PlainRecords {
   private textStart = 0;
   /** Records taken by the last scan. */
   taken = 0;
-  private readonly values: Float64Array;
+  /** The table's column for each file column (an empty array for a column that is not a number). */
+  private columns: Float64Array[];
+  /** Rows the columns have room for: a record beyond it is the general reader's, which grows them. */
+  private room = 0;
+  /** The KEY column's rows (the other table's row of each record) and the TEXT column's strings. */
+  private keys: Int32Array = new Int32Array(0);
+  private texts: string[] = [];
+  /** TEXT values by hash, so that 10^6 records of 3 markets make 3 strings. */
+  private readonly interned = new Map<number, string>();
 
   /**
-   * `roles[c]` is SKIP, NUMBER or ID for file column c (exactly one ID); `rules[c]` for a NUMBER
-   * column is the admits kind of load.ts (0 finite, 1 finite >= 0, 2 finite > 0, 3 whole lots).
+   * `roles[c]` is SKIP, NUMBER, ID, KEY or TEXT for file column c (at most one of ID, KEY and TEXT
+   * each; ID needs `ids`, KEY needs `keyLookup`); `rules[c]` for a NUMBER column is the admits kind
+   * of load.ts (0 finite, 1 finite >= 0, 2 finite > 0, 3 whole lots).
    */
   constructor(
     private readonly roles: Uint8Array,
     private readonly rules: Uint8Array,
-    private readonly take: PlainRowSink,
+    private readonly ids: IdColumn | undefined,
+    private readonly taken_: PlainRowsTaken,
+    private readonly keyLookup?: KeyLookup,
   ) {
-    this.values = new Float64Array(roles.length);
+    this.columns = Array.from(roles, () => new Float64Array(0));
+    this.hasText = roles.includes(TEXT);
+  }
+
+  private readonly hasText: boolean;
+
+  /**
+   * Where cells go, at the record's row (its 0-based data row): `columns[c]` for file column c of
+   * role NUMBER, `keys` for the KEY column; TEXT values are pushed onto `texts` (which has one
+   * entry per row before). Called again whenever the loader grows its columns.
+   */
+  into(columns: readonly Float64Array[], keys?: Int32Array, texts?: string[]): void {
+    this.columns = [...columns];
+    let room = Number.POSITIVE_INFINITY;
+    this.roles.forEach((role, c) => {
+      if (role === NUMBER) room = Math.min(room, columns[c]!.length);
+    });
+    if (keys !== undefined) {
+      this.keys = keys;
+      room = Math.min(room, keys.length);
+    }
+    if (texts !== undefined) this.texts = texts;
+    this.room = room;
+  }
+
+  /** The string of TEXT bytes [from, to) (ASCII), the same string for the same bytes while few are distinct. */
+  private intern(hash: number, bytes: Buffer, from: number, to: number): string {
+    const known = this.interned.get(hash);
+    if (known !== undefined && known.length === to - from) {
+      let same = true;
+      for (let p = from; p < to && same; p++) same = known.charCodeAt(p - from) === bytes[p];
+      if (same) return known;
+    }
+    const text = (bytes as unknown as Latin1).latin1Slice(from, to);
+    if (known === undefined && this.interned.size < INTERNED_MAX) this.interned.set(hash, text);
+    return text;
   }
 
   /**
    * Takes plain records from `bytes[p, end)` (the file's `delimiter`), the first on file line
-   * `line` and data row `rows + 1`, each handed to the sink; stops before the first record that is
-   * not plain (or not whole before `end`). Returns the offset where it stopped; `taken` says how
-   * many records it took (each one line). The sink's errors propagate.
+   * `line` and table row `first` (0-based), into the id column and the other columns; stops before the first record that is not
+   * plain (or not whole before `end`, or beyond the columns' room). Returns the offset where it
+   * stopped; `taken` says how many records it took (each one line).
    */
-  scan(bytes: Buffer, p: number, end: number, delimiter: number, line: number, rows: number): number {
+  scan(bytes: Buffer, p: number, end: number, delimiter: number, line: number, first: number): number {
     const roles = this.roles;
     const rules = this.rules;
-    const values = this.values;
+    const columns = this.columns;
+    const room = this.room;
+    const keys = this.keys;
+    const keyLookup = this.keyLookup;
     const width = roles.length;
     const last = width - 1;
+    // An accounts table's ids, or (positions) none: an empty column stands in.
+    const ids = this.ids ?? NO_IDS;
+    // The ids of this buffer's records fit in its bytes: one check per scan, none per byte.
+    if (this.ids !== undefined) ids.reserve(end - p);
+    const heap = ids.bytes;
     let taken = 0;
     records: while (p < end) {
+      // Number cells are written at row k as they are parsed: a record handed back is written again
+      // whole by the general reader.
+      const k = first + taken;
+      if (k >= room) break;
       let q = p;
-      let id = "";
+      // The id's bytes go to the heap at once; they count only once the record is taken whole.
+      let idEnd = ids.length;
       let hash = 0;
       let lowerAscii = true;
+      let key = -1;
+      let text = "";
       for (let c = 0; c < width; c++) {
         const stop = c === last ? -1 : delimiter;
         const role = roles[c]!;
@@ -164,29 +242,51 @@ export class PlainRecords {
           if (!(value - value === 0) || (rule === 1 && !(value >= 0)) || (rule === 2 && !(value > 0)) || (rule === 3 && !(Number.isInteger(value) && value >= 0 && value <= INT32_MAX))) {
             break records;
           }
-          values[c] = value;
+          columns[c]![k] = value;
         } else {
           // An id or a skipped cell: any byte but a quote up to the delimiter (or the line break).
           const start = q;
-          let h = 0x811c9dc5;
-          let ascii = true;
           let b = 0;
-          for (; q < end; q++) {
-            b = bytes[q]!;
-            if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
-            if (role === ID) {
+          if (role === ID) {
+            let w = idEnd;
+            let all = 0;
+            let h = 0x811c9dc5;
+            for (; q < end; q++) {
+              b = bytes[q]!;
+              if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
+              heap[w++] = b;
               h = Math.imul(h ^ b, 0x01000193);
-              if (b > 127) ascii = false;
-              else if (b >= 65 && b <= 90) lowerAscii = false;
+              all |= b;
+              if (b >= 65 && b <= 90) lowerAscii = false;
+            }
+            idEnd = w;
+            hash = h;
+            // Empty, spaced or non-ASCII ids: the general reader's checks.
+            if (all > 127 || q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
+          } else if (role === KEY || role === TEXT) {
+            let all = 0;
+            let h = 0x811c9dc5;
+            for (; q < end; q++) {
+              b = bytes[q]!;
+              if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
+              h = Math.imul(h ^ b, 0x01000193);
+              all |= b;
+            }
+            // Non-ASCII text is the general reader's (its UTF-8 decoding decides what the bytes say).
+            if (all > 127 || q >= end) break records;
+            if (role === KEY) {
+              // An empty or spaced key, or one the other table lacks: the general reader's error to place.
+              if (q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
+              key = keyLookup!.lookup(h, bytes, start, q);
+              if (key === -1) break records;
+            } else text = this.intern(h, bytes, start, q);
+          } else {
+            for (; q < end; q++) {
+              b = bytes[q]!;
+              if (b === delimiter || b === LF || b === CR || b === QUOTE) break;
             }
           }
           if (q >= end || b === QUOTE || (stop === -1 ? b !== LF && b !== CR : b !== stop)) break records;
-          if (role === ID) {
-            // Empty, spaced or non-ASCII ids: the general reader's checks and the index's own hash.
-            if (!ascii || q === start || bytes[start]! <= 32 || bytes[q - 1]! <= 32) break records;
-            id = q - start < 13 ? this.slice(bytes, end, start, q) : (bytes as unknown as Latin1).latin1Slice(start, q);
-            hash = h;
-          }
         }
         // Past the delimiter, or past the line break after the last field.
         if (c !== last) q++;
@@ -195,11 +295,14 @@ export class PlainRecords {
           q += bytes[q + 1] === LF ? 2 : 1;
         } else q++;
       }
-      this.take(values, id, hash, lowerAscii, rows + taken + 1, line + taken);
+      if (this.ids !== undefined) ids.close(idEnd, hash, lowerAscii);
+      if (keyLookup !== undefined) keys[k] = key;
+      if (this.hasText) this.texts.push(text);
       taken++;
       p = q;
     }
     this.taken = taken;
+    if (taken > 0) this.taken_(first, line, taken);
     return p;
   }
 
