@@ -145,7 +145,8 @@ export class ExactSum {
    */
   constructor(private readonly decimals?: Map<number, Decimal>) {}
 
-  private readonly smalls = new Map<number, SmallDecimal>();
+  /** Made on the first exact comparison: most sums are decided in floating point, and a Map per sum was ~190 MB of garbage over a 10^6-account lots solve. */
+  private smalls: Map<number, SmallDecimal> | undefined;
 
   /** Adds count * value (count a safe integer, value a finite double). */
   addProduct(count: number, value: number): void {
@@ -210,6 +211,7 @@ export class ExactSum {
 
   /** x's decimal with the mantissa as a double (NaN past 2^53), cached for the lot values. */
   private readSmall(x: number): SmallDecimal {
+    this.smalls ??= new Map();
     let d = this.smalls.get(x);
     if (d === undefined) {
       d = smallDecimal(x);
