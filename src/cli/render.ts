@@ -1,8 +1,6 @@
 import type { Wave } from "../domain.js";
 import type { AllocationRow, SolveAnswer } from "../pipeline/solve/answer.js";
-
-/** The answer rows' builder (answer.ts; json-stream.ts's ROW_BUILDER, a registered symbol). */
-const ROW_BUILDER = Symbol.for("adl-workbench.rowBuilder");
+import { ROW_BUILDER } from "./json-stream.js";
 
 // Rounding noise below the printed precision must not print as "-0".
 const money = (x: number): string => (Math.abs(x) < 5e-7 ? 0 : x).toLocaleString("en-US", { maximumFractionDigits: 6 });

@@ -146,18 +146,13 @@ function progressOf(mode: RunOptions["progress"], total: number, log: (line: str
   };
 }
 
-/** Writes one finished job's rows (one append per file, so a row on disk means the job is done). */
-function record(dir: string, recorded: Recorded): void {
-  for (const { file, text } of recorded.appends) appendText(join(dir, file), text);
-}
-
 /**
- * Writes the rows of a batch of finished jobs, one append per file in job order: a batch comes back
- * from a worker at once, and an open, write and close per job (4 system calls) was most of the
- * main thread's time in a pool run, taken from the workers' two cores. A failed append is cut
- * back (appendText), so none of the batch's rows in that file count as done.
+ * Writes the rows of finished jobs (one job in-process; a batch from a worker, which comes back at
+ * once), one append per file in job order, so a row on disk means its job is done. An open, write
+ * and close per job (4 system calls) was most of the main thread's time in a pool run, taken from
+ * the workers' two cores. A failed append is cut back (appendText), so none of its rows count as done.
  */
-function recordBatch(dir: string, batch: readonly Recorded[]): void {
+function record(dir: string, batch: readonly Recorded[]): void {
   const texts = new Map<string, string[]>();
   for (const recorded of batch) {
     for (const { file, text } of recorded.appends) {
@@ -274,17 +269,19 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
   let writeError: unknown;
   const started = performance.now();
   const written: { jobs: string[]; digests: ResultDigest[] } = { jobs: [], digests: [] };
-  /** Counts a finished job (writing its rows first unless the batch they came in is written). */
-  const onOutput = (job: Job, recorded: Recorded, alreadyWritten = false): void => {
-    if (writeError !== undefined) return;
-    if (!alreadyWritten) {
-      try {
-        record(dir, recorded);
-      } catch (error) {
-        writeError = error;
-        return;
-      }
+  /** Writes finished jobs' rows; false (and the run stops) once a write has failed. */
+  const write = (batch: readonly Recorded[]): boolean => {
+    if (writeError !== undefined) return false;
+    try {
+      record(dir, batch);
+      return true;
+    } catch (error) {
+      writeError = error;
+      return false;
     }
+  };
+  /** Counts a finished job whose rows are written. */
+  const onOutput = (job: Job, recorded: Recorded): void => {
     if (recorded.digest !== undefined) {
       written.jobs.push(job.id);
       written.digests.push(recorded.digest);
@@ -316,6 +313,7 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
           onError(job, error);
           continue;
         }
+        if (!write([recorded])) break;
         onOutput(job, recorded);
       }
     } else {
@@ -340,14 +338,8 @@ async function runLocked(experiment: Experiment, dir: string, shard: { readonly 
             const batch = batches[next++]!;
             try {
               const results: TaskResult = await pool.run({ file: absolute, jobs: batch } satisfies Task);
-              if (writeError !== undefined) break;
-              try {
-                recordBatch(dir, results.flatMap((result) => (result.ok ? [result.recorded] : [])));
-              } catch (error) {
-                writeError = error;
-                break;
-              }
-              results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.recorded, true) : onError(batch[k]!, result.message)));
+              if (!write(results.flatMap((result) => (result.ok ? [result.recorded] : [])))) break;
+              results.forEach((result, k) => (result.ok ? onOutput(batch[k]!, result.recorded) : onError(batch[k]!, result.message)));
             } catch (error) {
               batch.forEach((job) => onError(job, error));
             }
